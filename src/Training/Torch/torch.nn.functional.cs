@@ -1,0 +1,133 @@
+using Tracker.Training.Torch.Interop;
+
+namespace Tracker.Training.Torch;
+
+/// <summary>How a loss folds its per-element values; the values are at::Reduction's.</summary>
+public enum Reduction
+{
+    None = 0,
+    Mean = 1,
+    Sum = 2,
+}
+
+public static unsafe partial class torch
+{
+    public static partial class nn
+    {
+        /// <summary>Stateless neural-network functions, as torch.nn.functional.</summary>
+        public static class functional
+        {
+            public static Tensor relu(Tensor x) => x.relu();
+
+            /// <summary>GELU; exact (erf) by default, as in PyTorch and the paper's models.</summary>
+            public static Tensor gelu(Tensor x, bool tanhApproximation = false)
+            {
+                IntPtr result;
+                return Native.Wrap(NativeMethods.trk_gelu(x.Handle, tanhApproximation ? 1 : 0, &result), result);
+            }
+
+            public static Tensor softmax(Tensor x, long dim)
+            {
+                IntPtr result;
+                return Native.Wrap(NativeMethods.trk_softmax(x.Handle, dim, &result), result);
+            }
+
+            public static Tensor log_softmax(Tensor x, long dim)
+            {
+                IntPtr result;
+                return Native.Wrap(NativeMethods.trk_log_softmax(x.Handle, dim, &result), result);
+            }
+
+            /// <summary>Zeroes each element with probability p in training and scales the rest by 1/(1-p).</summary>
+            public static Tensor dropout(Tensor x, double p = 0.5, bool training = true)
+            {
+                if (p is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(p), p, "dropout probability must be in [0, 1]");
+                IntPtr result;
+                return Native.Wrap(NativeMethods.trk_dropout(x.Handle, p, training ? 1 : 0, &result), result);
+            }
+
+            public static Tensor linear(Tensor x, Tensor weight, Tensor? bias = null)
+            {
+                IntPtr result;
+                return Native.Wrap(NativeMethods.trk_linear(x.Handle, weight.Handle, bias?.Handle ?? IntPtr.Zero, &result), result);
+            }
+
+            public static Tensor conv2d(Tensor x, Tensor weight, Tensor? bias = null, long stride = 1, long padding = 0, long dilation = 1, long groups = 1)
+            {
+                long* strides = stackalloc long[] { stride, stride };
+                long* paddings = stackalloc long[] { padding, padding };
+                long* dilations = stackalloc long[] { dilation, dilation };
+                IntPtr result;
+                return Native.Wrap(NativeMethods.trk_conv2d(x.Handle, weight.Handle, bias?.Handle ?? IntPtr.Zero, strides, paddings, dilations, groups, &result), result);
+            }
+
+            public static Tensor max_pool2d(Tensor x, long kernel, long? stride = null, long padding = 0)
+            {
+                long* k = stackalloc long[] { kernel, kernel };
+                long* s = stackalloc long[] { stride ?? kernel, stride ?? kernel };
+                long* p = stackalloc long[] { padding, padding };
+                IntPtr result;
+                return Native.Wrap(NativeMethods.trk_max_pool2d(x.Handle, k, s, p, &result), result);
+            }
+
+            public static Tensor avg_pool2d(Tensor x, long kernel, long? stride = null, long padding = 0)
+            {
+                long* k = stackalloc long[] { kernel, kernel };
+                long* s = stackalloc long[] { stride ?? kernel, stride ?? kernel };
+                long* p = stackalloc long[] { padding, padding };
+                IntPtr result;
+                return Native.Wrap(NativeMethods.trk_avg_pool2d(x.Handle, k, s, p, &result), result);
+            }
+
+            public static Tensor adaptive_avg_pool2d(Tensor x, long outputHeight, long outputWidth)
+            {
+                long* size = stackalloc long[] { outputHeight, outputWidth };
+                IntPtr result;
+                return Native.Wrap(NativeMethods.trk_adaptive_avg_pool2d(x.Handle, size, &result), result);
+            }
+
+            /// <summary>Constant padding; <paramref name="pad"/> lists (before, after) pairs from the last dimension backwards.</summary>
+            public static Tensor pad(Tensor x, long[] pad, double value = 0)
+            {
+                IntPtr result;
+                fixed (long* p = pad) return Native.Wrap(NativeMethods.trk_pad(x.Handle, p, pad.Length, value, &result), result);
+            }
+
+            public static Tensor layer_norm(Tensor x, long[] normalizedShape, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5)
+            {
+                IntPtr result;
+                fixed (long* s = normalizedShape)
+                    return Native.Wrap(NativeMethods.trk_layer_norm(x.Handle, s, normalizedShape.Length, weight?.Handle ?? IntPtr.Zero, bias?.Handle ?? IntPtr.Zero, eps, &result), result);
+            }
+
+            /// <summary>Batch normalization; in training it updates the running statistics in place.</summary>
+            public static Tensor batch_norm(Tensor x, Tensor? runningMean, Tensor? runningVar, Tensor? weight = null, Tensor? bias = null,
+                bool training = false, double momentum = 0.1, double eps = 1e-5)
+            {
+                IntPtr result;
+                return Native.Wrap(NativeMethods.trk_batch_norm(x.Handle, weight?.Handle ?? IntPtr.Zero, bias?.Handle ?? IntPtr.Zero,
+                    runningMean?.Handle ?? IntPtr.Zero, runningVar?.Handle ?? IntPtr.Zero, training ? 1 : 0, momentum, eps, &result), result);
+            }
+
+            /// <summary>Cross entropy of raw logits against class indices, with optional label smoothing.</summary>
+            public static Tensor cross_entropy(Tensor logits, Tensor target, double labelSmoothing = 0, Reduction reduction = Reduction.Mean)
+            {
+                IntPtr result;
+                return Native.Wrap(NativeMethods.trk_cross_entropy(logits.Handle, target.Handle, labelSmoothing, (int)reduction, &result), result);
+            }
+
+            /// <summary>KL(target || input) with <paramref name="input"/> given as log-probabilities, as torch's kl_div.</summary>
+            public static Tensor kl_div(Tensor input, Tensor target, Reduction reduction = Reduction.Mean, bool logTarget = false)
+            {
+                IntPtr result;
+                return Native.Wrap(NativeMethods.trk_kl_div(input.Handle, target.Handle, (int)reduction, logTarget ? 1 : 0, &result), result);
+            }
+
+            public static Tensor mse_loss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean)
+            {
+                IntPtr result;
+                return Native.Wrap(NativeMethods.trk_mse_loss(input.Handle, target.Handle, (int)reduction, &result), result);
+            }
+        }
+    }
+}
