@@ -1,0 +1,106 @@
+using System.Text.Json.Serialization;
+
+namespace Tracker.Shared;
+
+/// <summary>
+/// What the trainer reports, one JSON object per line on stdout (<c>tracker-train</c>) or through the
+/// in-process sink, told apart by the "type" property. <c>Step</c> counts optimizer steps completed in the run;
+/// epochs are counted from 1. Metric dictionaries are keyed by <see cref="MetricKeys"/>.
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(RunStartedEvent), TrainingEventTypes.RunStarted)]
+[JsonDerivedType(typeof(StepEvent), TrainingEventTypes.Step)]
+[JsonDerivedType(typeof(EpochEvent), TrainingEventTypes.Epoch)]
+[JsonDerivedType(typeof(AnalysisEvent), TrainingEventTypes.Analysis)]
+[JsonDerivedType(typeof(CheckpointEvent), TrainingEventTypes.Checkpoint)]
+[JsonDerivedType(typeof(RunFinishedEvent), TrainingEventTypes.RunFinished)]
+// On the type, so NaN/Infinity metrics serialize under any options (a diverging run produces them).
+[JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+public abstract record TrainingEvent
+{
+    /// <summary>When the trainer produced the event.</summary>
+    public DateTimeOffset Time { get; init; } = DateTimeOffset.UtcNow;
+}
+
+/// <summary>The "type" discriminator values.</summary>
+public static class TrainingEventTypes
+{
+    public const string RunStarted = "run-started";
+    public const string Step = "step";
+    public const string Epoch = "epoch";
+    public const string Analysis = "analysis";
+    public const string Checkpoint = "checkpoint";
+    public const string RunFinished = "run-finished";
+}
+
+[JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+public sealed record RunStartedEvent : TrainingEvent
+{
+    /// <summary>The tracker's id for the run; null when the CLI runs standalone.</summary>
+    public string? RunId { get; init; }
+    public required RunConfig Config { get; init; }
+    /// <summary>The device actually used, e.g. "cpu" or "cuda:0" (the config may say "auto").</summary>
+    public required string Device { get; init; }
+    public required long ParameterCount { get; init; }
+}
+
+/// <summary>Training metrics every few steps (loss, lr, current drop rates, throughput).</summary>
+[JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+public sealed record StepEvent : TrainingEvent
+{
+    public required long Step { get; init; }
+    public required int Epoch { get; init; }
+    public required IReadOnlyDictionary<string, double> Metrics { get; init; }
+}
+
+/// <summary>End of an epoch: train and validation metrics.</summary>
+[JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+public sealed record EpochEvent : TrainingEvent
+{
+    public required int Epoch { get; init; }
+    public required long Step { get; init; }
+    public required IReadOnlyDictionary<string, double> Metrics { get; init; }
+    /// <summary>Wall time since the run started.</summary>
+    public required double ElapsedSeconds { get; init; }
+}
+
+/// <summary>The paper's analysis metrics (gradient norm, distance from init, direction variance and error).</summary>
+[JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+public sealed record AnalysisEvent : TrainingEvent
+{
+    public required long Step { get; init; }
+    public required int Epoch { get; init; }
+    public required IReadOnlyDictionary<string, double> Metrics { get; init; }
+}
+
+/// <summary>A checkpoint was written; the run can resume from it.</summary>
+public sealed record CheckpointEvent : TrainingEvent
+{
+    public required int Epoch { get; init; }
+    public required long Step { get; init; }
+    public required string Path { get; init; }
+}
+
+public sealed record RunFinishedEvent : TrainingEvent
+{
+    public required RunOutcome Status { get; init; }
+    public required RunSummary Summary { get; init; }
+}
+
+/// <summary>How a run ended, so lists and comparisons need not read every metric point.</summary>
+[JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+public sealed record RunSummary
+{
+    /// <summary>Metrics of the last completed epoch.</summary>
+    public IReadOnlyDictionary<string, double> FinalMetrics { get; init; } = new Dictionary<string, double>();
+    /// <summary>Best value of each metric over the epochs (lowest loss, highest accuracy).</summary>
+    public IReadOnlyDictionary<string, double> BestMetrics { get; init; } = new Dictionary<string, double>();
+    /// <summary>Epoch whose weights were best by the early-stopping metric (or val/acc); null when unknown.</summary>
+    public int? BestEpoch { get; init; }
+    public int EpochsCompleted { get; init; }
+    public long Steps { get; init; }
+    /// <summary>Why it ended, for people (e.g. "stopped early: val/loss did not improve for 5 epochs").</summary>
+    public string? Message { get; init; }
+    /// <summary>The error, for failed and diverged runs.</summary>
+    public string? Error { get; init; }
+}

@@ -1,0 +1,33 @@
+namespace Tracker.Shared.Tests;
+
+public class RealtimeContractTests
+{
+    [Fact]
+    public void HubPath_IsHubsRuns() => Assert.Equal("/hubs/runs", RunsHubRoutes.Path);
+
+    [Fact]
+    public void RunGroup_IsStablePerRun() => Assert.Equal("run:42", RunsHubRoutes.RunGroup("42"));
+
+    [Fact]
+    public void EveryClientMethod_ReturnsTaskAndTakesRunIdThenAnEvent()
+    {
+        var methods = typeof(IRunsClient).GetMethods();
+
+        Assert.Equal(6, methods.Length);
+        foreach (var method in methods)
+        {
+            var parameters = method.GetParameters();
+            Assert.Equal(typeof(Task), method.ReturnType);
+            Assert.Equal(typeof(string), parameters[0].ParameterType);
+            Assert.True(parameters[1].ParameterType.IsSubclassOf(typeof(TrainingEvent)), method.Name);
+        }
+    }
+
+    [Fact]
+    public void SharedAssembly_ReferencesNothingButTheFramework()
+    {
+        var references = typeof(RunConfig).Assembly.GetReferencedAssemblies().Select(a => a.Name!);
+
+        Assert.All(references, name => Assert.True(name.StartsWith("System", StringComparison.Ordinal) || name == "netstandard", name));
+    }
+}
