@@ -1,0 +1,21 @@
+namespace Tracker.Benchmarks;
+
+/// <summary>The benchmarks by name; one place to add the next one.</summary>
+public static class BenchmarkCatalog
+{
+    private static readonly Dictionary<string, (string Summary, Func<string[], int> Run)> Benchmarks = new()
+    {
+        ["ops"] = ("per-op overhead of a tiny op and 512x512 float32 matmul GFLOP/s, beside PyTorch", OpsBenchmark.Run),
+    };
+
+    public static int Run(string[] args)
+    {
+        if (args.Length == 0 || !Benchmarks.TryGetValue(args[0], out var benchmark))
+        {
+            Console.Error.WriteLine("Usage: Tracker.Benchmarks <benchmark> [options]");
+            foreach (var (name, (summary, _)) in Benchmarks) Console.Error.WriteLine($"  {name,-8} {summary}");
+            return args.Length == 0 ? 2 : 1;
+        }
+        return benchmark.Run(args[1..]);
+    }
+}
