@@ -15,6 +15,8 @@ public static class MetricKeys
     public const string WeightsDistInit = "weights/dist_init";
     public const string GradDirVariance = "grad/dir_variance";
     public const string GradDirError = "grad/dir_error";
+    /// <summary>How many training examples stood in for the whole set in <see cref="GradDirError"/>.</summary>
+    public const string GradWholeSetSamples = "grad/whole_set_samples";
     public const string SamplesPerSecond = "perf/samples_per_s";
 
     /// <summary>The train/* and val/* keys, which early stopping may watch.</summary>

@@ -33,6 +33,13 @@ public sealed class GradientAnalysis : IDisposable
     /// <summary>The initial weights, for checkpoints (a resumed run measures from the same origin).</summary>
     public IReadOnlyList<Tensor> InitialWeights => _initial;
 
+    public void RestoreInitialWeights(IReadOnlyList<Tensor> saved)
+    {
+        if (saved.Count != _initial.Length) throw new InvalidDataException($"Expected {_initial.Length} initial weights, found {saved.Count}.");
+        using var noGrad = torch.no_grad();
+        for (var i = 0; i < _initial.Length; i++) _initial[i].copy_(saved[i]);
+    }
+
     /// <summary>√Σ‖g‖² over every parameter that has a gradient; 0 when none has.</summary>
     public double GradientNorm()
     {

@@ -21,8 +21,8 @@ public abstract unsafe class Optimizer : IDisposable
     /// <summary>Current learning rate; schedules set it before each step.</summary>
     public double LearningRate { get; set; }
 
-    /// <summary>Number of steps taken (PyTorch's "step" state).</summary>
-    public long StepCount { get; private protected set; }
+    /// <summary>Number of steps taken (PyTorch's "step" state); set when restoring a checkpoint.</summary>
+    public long StepCount { get; set; }
 
     public abstract void step();
 
@@ -56,17 +56,25 @@ public abstract unsafe class Optimizer : IDisposable
         var loaded = TensorFile.Load(path);
         try
         {
-            var own = StateTensors();
-            if (!loaded.TryGetValue("step", out var step) || loaded.Count != own.Count + 1 || own.Keys.Any(k => !loaded.ContainsKey(k)))
+            if (!loaded.Remove("step", out var step))
                 throw new InvalidDataException($"'{path}' does not hold this {GetType().Name}'s state.");
-            using (torch.no_grad())
-                foreach (var (name, tensor) in own) tensor.copy_(loaded[name]);
+            using (step) LoadStateTensors(loaded);
             StepCount = step.ToInt64();
         }
         finally
         {
             foreach (var tensor in loaded.Values) tensor.Dispose();
         }
+    }
+
+    /// <summary>Copies saved state into this optimizer's tensors; the names must match exactly.</summary>
+    public void LoadStateTensors(IReadOnlyDictionary<string, Tensor> state)
+    {
+        var own = StateTensors();
+        if (state.Count != own.Count || own.Keys.Any(k => !state.ContainsKey(k)))
+            throw new InvalidDataException($"The saved state does not match this {GetType().Name} ({own.Count} state tensors expected, {state.Count} found).");
+        using var noGrad = torch.no_grad();
+        foreach (var (name, tensor) in own) tensor.copy_(state[name]);
     }
 
     private protected static Tensor[] StateLike(IReadOnlyList<Parameter> parameters) =>

@@ -1,0 +1,73 @@
+using System.CommandLine;
+using Tracker.Shared;
+using Tracker.Training.Engine;
+
+// tracker-train: `train --config run.json [--out DIR]` streams one JSON event per line on stdout;
+// diagnostics go to stderr. Exit codes: 0 succeeded, 1 failed or diverged, 2 invalid input, 130 cancelled.
+
+var configOption = new Option<FileInfo>("--config") { Description = "Run config (RunConfig JSON, camelCase).", Required = true };
+var outOption = new Option<DirectoryInfo?>("--out") { Description = "Output folder for the checkpoint; an existing checkpoint there is resumed. Default: runs/<name>." };
+var runIdOption = new Option<string?>("--run-id") { Description = "Id echoed in the run-started event." };
+var stepEveryOption = new Option<int>("--step-every") { Description = "Emit a step event every N optimizer steps (0 = none).", DefaultValueFactory = _ => 50 };
+var threadsOption = new Option<int?>("--threads") { Description = "libtorch CPU threads (default: one per core)." };
+var initWeightsOption = new Option<FileInfo?>("--init-weights") { Description = "Start from the weights of another run's checkpoint.bin (fine-tuning)." };
+
+var train = new Command("train", "Train one run and stream its events as JSON lines.")
+{
+    configOption, outOption, runIdOption, stepEveryOption, threadsOption, initWeightsOption,
+};
+train.SetAction((parse, cancellation) =>
+{
+    if (!TryReadConfig(parse.GetValue(configOption)!, out var config)) return Task.FromResult(2);
+    var output = parse.GetValue(outOption)?.FullName ?? Path.Combine("runs", SafeFolderName(config.Name));
+    var options = new TrainerOptions
+    {
+        OutputDirectory = output,
+        RunId = parse.GetValue(runIdOption),
+        StepEventEvery = parse.GetValue(stepEveryOption),
+        Threads = parse.GetValue(threadsOption),
+        InitialWeightsPath = parse.GetValue(initWeightsOption)?.FullName,
+    };
+    var stdout = Console.Out;
+    var finished = new Trainer(config, options, e => stdout.WriteLine(TrainingEventJson.Serialize(e))).Run(cancellation);
+    if (finished.Summary.Error is { } error) Console.Error.WriteLine($"tracker-train: run failed: {error}");
+    return Task.FromResult(finished.Status switch
+    {
+        RunOutcome.Succeeded => 0,
+        RunOutcome.Cancelled => 130,
+        _ => 1,
+    });
+});
+
+var validate = new Command("validate", "Check a run config and list every field error.") { configOption };
+validate.SetAction(parse =>
+{
+    if (!TryReadConfig(parse.GetValue(configOption)!, out _)) return 2;
+    Console.WriteLine("valid");
+    return 0;
+});
+
+var root = new RootCommand("tracker-train: the Tracker training engine (libtorch) from the command line.") { train, validate };
+return await root.Parse(args).InvokeAsync();
+
+static bool TryReadConfig(FileInfo file, out RunConfig config)
+{
+    config = new RunConfig();
+    if (!file.Exists)
+    {
+        Console.Error.WriteLine($"tracker-train: no config file at '{file.FullName}'.");
+        return false;
+    }
+    if (!RunConfigJson.TryParse(File.ReadAllText(file.FullName), out var parsed, out var parseError))
+    {
+        Console.Error.WriteLine($"tracker-train: {parseError}");
+        return false;
+    }
+    var errors = RunConfigValidator.Validate(parsed!);
+    foreach (var error in errors) Console.Error.WriteLine($"tracker-train: {error.Field}: {error.Message}");
+    config = parsed!;
+    return errors.Count == 0;
+}
+
+static string SafeFolderName(string name) =>
+    string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-'));

@@ -1,0 +1,93 @@
+using System.Text;
+using System.Text.Json;
+using Tracker.Training.Engine.Analysis;
+using Tracker.Training.Torch;
+using Tracker.Training.Torch.Modules;
+using Tracker.Training.Torch.Optim;
+
+namespace Tracker.Training.Engine;
+
+/// <summary>What a checkpoint records besides tensors: where the run stands and what it has seen.</summary>
+public sealed record CheckpointMeta
+{
+    public const int CurrentVersion = 1;
+
+    public int Version { get; init; } = CurrentVersion;
+    public required int Epoch { get; init; }
+    public required long Step { get; init; }
+    public double? EarlyStoppingBest { get; init; }
+    public int? EarlyStoppingBestEpoch { get; init; }
+    public int EarlyStoppingWait { get; init; }
+    public Dictionary<string, double> BestMetrics { get; init; } = [];
+    public int? BestEpoch { get; init; }
+    public Dictionary<string, double> LastMetrics { get; init; } = [];
+}
+
+/// <summary>
+/// One file holds everything a run needs to continue exactly: model weights and buffers, optimizer
+/// state and step, libtorch's random state, the initial weights (distance from init), and the
+/// metadata as JSON. It is written to a temporary file and renamed, so it is always whole.
+/// </summary>
+public static class Checkpoint
+{
+    public const string FileName = "checkpoint.bin";
+
+    private const string ModelPrefix = "model.", OptimizerPrefix = "optim.", InitialPrefix = "init.";
+    private const string RngKey = "rng", MetaKey = "meta";
+
+    public static void Save(string path, Module model, Optimizer optimizer, GradientAnalysis analysis, CheckpointMeta meta)
+    {
+        using var scope = torch.NewDisposeScope();
+        var tensors = new Dictionary<string, Tensor>();
+        foreach (var (name, tensor) in model.state_dict()) tensors[ModelPrefix + name] = tensor;
+        foreach (var (name, tensor) in optimizer.StateTensors()) tensors[OptimizerPrefix + name] = tensor;
+        for (var i = 0; i < analysis.InitialWeights.Count; i++) tensors[InitialPrefix + i] = analysis.InitialWeights[i];
+        tensors[RngKey] = torch.get_rng_state();
+        tensors[MetaKey] = torch.tensor(JsonSerializer.SerializeToUtf8Bytes(meta));
+        TensorFile.Save(path, tensors);
+    }
+
+    /// <summary>Restores a checkpoint into the given objects and returns its metadata.</summary>
+    public static CheckpointMeta Restore(string path, Module model, Optimizer optimizer, GradientAnalysis analysis)
+    {
+        var tensors = TensorFile.Load(path);
+        try
+        {
+            var meta = JsonSerializer.Deserialize<CheckpointMeta>(Encoding.UTF8.GetString(Required(tensors, MetaKey, path).ToArray<byte>()))
+                ?? throw new InvalidDataException($"'{path}' has empty metadata.");
+            if (meta.Version != CheckpointMeta.CurrentVersion)
+                throw new InvalidDataException($"'{path}' is checkpoint version {meta.Version}; this build reads {CheckpointMeta.CurrentVersion}.");
+            model.load_state_dict(WithPrefix(tensors, ModelPrefix));
+            optimizer.LoadStateTensors(WithPrefix(tensors, OptimizerPrefix));
+            optimizer.StepCount = meta.Step;
+            var initial = WithPrefix(tensors, InitialPrefix);
+            analysis.RestoreInitialWeights(Enumerable.Range(0, initial.Count).Select(i => initial[i.ToString()]).ToList());
+            torch.set_rng_state(Required(tensors, RngKey, path));
+            return meta;
+        }
+        finally
+        {
+            foreach (var tensor in tensors.Values) tensor.Dispose();
+        }
+    }
+
+    /// <summary>Loads only the model's weights (fine-tuning from another run's checkpoint).</summary>
+    public static void RestoreWeights(string path, Module model, bool strict = true)
+    {
+        var tensors = TensorFile.Load(path);
+        try
+        {
+            model.load_state_dict(WithPrefix(tensors, ModelPrefix), strict);
+        }
+        finally
+        {
+            foreach (var tensor in tensors.Values) tensor.Dispose();
+        }
+    }
+
+    private static Tensor Required(Dictionary<string, Tensor> tensors, string key, string path) =>
+        tensors.TryGetValue(key, out var tensor) ? tensor : throw new InvalidDataException($"'{path}' is not a training checkpoint (no '{key}').");
+
+    private static Dictionary<string, Tensor> WithPrefix(Dictionary<string, Tensor> tensors, string prefix) =>
+        tensors.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(t => t.Key[prefix.Length..], t => t.Value);
+}

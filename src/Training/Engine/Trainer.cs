@@ -1,0 +1,298 @@
+using System.Diagnostics;
+using Tracker.Shared;
+using Tracker.Training.Data;
+using Tracker.Training.Engine.Analysis;
+using Tracker.Training.Engine.Schedules;
+using Tracker.Training.Models;
+using Tracker.Training.Regularization;
+using Tracker.Training.Torch;
+using Tracker.Training.Torch.Optim;
+using F = Tracker.Training.Torch.torch.nn.functional;
+
+namespace Tracker.Training.Engine;
+
+/// <summary>How a run is executed, as opposed to what it trains (that is the <see cref="RunConfig"/>).</summary>
+public sealed record TrainerOptions
+{
+    /// <summary>Folder for this run's checkpoint; a checkpoint found there is resumed.</summary>
+    public required string OutputDirectory { get; init; }
+
+    /// <summary>Passed through to the run-started event.</summary>
+    public string? RunId { get; init; }
+
+    /// <summary>A step event every N optimizer steps (running train loss, lr, rates); 0 = none.</summary>
+    public int StepEventEvery { get; init; } = 50;
+
+    /// <summary>libtorch CPU threads; null = one per core.</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>Checkpoint whose weights initialise the model (fine-tuning); null = fresh initialisation.</summary>
+    public string? InitialWeightsPath { get; init; }
+}
+
+/// <summary>
+/// Runs one training run from its config: the loop, the paper's schedules and regularizers,
+/// validation every epoch, analysis metrics on a schedule, a checkpoint every epoch (and resume
+/// from it), divergence and cancellation. Everything it has to say goes out as events.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly RunConfig _config;
+    private readonly TrainerOptions _options;
+    private readonly Action<TrainingEvent> _emit;
+
+    public Trainer(RunConfig config, TrainerOptions options, Action<TrainingEvent> emit)
+    {
+        var errors = RunConfigValidator.Validate(config);
+        if (errors.Count > 0) throw new InvalidRunConfigException(errors);
+        (_config, _options, _emit) = (config, options, emit);
+    }
+
+    /// <summary>Trains to the end (or to early stopping, divergence, cancellation or failure) and returns the final event, which was also emitted.</summary>
+    public RunFinishedEvent Run(CancellationToken cancellation = default)
+    {
+        var progress = new RunProgress();
+        RunFinishedEvent finished;
+        try
+        {
+            finished = Train(progress, cancellation);
+        }
+        catch (OperationCanceledException)
+        {
+            finished = progress.Finish(RunOutcome.Cancelled, "Cancelled.");
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            finished = progress.Finish(RunOutcome.Failed, null, error.Message);
+        }
+        _emit(finished);
+        return finished;
+    }
+
+    private RunFinishedEvent Train(RunProgress progress, CancellationToken cancellation)
+    {
+        var config = _config;
+        torch.set_num_threads(_options.Threads ?? Environment.ProcessorCount);
+        var device = DeviceSelection.Resolve(config.Device);
+        torch.manual_seed((ulong)config.Seed);
+
+        var splits = DatasetCatalog.Load(config.Dataset, config.DatasetPath).WithTrainSubset(config.TrainSubset, config.Seed);
+        var train = splits.Train;
+        using var model = ModelFactory.Create(config, train.Channels, train.Height, splits.ClassCount);
+        model.to(device);
+        if (_options.InitialWeightsPath is { } initialWeights) Checkpoint.RestoreWeights(initialWeights, model);
+
+        var trainLoader = new BatchLoader(train, splits.Normalization, config.BatchSize, device, config.Seed,
+            shuffle: true, augment: config.Augment && train.Channels == 3, maxBatches: config.MaxStepsPerEpoch);
+        var validationLoader = new BatchLoader(splits.Test, splits.Normalization, config.BatchSize, device, config.Seed, shuffle: false);
+        var stepsPerEpoch = trainLoader.BatchesPerEpoch;
+
+        using var optimizer = CreateOptimizer(model);
+        var learningRate = new LearningRateSchedule(config.Lr, config.Epochs, config.WarmupEpochs, stepsPerEpoch);
+        var dropoutRate = new DropRateSchedule(config.Dropout, stepsPerEpoch);
+        var dropPathRate = new DropRateSchedule(config.DropPath, stepsPerEpoch);
+        var penalty = new WeightPenalty(config.L1, config.L2);
+        var earlyStopping = config.EarlyStopping is { } stopping ? new EarlyStopping(stopping) : null;
+        using var analysis = new GradientAnalysis(model.parameters().ToList());
+
+        var checkpointPath = Path.Combine(_options.OutputDirectory, Checkpoint.FileName);
+        var startEpoch = 1;
+        if (File.Exists(checkpointPath))
+        {
+            var meta = Checkpoint.Restore(checkpointPath, model, optimizer, analysis);
+            progress.Restore(meta);
+            if (earlyStopping is not null) earlyStopping.State = (meta.EarlyStoppingBest, meta.EarlyStoppingBestEpoch, meta.EarlyStoppingWait);
+            startEpoch = meta.Epoch + 1;
+        }
+
+        _emit(new RunStartedEvent { RunId = _options.RunId, Config = config, Device = device.ToString(), ParameterCount = model.ParameterCount });
+
+        for (var epoch = startEpoch; epoch <= config.Epochs; epoch++)
+        {
+            var clock = Stopwatch.StartNew();
+            model.train();
+            double lossSum = 0;
+            long correct = 0, seen = 0;
+            foreach (var batch in trainLoader.Epoch(epoch))
+            {
+                cancellation.ThrowIfCancellationRequested();
+                var step = progress.Steps;
+                optimizer.LearningRate = learningRate.RateAt(step);
+                model.SetDropoutRate(dropoutRate.RateAt(step));
+                model.SetDropPathRate(dropPathRate.RateAt(step));
+                using (var scope = torch.NewDisposeScope())
+                {
+                    optimizer.zero_grad();
+                    var logits = model.forward(batch.Inputs);
+                    var classification = F.cross_entropy(logits, batch.Targets, config.LabelSmoothing);
+                    var loss = config.RDrop is { } rDrop
+                        ? RDrop.Loss(logits, model.forward(batch.Inputs), batch.Targets, rDrop.Alpha, config.LabelSmoothing)
+                        : classification;
+                    if (penalty.Compute(model.parameters()) is { } term) loss += term;
+
+                    var lossValue = loss.ToDouble();
+                    if (!double.IsFinite(lossValue))
+                        return progress.Finish(RunOutcome.Diverged, $"The loss became {lossValue} at step {step + 1} (epoch {epoch}).");
+                    loss.backward();
+                    if (config.GradClip is { } maxNorm) optimizer.clip_grad_norm(maxNorm);
+                    optimizer.step();
+
+                    lossSum += classification.ToDouble() * batch.Size;
+                    correct += Accuracy.CorrectTopK(logits, batch.Targets, 1);
+                    seen += batch.Size;
+                }
+                batch.Dispose();
+                progress.Steps++;
+
+                if (_options.StepEventEvery > 0 && progress.Steps % _options.StepEventEvery == 0)
+                    _emit(new StepEvent { Step = progress.Steps, Epoch = epoch, Metrics = StepMetrics(lossSum / seen, optimizer.LearningRate, model) });
+                if (config.Analysis.EverySteps > 0 && progress.Steps % config.Analysis.EverySteps == 0)
+                    _emit(new AnalysisEvent { Step = progress.Steps, Epoch = epoch, Metrics = Analyse(model, analysis, trainLoader, progress.Steps) });
+            }
+            var trainSeconds = clock.Elapsed.TotalSeconds;
+
+            var metrics = StepMetrics(lossSum / Math.Max(seen, 1), optimizer.LearningRate, model);
+            metrics[MetricKeys.TrainAcc] = 100.0 * correct / Math.Max(seen, 1);
+            metrics[MetricKeys.SamplesPerSecond] = seen / Math.Max(trainSeconds, 1e-9);
+            foreach (var (key, value) in Evaluate(model, validationLoader, config.LabelSmoothing)) metrics[key] = value;
+            progress.CompleteEpoch(epoch, metrics);
+            _emit(new EpochEvent { Epoch = epoch, Step = progress.Steps, Metrics = metrics, ElapsedSeconds = clock.Elapsed.TotalSeconds });
+
+            var stop = earlyStopping is not null && metrics.TryGetValue(earlyStopping.Metric, out var monitored) && earlyStopping.ShouldStop(epoch, monitored);
+            var (best, bestEpoch, wait) = earlyStopping?.State ?? (null, null, 0);
+            Checkpoint.Save(checkpointPath, model, optimizer, analysis, progress.ToMeta() with
+            {
+                EarlyStoppingBest = best,
+                EarlyStoppingBestEpoch = bestEpoch,
+                EarlyStoppingWait = wait,
+            });
+            _emit(new CheckpointEvent { Epoch = epoch, Step = progress.Steps, Path = checkpointPath });
+
+            if (stop)
+                return progress.Finish(RunOutcome.Succeeded,
+                    $"Early stopping: {earlyStopping!.Metric} did not improve for {earlyStopping.EpochsWithoutImprovement} epochs (best {best:G4} at epoch {bestEpoch}).");
+        }
+        return progress.Finish(RunOutcome.Succeeded, null);
+    }
+
+    private Optimizer CreateOptimizer(ClassifierModel model) => _config.Optimizer switch
+    {
+        OptimizerKind.Sgd => new SGD(model.parameters(), _config.Lr, _config.Momentum, weightDecay: _config.WeightDecay),
+        _ => new AdamW(model.parameters(), _config.Lr, weightDecay: _config.WeightDecay),
+    };
+
+    private static Dictionary<string, double> StepMetrics(double trainLoss, double lr, ClassifierModel model) => new()
+    {
+        [MetricKeys.TrainLoss] = trainLoss,
+        [MetricKeys.LearningRate] = lr,
+        [MetricKeys.DropoutRate] = model.DropoutRate,
+        [MetricKeys.DropPathRate] = model.DropPathRate,
+    };
+
+    /// <summary>Validation loss (plain cross entropy), top-1 and top-5 accuracy in percent, in inference mode.</summary>
+    private static Dictionary<string, double> Evaluate(ClassifierModel model, BatchLoader loader, double labelSmoothing)
+    {
+        model.eval();
+        using var noGrad = torch.no_grad();
+        double lossSum = 0;
+        long top1 = 0, top5 = 0, seen = 0;
+        foreach (var batch in loader.Epoch(1))
+        {
+            using (torch.NewDisposeScope())
+            {
+                var logits = model.forward(batch.Inputs);
+                lossSum += F.cross_entropy(logits, batch.Targets, reduction: Reduction.Sum).ToDouble();
+                top1 += Accuracy.CorrectTopK(logits, batch.Targets, 1);
+                top5 += Accuracy.CorrectTopK(logits, batch.Targets, 5);
+                seen += batch.Size;
+            }
+            batch.Dispose();
+        }
+        model.train();
+        return new()
+        {
+            [MetricKeys.ValLoss] = lossSum / seen,
+            [MetricKeys.ValAcc] = 100.0 * top1 / seen,
+            [MetricKeys.ValAcc5] = 100.0 * top5 / seen,
+        };
+    }
+
+    private Dictionary<string, double> Analyse(ClassifierModel model, GradientAnalysis analysis, BatchLoader trainLoader, long step)
+    {
+        // Right after the optimizer step: the gradients are this step's, the weights already updated.
+        var metrics = new Dictionary<string, double>
+        {
+            [MetricKeys.GradNorm] = analysis.GradientNorm(),
+            [MetricKeys.WeightsDistInit] = analysis.DistanceFromInit(),
+        };
+        var settings = _config.Analysis;
+        if (!settings.Gradients) return metrics;
+        var miniBatches = trainLoader.RandomBatches(settings.GradientSamples, seed: step);
+        var wholeSet = trainLoader.LeadingBatches(settings.WholeSetSamples);
+        try
+        {
+            var (variance, error) = analysis.GradientDirections(model, (logits, targets) => F.cross_entropy(logits, targets),
+                miniBatches.Select(b => new Batch(b.Inputs, b.Targets)).ToList(), wholeSet.Select(b => new Batch(b.Inputs, b.Targets)).ToList());
+            metrics[MetricKeys.GradDirVariance] = variance;
+            metrics[MetricKeys.GradDirError] = error;
+            metrics[MetricKeys.GradWholeSetSamples] = wholeSet.Sum(b => b.Size);
+        }
+        finally
+        {
+            foreach (var batch in miniBatches.Concat(wholeSet)) batch.Dispose();
+        }
+        return metrics;
+    }
+
+    /// <summary>Where the run stands: steps, epochs, metrics; turned into checkpoints and the final summary.</summary>
+    private sealed class RunProgress
+    {
+        public long Steps { get; set; }
+        private int _epochs;
+        private Dictionary<string, double> _last = [];
+        private Dictionary<string, double> _best = [];
+        private int? _bestEpoch;
+
+        public void CompleteEpoch(int epoch, Dictionary<string, double> metrics)
+        {
+            _epochs = epoch;
+            _last = metrics;
+            foreach (var (key, value) in metrics)
+            {
+                var higherIsBetter = MetricKeys.HigherIsBetter(key);
+                if (!_best.TryGetValue(key, out var best) || (higherIsBetter ? value > best : value < best)) _best[key] = value;
+            }
+            if (_best.TryGetValue(MetricKeys.ValAcc, out var bestAccuracy) && metrics.GetValueOrDefault(MetricKeys.ValAcc) == bestAccuracy)
+                _bestEpoch = epoch;
+        }
+
+        public void Restore(CheckpointMeta meta)
+        {
+            (Steps, _epochs, _last, _best, _bestEpoch) = (meta.Step, meta.Epoch, meta.LastMetrics, meta.BestMetrics, meta.BestEpoch);
+        }
+
+        public CheckpointMeta ToMeta() => new()
+        {
+            Epoch = _epochs,
+            Step = Steps,
+            LastMetrics = _last,
+            BestMetrics = _best,
+            BestEpoch = _bestEpoch,
+        };
+
+        public RunFinishedEvent Finish(RunOutcome status, string? message, string? error = null) => new()
+        {
+            Status = status,
+            Summary = new RunSummary
+            {
+                FinalMetrics = _last,
+                BestMetrics = _best,
+                BestEpoch = _bestEpoch,
+                EpochsCompleted = _epochs,
+                Steps = Steps,
+                Message = message,
+                Error = error,
+            },
+        };
+    }
+}
