@@ -2,6 +2,7 @@ using Tracker.Training.Torch;
 
 namespace Tracker.Training.Tests.Torch;
 
+[Collection(NativeMemoryCollection.Name)]
 public class MemoryTests
 {
     [Fact]
