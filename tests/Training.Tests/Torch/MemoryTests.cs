@@ -2,11 +2,7 @@ using Tracker.Training.Torch;
 
 namespace Tracker.Training.Tests.Torch;
 
-/// <summary>The live-tensor count is process-wide, so these run alone, never beside other tests.</summary>
-[CollectionDefinition(nameof(NativeMemoryCollection), DisableParallelization = true)]
-public sealed class NativeMemoryCollection;
-
-[Collection(nameof(NativeMemoryCollection))]
+[Collection(NativeMemoryCollection.Name)]
 public class MemoryTests
 {
     [Fact]
