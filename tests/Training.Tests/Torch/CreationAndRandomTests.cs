@@ -12,7 +12,7 @@ public class CreationAndRandomTests
         var zeros = torch.zeros([2, 3]);
         Assert.Equal([2L, 3L], zeros.shape);
         Assert.Equal(ScalarType.Float32, zeros.dtype);
-        Assert.Equal(DeviceType.CPU, zeros.device.Type);
+        Assert.Equal(torch.CPU, zeros.device);
         Assert.All(zeros.ToArray<float>(), v => Assert.Equal(0f, v));
 
         var ones = torch.ones([4], ScalarType.Int64, torch.CPU);

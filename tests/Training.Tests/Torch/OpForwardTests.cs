@@ -540,6 +540,17 @@ public class OpForwardTests
         Assert.Equal(123_456_789_012L, torch.tensor(new[] { 123_456_789_012L }).ToInt64());
     }
 
+    [Theory]
+    [InlineData(9_007_199_254_740_993L)] // 2^53 + 1: the first integer a double cannot hold
+    [InlineData(long.MaxValue)]
+    [InlineData(-9_007_199_254_740_995L)]
+    public void ToInt64_ReadsInt64TensorsExactly(long value)
+    {
+        using var scope = torch.NewDisposeScope();
+        Assert.Equal(value, torch.tensor(new[] { value }).ToInt64());
+        Assert.Equal(value, torch.tensor(new[] { value }, []).ToInt64());
+    }
+
     private static TheoryData<string> Names(IEnumerable<string> names)
     {
         var data = new TheoryData<string>();
