@@ -142,7 +142,14 @@ public unsafe partial class Tensor : IDisposable
 
     public float ToSingle() => (float)ToDouble();
 
-    public long ToInt64() => (long)ToDouble();
+    /// <summary>The value of a one-element tensor; Int64 ones are copied, not routed through a double's 53 bits.</summary>
+    public long ToInt64()
+    {
+        if (dtype != ScalarType.Int64 || numel() != 1) return (long)ToDouble();
+        long value;
+        Native.Check(NativeMethods.trk_copy_to_buffer(Handle, &value, sizeof(long)));
+        return value;
+    }
 
     // ---- conversion ----
 
