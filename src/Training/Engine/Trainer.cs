@@ -78,7 +78,8 @@ public sealed class Trainer
 
         var splits = DatasetCatalog.Load(config.Dataset, config.DatasetPath).WithTrainSubset(config.TrainSubset, config.Seed);
         var train = splits.Train;
-        using var model = ModelFactory.Create(config, train.Channels, train.Height, splits.ClassCount);
+        using var model = ModelFactory.Create(config.Model, train.Channels, train.Height, splits.ClassCount,
+            config.Dropout.Rate, config.DropPath.Rate, config.DropConnect);
         model.to(device);
         if (_options.InitialWeightsPath is { } initialWeights) Checkpoint.RestoreWeights(initialWeights, model);
 
