@@ -27,7 +27,7 @@ public sealed record NpyImageLayout(int Count, int Channels, int Height, int Wid
 /// </summary>
 public static partial class NpyReader
 {
-    private static ReadOnlySpan<byte> Magic => "\x93NUMPY"u8;
+    private static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
     [GeneratedRegex(@"'descr'\s*:\s*'(?<descr>[^']*)'")]
     private static partial Regex DescrPattern();
