@@ -158,12 +158,17 @@ public sealed class BatchLoader
                     row.Fill(padValue);
                     continue;
                 }
+                // Columns [start, end) read inside the image; the rest are padding.
+                var offset = dx - CropPadding;
+                var start = Math.Min(width, flip ? Math.Max(0, offset) : Math.Max(0, -offset));
+                var end = Math.Max(start, flip ? Math.Min(width, width + offset) : Math.Min(width, width - offset));
+                row[..start].Fill(padValue);
+                row[end..].Fill(padValue);
                 var sourceRow = source.Slice(sourceY * width, width);
-                for (var x = 0; x < width; x++)
-                {
-                    var sourceX = (flip ? width - 1 - x : x) + dx - CropPadding;
-                    row[x] = (uint)sourceX < (uint)width ? table[sourceRow[sourceX]] : padValue;
-                }
+                if (flip)
+                    for (var x = start; x < end; x++) row[x] = table[sourceRow[width - 1 - x + offset]];
+                else
+                    for (var x = start; x < end; x++) row[x] = table[sourceRow[x + offset]];
             }
         }
     }
