@@ -157,7 +157,7 @@ public sealed class ImageDataset
         private readonly long[] _labels;
         private readonly int _channels, _height, _width, _classCount;
 
-        public Builder(string name, int count, int channels, int height, int width, int classCount)
+        public Builder(string name, int count, int channels, int height, int width, int classCount, long maxChunkBytes = MaxChunkBytes)
         {
             if (count < 0) throw new ArgumentOutOfRangeException(nameof(count));
             _name = name;
@@ -166,7 +166,7 @@ public sealed class ImageDataset
             _width = width;
             _classCount = classCount;
             ImageSize = checked(channels * height * width);
-            _imagesPerChunk = (int)Math.Max(1, Math.Min(count, MaxChunkBytes / ImageSize));
+            _imagesPerChunk = (int)Math.Max(1, Math.Min(count, maxChunkBytes / ImageSize));
             var chunkCount = count == 0 ? 0 : (count + _imagesPerChunk - 1) / _imagesPerChunk;
             _chunks = new byte[chunkCount][];
             for (var k = 0; k < chunkCount; k++)

@@ -91,6 +91,22 @@ public class ImageDatasetTests
         Assert.Contains("Label 5", error.Message);
     }
 
+    [Fact]
+    public void StorageSpanningManyChunks_ReadsAndIndexesLikeOneArray()
+    {
+        // 10 images of 2x2 in chunks of at most 3 images (12 bytes): chunks of 3, 3, 3 and 1.
+        var pixels = Formats.Counting(40);
+        var builder = new ImageDataset.Builder("chunked", 10, 1, 2, 2, classCount: 2, maxChunkBytes: 12);
+        builder.ReadImages(new MemoryStream(pixels));
+        for (var i = 0; i < 10; i++) builder.SetLabel(i, i % 2);
+
+        var dataset = builder.Build();
+
+        for (var i = 0; i < 10; i++) Assert.Equal(pixels[(4 * i)..(4 * i + 4)], dataset.Image(i).ToArray());
+        var subset = dataset.Subset(4, seed: 0);
+        for (var i = 0; i < subset.Count; i++) Assert.Equal(subset.Image(i)[0] / 4 % 2, subset.Label(i));
+    }
+
     private static int[] Ids(ImageDataset dataset) => Enumerable.Range(0, dataset.Count).Select(i => (int)dataset.Image(i)[0]).ToArray();
 }
 
