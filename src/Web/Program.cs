@@ -1,0 +1,17 @@
+using Tracker.Web.Extensions;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.UseTrackerDefaultUrl();
+builder.AddTrackerRuntime();
+builder.AddTrackerUi();
+
+var app = builder.Build();
+
+app.UseTrackerErrorPages();
+app.MapTrackerUi();
+
+app.Run();
+
+/// <summary>Public so WebApplicationFactory&lt;Program&gt; in the tests can host the app.</summary>
+public partial class Program;

@@ -1,0 +1,70 @@
+using System.Net;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Tracker.Training.Torch;
+using Tracker.Web.Components.Layout;
+using Tracker.Web.Tests.Support;
+
+namespace Tracker.Web.Tests.Hosting;
+
+/// <summary>The app as the test server hosts it: pages, layout and static assets.</summary>
+public class HomePageTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
+{
+    private readonly HttpClient _client = factory.CreateClient();
+
+    [Fact]
+    public async Task HomePage_RendersTitleAndRadzenTheme()
+    {
+        var html = await _client.GetStringAsync("/");
+
+        Assert.Equal("Tracker", Html.Title(html));
+        Assert.Contains(Html.StylesheetHrefs(html), href => href.StartsWith("_content/Radzen.Blazor/css/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RadzenStylesheet_LinkedFromTheHomePage_IsServed()
+    {
+        var html = await _client.GetStringAsync("/");
+        var href = Html.StylesheetHrefs(html).Single(href => href.StartsWith("_content/Radzen.Blazor/", StringComparison.Ordinal));
+
+        using var response = await _client.GetAsync("/" + href);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/css", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(".rz-", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task HomePage_ShowsTheRuntimeThatLibtorchReports()
+    {
+        var html = await _client.GetStringAsync("/");
+
+        var deviceCount = torch.cuda.device_count();
+        Assert.Equal(deviceCount.ToString(), Html.Fact(html, "cuda-device-count"));
+        Assert.Equal(deviceCount > 0 ? "available" : "not available", Html.Fact(html, "cuda-available"));
+        Assert.Equal(torch.get_num_threads().ToString(), Html.Fact(html, "torch-threads"));
+        Assert.Equal(Environment.ProcessorCount.ToString(), Html.Fact(html, "processor-count"));
+    }
+
+    [Fact]
+    public async Task Sidebar_LinksExactlyTheAvailablePages_AndEachOneAnswers()
+    {
+        var html = await _client.GetStringAsync("/");
+
+        var links = Html.NavigationHrefs(html);
+        Assert.Equal(SiteMap.Available.Select(entry => entry.Path), links);
+        foreach (var link in links)
+        {
+            using var response = await _client.GetAsync(link);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{link} answered {(int)response.StatusCode}");
+        }
+    }
+
+    [Fact]
+    public async Task UnknownAddress_AnswersNotFoundWithTheAppsPage()
+    {
+        using var response = await _client.GetAsync("/no-such-page");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("Not found · Tracker", Html.Title(await response.Content.ReadAsStringAsync()));
+    }
+}
