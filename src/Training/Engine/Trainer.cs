@@ -83,10 +83,11 @@ public sealed class Trainer
         model.to(device);
         if (_options.InitialWeightsPath is { } initialWeights) Checkpoint.RestoreWeights(initialWeights, model);
 
-        var trainLoader = new BatchLoader(train, splits.Normalization, config.BatchSize, device, config.Seed,
-            shuffle: true, augment: config.Augment && train.Channels == 3, maxBatches: config.MaxStepsPerEpoch);
-        var validationLoader = new BatchLoader(splits.Test, splits.Normalization, config.BatchSize, device, config.Seed, shuffle: false);
-        var stepsPerEpoch = trainLoader.BatchesPerEpoch;
+        var trainLoader = new BatchLoader(train, splits.Normalization, config.BatchSize, device, shuffle: true, seed: config.Seed,
+            augment: config.Augment, maxSteps: config.MaxStepsPerEpoch);
+        var validationLoader = new BatchLoader(splits.Test, splits.Normalization, config.BatchSize, device, shuffle: false);
+        var analysisData = config.Analysis.Gradients ? new AnalysisData(splits, config, device) : null;
+        var stepsPerEpoch = trainLoader.StepsPerEpoch;
 
         using var optimizer = CreateOptimizer(model);
         var learningRate = new LearningRateSchedule(config.Lr, config.Epochs, config.WarmupEpochs, stepsPerEpoch);
@@ -114,8 +115,9 @@ public sealed class Trainer
             model.train();
             double lossSum = 0;
             long correct = 0, seen = 0;
-            foreach (var batch in trainLoader.Epoch(epoch))
+            foreach (var nextBatch in trainLoader.Epoch(epoch))
             {
+                using var batch = nextBatch;
                 cancellation.ThrowIfCancellationRequested();
                 var step = progress.Steps;
                 optimizer.LearningRate = learningRate.RateAt(step);
@@ -124,10 +126,10 @@ public sealed class Trainer
                 using (var scope = torch.NewDisposeScope())
                 {
                     optimizer.zero_grad();
-                    var logits = model.forward(batch.Inputs);
-                    var classification = F.cross_entropy(logits, batch.Targets, config.LabelSmoothing);
+                    var logits = model.forward(batch.Images);
+                    var classification = F.cross_entropy(logits, batch.Labels, config.LabelSmoothing);
                     var loss = config.RDrop is { } rDrop
-                        ? RDrop.Loss(logits, model.forward(batch.Inputs), batch.Targets, rDrop.Alpha, config.LabelSmoothing)
+                        ? RDrop.Loss(logits, model.forward(batch.Images), batch.Labels, rDrop.Alpha, config.LabelSmoothing)
                         : classification;
                     if (penalty.Compute(model.parameters()) is { } term) loss += term;
 
@@ -139,16 +141,15 @@ public sealed class Trainer
                     optimizer.step();
 
                     lossSum += classification.ToDouble() * batch.Size;
-                    correct += Accuracy.CorrectTopK(logits, batch.Targets, 1);
+                    correct += Accuracy.CorrectTopK(logits, batch.Labels, 1);
                     seen += batch.Size;
                 }
-                batch.Dispose();
                 progress.Steps++;
 
                 if (_options.StepEventEvery > 0 && progress.Steps % _options.StepEventEvery == 0)
                     _emit(new StepEvent { Step = progress.Steps, Epoch = epoch, Metrics = StepMetrics(lossSum / seen, optimizer.LearningRate, model) });
                 if (config.Analysis.EverySteps > 0 && progress.Steps % config.Analysis.EverySteps == 0)
-                    _emit(new AnalysisEvent { Step = progress.Steps, Epoch = epoch, Metrics = Analyse(model, analysis, trainLoader, progress.Steps) });
+                    _emit(new AnalysisEvent { Step = progress.Steps, Epoch = epoch, Metrics = Analyse(model, analysis, analysisData, progress.Steps) });
             }
             var trainSeconds = clock.Elapsed.TotalSeconds;
 
@@ -197,17 +198,17 @@ public sealed class Trainer
         using var noGrad = torch.no_grad();
         double lossSum = 0;
         long top1 = 0, top5 = 0, seen = 0;
-        foreach (var batch in loader.Epoch(1))
+        foreach (var nextBatch in loader.Epoch(1))
         {
+            using var batch = nextBatch;
             using (torch.NewDisposeScope())
             {
-                var logits = model.forward(batch.Inputs);
-                lossSum += F.cross_entropy(logits, batch.Targets, reduction: Reduction.Sum).ToDouble();
-                top1 += Accuracy.CorrectTopK(logits, batch.Targets, 1);
-                top5 += Accuracy.CorrectTopK(logits, batch.Targets, 5);
+                var logits = model.forward(batch.Images);
+                lossSum += F.cross_entropy(logits, batch.Labels, reduction: Reduction.Sum).ToDouble();
+                top1 += Accuracy.CorrectTopK(logits, batch.Labels, 1);
+                top5 += Accuracy.CorrectTopK(logits, batch.Labels, 5);
                 seen += batch.Size;
             }
-            batch.Dispose();
         }
         model.train();
         return new()
@@ -218,7 +219,7 @@ public sealed class Trainer
         };
     }
 
-    private Dictionary<string, double> Analyse(ClassifierModel model, GradientAnalysis analysis, BatchLoader trainLoader, long step)
+    private static Dictionary<string, double> Analyse(ClassifierModel model, GradientAnalysis analysis, AnalysisData? data, long step)
     {
         // Right after the optimizer step: the gradients are this step's, the weights already updated.
         var metrics = new Dictionary<string, double>
@@ -226,23 +227,42 @@ public sealed class Trainer
             [MetricKeys.GradNorm] = analysis.GradientNorm(),
             [MetricKeys.WeightsDistInit] = analysis.DistanceFromInit(),
         };
-        var settings = _config.Analysis;
-        if (!settings.Gradients) return metrics;
-        var miniBatches = trainLoader.RandomBatches(settings.GradientSamples, seed: step);
-        var wholeSet = trainLoader.LeadingBatches(settings.WholeSetSamples);
+        if (data is null) return metrics;
+        var miniBatches = data.MiniBatches(step);
+        var wholeSet = data.WholeSet();
         try
         {
-            var (variance, error) = analysis.GradientDirections(model, (logits, targets) => F.cross_entropy(logits, targets),
-                miniBatches.Select(b => new Batch(b.Inputs, b.Targets)).ToList(), wholeSet.Select(b => new Batch(b.Inputs, b.Targets)).ToList());
+            var (variance, error) = analysis.GradientDirections(model, (logits, targets) => F.cross_entropy(logits, targets), miniBatches, wholeSet);
             metrics[MetricKeys.GradDirVariance] = variance;
             metrics[MetricKeys.GradDirError] = error;
-            metrics[MetricKeys.GradWholeSetSamples] = wholeSet.Sum(b => b.Size);
+            metrics[MetricKeys.GradWholeSetSamples] = data.WholeSetSize;
         }
         finally
         {
             foreach (var batch in miniBatches.Concat(wholeSet)) batch.Dispose();
         }
         return metrics;
+    }
+
+    /// <summary>
+    /// Batches for the gradient-direction metrics: G random mini-batches, each the first batch of
+    /// a permutation seeded by (run seed, step, index), so measurements are reproducible; and the
+    /// first N training examples standing in for the whole set (their count is reported).
+    /// </summary>
+    private sealed class AnalysisData(DatasetSplits splits, RunConfig config, Device device)
+    {
+        private readonly BatchLoader _random = new(splits.Train, splits.Normalization, config.BatchSize, device, shuffle: true, seed: config.Seed);
+        private readonly BatchLoader _whole = new(
+            splits.Train.Select(Enumerable.Range(0, Math.Min(config.Analysis.WholeSetSamples, splits.Train.Count)).ToList()),
+            splits.Normalization, config.BatchSize, device, shuffle: false);
+
+        public int WholeSetSize => _whole.Dataset.Count;
+
+        public List<Batch> MiniBatches(long step) =>
+            Enumerable.Range(0, config.Analysis.GradientSamples)
+                .Select(i => _random.GetBatch(epoch: unchecked((int)(step * config.Analysis.GradientSamples + i)), step: 0)).ToList();
+
+        public List<Batch> WholeSet() => _whole.Epoch(1).ToList();
     }
 
     /// <summary>Where the run stands: steps, epochs, metrics; turned into checkpoints and the final summary.</summary>

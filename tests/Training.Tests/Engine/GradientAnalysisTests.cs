@@ -1,3 +1,4 @@
+using Tracker.Training.Data;
 using Tracker.Training.Engine.Analysis;
 using Tracker.Training.Torch;
 using Tracker.Training.Torch.Modules;
@@ -19,7 +20,7 @@ public class GradientAnalysisTests
     private static Tensor MeanLoss(Tensor prediction, Tensor targets) => prediction.mean();
 
     private static Batch BatchOf(params double[][] rows) =>
-        new(torch.tensor(rows.SelectMany(r => r).ToArray(), [rows.Length, rows[0].Length]), torch.zeros([rows.Length], ScalarType.Int64));
+        new(torch.tensor(rows.SelectMany(r => r).ToArray(), [rows.Length, rows[0].Length]), torch.zeros([rows.Length], ScalarType.Int64), rows.Length);
 
     [Fact]
     public void GradientNormAndDistanceFromInit_EqualHandComputedValues()
@@ -29,7 +30,7 @@ public class GradientAnalysisTests
         using var scope = torch.NewDisposeScope();
         Assert.Equal(0.0, analysis.DistanceFromInit());
 
-        MeanLoss(model.forward(BatchOf([3.0, 4.0]).Inputs), null!).backward(); // gradient (3, 4)
+        MeanLoss(model.forward(BatchOf([3.0, 4.0]).Images), null!).backward(); // gradient (3, 4)
         Assert.Equal(5.0, analysis.GradientNorm(), 12);
 
         using (torch.no_grad()) model.w.copy_(torch.tensor(new[] { 4.0, 6.0 })); // moved by (3, 4)

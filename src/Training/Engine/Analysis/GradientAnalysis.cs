@@ -1,13 +1,8 @@
+using Tracker.Training.Data;
 using Tracker.Training.Torch;
 using Tracker.Training.Torch.Modules;
 
 namespace Tracker.Training.Engine.Analysis;
-
-/// <summary>A mini-batch: inputs and integer class targets.</summary>
-public readonly record struct Batch(Tensor Inputs, Tensor Targets)
-{
-    public long Size => Inputs.size(0);
-}
 
 /// <summary>
 /// The paper's analysis metrics (Liu et al. 2023, Figures 6-8). Cheap ones every time they are
@@ -81,16 +76,16 @@ public sealed class GradientAnalysis : IDisposable
             foreach (var batch in miniBatches)
             {
                 ClearGradients();
-                loss(model.forward(batch.Inputs), batch.Targets).backward();
+                loss(model.forward(batch.Images), batch.Labels).backward();
                 gradients.Add(FlatGradient());
             }
 
             // The whole-set gradient of the mean loss: batch gradients weighted by batch size.
             model.eval();
             ClearGradients();
-            var total = wholeSet.Sum(b => b.Size);
+            var total = (double)wholeSet.Sum(b => b.Size);
             foreach (var batch in wholeSet)
-                (loss(model.forward(batch.Inputs), batch.Targets) * ((double)batch.Size / total)).backward();
+                (loss(model.forward(batch.Images), batch.Labels) * (batch.Size / total)).backward();
             var whole = Normalize(FlatGradient());
 
             var unit = torch.stack(gradients.Select(Normalize).ToList());
