@@ -4,7 +4,6 @@ using Tracker.Training.Torch;
 
 namespace Tracker.Training.Tests.Models;
 
-[Collection(NativeMemoryCollection.Name)]
 public class ModelMemoryTests
 {
     [Fact]

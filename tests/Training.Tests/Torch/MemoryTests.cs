@@ -2,7 +2,6 @@ using Tracker.Training.Torch;
 
 namespace Tracker.Training.Tests.Torch;
 
-[Collection(NativeMemoryCollection.Name)]
 public class MemoryTests
 {
     [Fact]

@@ -1,0 +1,177 @@
+using Tracker.Shared;
+using Tracker.Training.Data;
+using Tracker.Training.Engine;
+
+namespace Tracker.Training.Tests.Engine;
+
+public sealed class TrainerTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), $"trk-trainer-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
+    }
+
+    /// <summary>A few seconds of training on the synthetic set: small enough for every test run.</summary>
+    private static RunConfig Tiny(string model = KnownModels.Mlp) => new()
+    {
+        Name = "tiny",
+        Model = model,
+        Dataset = KnownDatasets.Synthetic,
+        Epochs = 3,
+        BatchSize = 32,
+        Lr = 3e-3,
+        TrainSubset = 256,
+        Seed = 5,
+        Device = DeviceKind.Cpu,
+        Dropout = new DropSettings { Rate = 0.2, Mode = DropMode.Early, Schedule = DropSchedule.Linear, CutoffEpoch = 2 },
+        Analysis = new AnalysisSettings { EverySteps = 4, Gradients = true, GradientSamples = 2, WholeSetSamples = 64 },
+    };
+
+    private (RunFinishedEvent Finished, List<TrainingEvent> Events) Train(RunConfig config, string folder, Func<TrainingEvent, bool>? cancelAfter = null)
+    {
+        var events = new List<TrainingEvent>();
+        using var cancellation = new CancellationTokenSource();
+        var options = new TrainerOptions { OutputDirectory = Path.Combine(_root, folder), StepEventEvery = 2, Threads = 1 };
+        var finished = new Trainer(config, options, e =>
+        {
+            events.Add(e);
+            if (cancelAfter?.Invoke(e) == true) cancellation.Cancel();
+        }).Run(cancellation.Token);
+        return (finished, events);
+    }
+
+    private static List<EpochEvent> Epochs(IEnumerable<TrainingEvent> events) => events.OfType<EpochEvent>().ToList();
+
+    private static void AssertSameMetrics(IReadOnlyDictionary<string, double> expected, IReadOnlyDictionary<string, double> actual)
+    {
+        var keys = expected.Keys.Where(k => k != MetricKeys.SamplesPerSecond).Order().ToList();
+        Assert.Equal(keys, actual.Keys.Where(k => k != MetricKeys.SamplesPerSecond).Order().ToList());
+        foreach (var key in keys) Assert.True(expected[key] == actual[key], $"{key}: {expected[key]} vs {actual[key]}");
+    }
+
+    [Fact]
+    public void SameConfigAndSeed_GiveIdenticalMetrics()
+    {
+        var (first, firstEvents) = Train(Tiny(), "a");
+        var (second, secondEvents) = Train(Tiny(), "b");
+        Assert.Equal(RunOutcome.Succeeded, first.Status);
+        Assert.Equal(3, Epochs(firstEvents).Count);
+        for (var i = 0; i < 3; i++) AssertSameMetrics(Epochs(firstEvents)[i].Metrics, Epochs(secondEvents)[i].Metrics);
+        var firstAnalysis = firstEvents.OfType<AnalysisEvent>().Select(e => e.Metrics).ToList();
+        var secondAnalysis = secondEvents.OfType<AnalysisEvent>().Select(e => e.Metrics).ToList();
+        Assert.NotEmpty(firstAnalysis);
+        for (var i = 0; i < firstAnalysis.Count; i++) AssertSameMetrics(firstAnalysis[i], secondAnalysis[i]);
+    }
+
+    [Fact]
+    public void RunInterruptedAfterAnEpochAndResumed_EndsWithExactlyTheUninterruptedMetrics()
+    {
+        var config = Tiny(KnownModels.VitNano) with { Epochs = 3, DropPath = new DropSettings { Rate = 0.1 } };
+        var (straight, straightEvents) = Train(config, "straight");
+
+        var (interrupted, _) = Train(config, "resumed", cancelAfter: e => e is CheckpointEvent { Epoch: 1 });
+        Assert.Equal(RunOutcome.Cancelled, interrupted.Status);
+        Assert.Equal(1, interrupted.Summary.EpochsCompleted);
+
+        var (resumed, resumedEvents) = Train(config, "resumed");
+        Assert.Equal(RunOutcome.Succeeded, resumed.Status);
+        Assert.Equal([2, 3], Epochs(resumedEvents).Select(e => e.Epoch));
+        for (var epoch = 2; epoch <= 3; epoch++)
+            AssertSameMetrics(Epochs(straightEvents)[epoch - 1].Metrics, Epochs(resumedEvents)[epoch - 2].Metrics);
+        AssertSameMetrics(straight.Summary.FinalMetrics, resumed.Summary.FinalMetrics);
+        Assert.Equal(straight.Summary.Steps, resumed.Summary.Steps);
+    }
+
+    [Fact]
+    public void DropoutRateInEvents_FollowsTheEarlyLinearSchedule()
+    {
+        var (_, events) = Train(Tiny(), "schedule");
+        var steps = events.OfType<StepEvent>().ToList();
+        var rates = steps.Select(s => s.Metrics[MetricKeys.DropoutRate]).ToList();
+        Assert.True(rates.Zip(rates.Skip(1)).All(p => p.First >= p.Second), "the rate only falls");
+        Assert.Equal(0.0, Epochs(events)[^1].Metrics[MetricKeys.DropoutRate]); // after the cutoff
+        Assert.True(rates[0] > 0.15);
+    }
+
+    [Fact]
+    public void NaNLoss_EndsTheRunAsDivergedNamingTheStep()
+    {
+        var config = Tiny() with { Optimizer = OptimizerKind.Sgd, Lr = 1e12, Dropout = new DropSettings(), Analysis = new AnalysisSettings { EverySteps = 0 } };
+        var (finished, _) = Train(config, "diverged");
+        Assert.Equal(RunOutcome.Diverged, finished.Status);
+        Assert.Matches(@"at step \d+ \(epoch \d+\)", finished.Summary.Message);
+    }
+
+    [Fact]
+    public void EarlyStopping_StopsWhenTheMetricStallsAndSaysWhy()
+    {
+        var config = Tiny() with
+        {
+            Epochs = 6,
+            Lr = 1e-9, // nothing is learned, so validation accuracy cannot improve
+            Dropout = new DropSettings(),
+            EarlyStopping = new EarlyStoppingSettings { Metric = MetricKeys.ValAcc, Patience = 2, Mode = MetricMode.Max },
+        };
+        var (finished, events) = Train(config, "stopping");
+        Assert.Equal(RunOutcome.Succeeded, finished.Status);
+        Assert.Equal(3, Epochs(events).Count);
+        Assert.Contains("Early stopping", finished.Summary.Message);
+    }
+
+    [Fact]
+    public void MissingDataset_FailsTheRunWithThePathInTheError()
+    {
+        var config = Tiny() with { Dataset = KnownDatasets.Cifar10, DatasetPath = "/nonexistent/cifar" };
+        var (finished, _) = Train(config, "missing");
+        Assert.Equal(RunOutcome.Failed, finished.Status);
+        Assert.Contains("/nonexistent/cifar", finished.Summary.Error);
+    }
+
+    [Fact]
+    public void InvalidConfig_IsRejectedBeforeTrainingWithFieldErrors()
+    {
+        var config = Tiny() with { Epochs = 0, Dropout = new DropSettings { Rate = 0.1, Mode = DropMode.Early } };
+        var error = Assert.Throws<InvalidRunConfigException>(() => new Trainer(config, new TrainerOptions { OutputDirectory = _root }, _ => { }));
+        Assert.Contains(error.Errors, e => e.Field == "epochs");
+        Assert.Contains(error.Errors, e => e.Field == "dropout.cutoffEpoch");
+    }
+
+    [Fact]
+    public void EventsComeInContractOrder_StartedEpochsCheckpointsFinished()
+    {
+        var (_, events) = Train(Tiny() with { Epochs = 2 }, "order");
+        Assert.IsType<RunStartedEvent>(events[0]);
+        Assert.IsType<RunFinishedEvent>(events[^1]);
+        var kinds = events.Where(e => e is EpochEvent or CheckpointEvent).Select(e => e.GetType().Name).ToList();
+        Assert.Equal(["EpochEvent", "CheckpointEvent", "EpochEvent", "CheckpointEvent"], kinds);
+        var analysis = events.OfType<AnalysisEvent>().First();
+        foreach (var key in new[] { MetricKeys.GradNorm, MetricKeys.WeightsDistInit, MetricKeys.GradDirVariance, MetricKeys.GradDirError })
+            Assert.True(analysis.Metrics.ContainsKey(key), key);
+        Assert.Equal(64, analysis.Metrics[MetricKeys.GradWholeSetSamples]);
+    }
+
+    [Fact]
+    public void MlpOnAFashionMnistSubset_PassesSeventyPercentValidationAccuracy()
+    {
+        Assert.True(File.Exists(Path.Combine(FashionMnist.DefaultPath, "train-images-idx3-ubyte.gz")),
+            "Fashion-MNIST is missing: ./test.sh installs dataset-fashion-mnist");
+        var config = new RunConfig
+        {
+            Name = "fashion-mlp",
+            Model = KnownModels.Mlp,
+            Dataset = KnownDatasets.FashionMnist,
+            Epochs = 2,
+            BatchSize = 128,
+            Lr = 1e-3,
+            TrainSubset = 6000,
+            Seed = 0,
+            Device = DeviceKind.Cpu,
+            Analysis = new AnalysisSettings { EverySteps = 0 },
+        };
+        var (finished, _) = Train(config, "fashion");
+        Assert.Equal(RunOutcome.Succeeded, finished.Status);
+        Assert.True(finished.Summary.FinalMetrics[MetricKeys.ValAcc] > 70, $"val/acc {finished.Summary.FinalMetrics[MetricKeys.ValAcc]}");
+    }
+}
