@@ -6,6 +6,7 @@ public static class BenchmarkCatalog
     private static readonly Dictionary<string, (string Summary, Func<string[], int> Run)> Benchmarks = new()
     {
         ["ops"] = ("per-op overhead of a tiny op and 512x512 float32 matmul GFLOP/s, beside PyTorch", OpsBenchmark.Run),
+        ["train"] = ("ViT-nano on Fashion-MNIST: samples/s and peak RSS beside PyTorch, analysis metric costs", TrainBenchmark.Run),
     };
 
     public static int Run(string[] args)

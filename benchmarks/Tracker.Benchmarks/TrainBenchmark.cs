@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using Tracker.Shared;
+using Tracker.Training.Data;
+using Tracker.Training.Engine.Analysis;
+using Tracker.Training.Models;
+using Tracker.Training.Torch;
+using F = Tracker.Training.Torch.torch.nn.functional;
+
+namespace Tracker.Benchmarks;
+
+/// <summary>
+/// Training throughput and memory: ViT-nano on Fashion-MNIST, batch 128, AdamW, dropout 0.1,
+/// samples/s over timed steps and the process's peak RSS, beside the same model in PyTorch run
+/// in its own process on the same libtorch and thread count. Then what each analysis metric
+/// costs as a share of one training step.
+/// </summary>
+public static class TrainBenchmark
+{
+    private const int BatchSize = 128;
+
+    public static int Run(string[] args)
+    {
+        var steps = args.Length > 0 ? int.Parse(args[0]) : 30;
+        var threads = args.Length > 1 ? int.Parse(args[1]) : Environment.ProcessorCount;
+        torch.set_num_threads(threads);
+        torch.manual_seed(0);
+        Console.WriteLine($"train benchmark: ViT-nano, Fashion-MNIST, batch {BatchSize}, AdamW, dropout 0.1, {steps} timed steps, {threads} threads");
+
+        var splits = FashionMnist.Load();
+        using var model = ModelFactory.Create(KnownModels.VitNano, 1, 28, 10, dropoutRate: 0.1);
+        using var optimizer = torch.optim.AdamW(model.parameters(), lr: 1e-3, weight_decay: 0.05);
+        var loader = new BatchLoader(splits.Train, splits.Normalization, BatchSize, torch.CPU, shuffle: true, seed: 0);
+        model.train();
+
+        double Step(int i)
+        {
+            using var batch = loader.GetBatch(epoch: 1, step: i % loader.StepsPerEpoch);
+            using var scope = torch.NewDisposeScope();
+            optimizer.zero_grad();
+            var loss = F.cross_entropy(model.forward(batch.Images), batch.Labels);
+            loss.backward();
+            optimizer.step();
+            return loss.ToDouble();
+        }
+
+        for (var i = 0; i < 5; i++) Step(i);
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < steps; i++) Step(i);
+        var stepSeconds = watch.Elapsed.TotalSeconds / steps;
+        var samplesPerSecond = BatchSize / stepSeconds;
+        var peakRss = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
+
+        var analysisCosts = AnalysisCosts(model, loader, stepSeconds);
+
+        var reference = PythonReference.Run("vit_reference.py", steps.ToString(), threads.ToString());
+        Console.WriteLine();
+        Console.WriteLine($"{"figure",-34} {"Tracker (C#)",14} {"PyTorch",12} {"ratio",8}");
+        var theirSamples = reference?.GetProperty("samples_per_s").GetDouble();
+        var theirRss = reference?.GetProperty("peak_rss_mib").GetDouble();
+        Console.WriteLine($"{"train samples/s",-34} {samplesPerSecond,14:F1} {Format(theirSamples),12} {Ratio(samplesPerSecond, theirSamples),8}");
+        Console.WriteLine($"{"peak RSS, MiB",-34} {peakRss,14:F1} {Format(theirRss),12} {Ratio(peakRss, theirRss),8}");
+        Console.WriteLine($"{"parameters",-34} {model.ParameterCount,14} {reference?.GetProperty("parameters").GetInt64().ToString() ?? "n/a",12}");
+        Console.WriteLine("ratio = Tracker / PyTorch (goal: samples/s >= 1.2x, peak RSS <= 0.6x)");
+        Console.WriteLine();
+        Console.WriteLine($"analysis metric cost, as a share of one training step ({stepSeconds * 1000:F1} ms):");
+        foreach (var (name, seconds) in analysisCosts)
+            Console.WriteLine($"  {name,-58} {seconds * 1000,9:F2} ms {seconds / stepSeconds,8:P1}");
+        return 0;
+    }
+
+    private static List<(string Name, double Seconds)> AnalysisCosts(ClassifierModel model, BatchLoader loader, double stepSeconds)
+    {
+        using var analysis = new GradientAnalysis(model.parameters().ToList());
+        using (var batch = loader.GetBatch(1, 0))
+        using (torch.NewDisposeScope())
+            F.cross_entropy(model.forward(batch.Images), batch.Labels).backward(); // gradients to measure
+
+        double Time(Action action, int repeats)
+        {
+            action();
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < repeats; i++) action();
+            return watch.Elapsed.TotalSeconds / repeats;
+        }
+
+        var costs = new List<(string, double)>
+        {
+            ("gradient norm", Time(() => analysis.GradientNorm(), 20)),
+            ("distance from initialization", Time(() => analysis.DistanceFromInit(), 20)),
+        };
+        const int g = 8, wholeSet = 1024;
+        var miniBatches = Enumerable.Range(0, g).Select(i => loader.GetBatch(2, i)).ToList();
+        var whole = Enumerable.Range(0, wholeSet / BatchSize).Select(i => loader.GetBatch(3, i)).ToList();
+        costs.Add(($"gradient direction variance + error (G={g}, whole set {wholeSet})",
+            Time(() => analysis.GradientDirections(model, (logits, targets) => F.cross_entropy(logits, targets), miniBatches, whole), 2)));
+        foreach (var batch in miniBatches.Concat(whole)) batch.Dispose();
+        return costs;
+    }
+
+    private static string Format(double? value) => value is { } v ? v.ToString("F1") : "n/a";
+
+    private static string Ratio(double ours, double? theirs) => theirs is { } t ? (ours / t).ToString("F2") + "x" : "n/a";
+}
