@@ -22,7 +22,8 @@ for trx in pathlib.Path(sys.argv[1]).glob("*.trx"):
         continue
     passed += int(counters.get("passed", 0))
     failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0))
-    skipped += int(counters.get("notExecuted", 0))
+    # Skipped tests are counted in total but not in executed.
+    skipped += int(counters.get("total", 0)) - int(counters.get("executed", 0))
 print(f"Tests: {passed} passed, {failed} failed, {skipped} skipped")
 PY
 rm -rf "$results"

@@ -58,8 +58,11 @@ public abstract unsafe class Optimizer : IDisposable
         {
             if (!loaded.Remove("step", out var step))
                 throw new InvalidDataException($"'{path}' does not hold this {GetType().Name}'s state.");
-            using (step) LoadStateTensors(loaded);
-            StepCount = step.ToInt64();
+            using (step)
+            {
+                LoadStateTensors(loaded);
+                StepCount = step.ToInt64();
+            }
         }
         finally
         {
