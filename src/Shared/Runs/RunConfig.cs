@@ -49,7 +49,7 @@ public sealed record RunConfig
     public EarlyStoppingSettings? EarlyStopping { get; init; }
     public AnalysisSettings Analysis { get; init; } = new();
 
-    /// <summary>Train on the first N shuffled examples only (quick experiments); null = all.</summary>
+    /// <summary>Train on a seeded, class-stratified subset of N examples (quick experiments, or to overfit on purpose); null = all.</summary>
     public int? TrainSubset { get; init; }
     /// <summary>Cut every epoch after N optimizer steps (smoke tests); null = full epochs.</summary>
     public int? MaxStepsPerEpoch { get; init; }
