@@ -29,6 +29,9 @@ public static partial class Html
             .Select(tag => HrefPattern().Match(tag).Groups[1].Value)
             .ToList();
 
+    public static IReadOnlyList<string> ScriptSources(string html) =>
+        ScriptPattern().Matches(html).Select(match => match.Groups[1].Value).ToList();
+
     [GeneratedRegex("<title>([^<]*)</title>")]
     private static partial Regex TitlePattern();
 
@@ -37,6 +40,9 @@ public static partial class Html
 
     [GeneratedRegex("<a [^>]*>")]
     private static partial Regex AnchorPattern();
+
+    [GeneratedRegex("<script [^>]*src=\"([^\"]*)\"")]
+    private static partial Regex ScriptPattern();
 
     [GeneratedRegex("href=\"([^\"]*)\"")]
     private static partial Regex HrefPattern();
