@@ -50,6 +50,17 @@ public class HomePageTests(WebApplicationFactory<Program> factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task SidebarToggle_IsDisabledInThePrerenderedPage_UntilTheCircuitRuns()
+    {
+        var html = await _client.GetStringAsync("/");
+
+        var toggle = Assert.Single(Html.Buttons(html, "rz-sidebar-toggle"));
+        Assert.Matches(@"\sdisabled[\s>=]", toggle);
+        Assert.Contains("aria-controls=\"tracker-sidebar\"", toggle);
+        Assert.Contains("id=\"tracker-sidebar\"", html);
+    }
+
+    [Fact]
     public async Task HomePage_ShowsTheRuntimeThatLibtorchReports()
     {
         var html = await _client.GetStringAsync("/");

@@ -32,6 +32,13 @@ public static partial class Html
     public static IReadOnlyList<string> ScriptSources(string html) =>
         ScriptPattern().Matches(html).Select(match => match.Groups[1].Value).ToList();
 
+    /// <summary>The opening tags of the buttons carrying <paramref name="cssClass"/>.</summary>
+    public static IReadOnlyList<string> Buttons(string html, string cssClass) =>
+        ButtonPattern().Matches(html)
+            .Select(match => match.Value)
+            .Where(tag => Regex.IsMatch(tag, $"""class="[^"]*\b{Regex.Escape(cssClass)}\b"""))
+            .ToList();
+
     [GeneratedRegex("<title>([^<]*)</title>")]
     private static partial Regex TitlePattern();
 
@@ -43,6 +50,9 @@ public static partial class Html
 
     [GeneratedRegex("<script [^>]*src=\"([^\"]*)\"")]
     private static partial Regex ScriptPattern();
+
+    [GeneratedRegex("<button [^>]*>")]
+    private static partial Regex ButtonPattern();
 
     [GeneratedRegex("href=\"([^\"]*)\"")]
     private static partial Regex HrefPattern();
