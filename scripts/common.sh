@@ -6,8 +6,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # Debian packages the build and the app need: libtorch (the engine), cmake and g++ (the shim),
 # Fashion-MNIST (the default dataset), and OpenBLAS: Debian's libtorch calls the system BLAS,
 # and with only the reference BLAS a 512x512 matmul runs at ~5 GFLOP/s instead of ~180.
+# chromium is the browser the e2e tests drive (tests/E2E).
 # Later work appends to this list, nowhere else.
-TRACKER_APT_PACKAGES=(libtorch-dev cmake g++ dataset-fashion-mnist libopenblas0-pthread)
+TRACKER_APT_PACKAGES=(libtorch-dev cmake g++ dataset-fashion-mnist libopenblas0-pthread chromium)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 

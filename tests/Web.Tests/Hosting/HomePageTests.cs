@@ -34,6 +34,33 @@ public class HomePageTests(WebApplicationFactory<Program> factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task BlazorScript_LinkedFromTheHomePage_IsServedAsFingerprintedJavaScript()
+    {
+        var html = await _client.GetStringAsync("/");
+        var src = Html.ScriptSources(html).Single(src => src.StartsWith("_framework/blazor.web", StringComparison.Ordinal));
+
+        using var response = await _client.GetAsync("/" + src);
+
+        // A content hash in the name: outside Development it is served as immutable, cached for good.
+        Assert.Matches(@"^_framework/blazor\.web\.[a-z0-9]{6,}\.js$", src);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/javascript", response.Content.Headers.ContentType?.MediaType);
+        // The hub every circuit connects to: this is the Blazor Web script, not some other file.
+        Assert.Contains("_blazor", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task SidebarToggle_IsDisabledInThePrerenderedPage_UntilTheCircuitRuns()
+    {
+        var html = await _client.GetStringAsync("/");
+
+        var toggle = Assert.Single(Html.Buttons(html, "rz-sidebar-toggle"));
+        Assert.Matches(@"\sdisabled[\s>=]", toggle);
+        Assert.Contains("aria-controls=\"tracker-sidebar\"", toggle);
+        Assert.Contains("id=\"tracker-sidebar\"", html);
+    }
+
+    [Fact]
     public async Task HomePage_ShowsTheRuntimeThatLibtorchReports()
     {
         var html = await _client.GetStringAsync("/");

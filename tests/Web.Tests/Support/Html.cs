@@ -29,6 +29,16 @@ public static partial class Html
             .Select(tag => HrefPattern().Match(tag).Groups[1].Value)
             .ToList();
 
+    public static IReadOnlyList<string> ScriptSources(string html) =>
+        ScriptPattern().Matches(html).Select(match => match.Groups[1].Value).ToList();
+
+    /// <summary>The opening tags of the buttons carrying <paramref name="cssClass"/>.</summary>
+    public static IReadOnlyList<string> Buttons(string html, string cssClass) =>
+        ButtonPattern().Matches(html)
+            .Select(match => match.Value)
+            .Where(tag => Regex.IsMatch(tag, $"""class="[^"]*\b{Regex.Escape(cssClass)}\b"""))
+            .ToList();
+
     [GeneratedRegex("<title>([^<]*)</title>")]
     private static partial Regex TitlePattern();
 
@@ -37,6 +47,12 @@ public static partial class Html
 
     [GeneratedRegex("<a [^>]*>")]
     private static partial Regex AnchorPattern();
+
+    [GeneratedRegex("<script [^>]*src=\"([^\"]*)\"")]
+    private static partial Regex ScriptPattern();
+
+    [GeneratedRegex("<button [^>]*>")]
+    private static partial Regex ButtonPattern();
 
     [GeneratedRegex("href=\"([^\"]*)\"")]
     private static partial Regex HrefPattern();
