@@ -6,5 +6,9 @@ source scripts/common.sh
 
 ensure_prerequisites
 build_solution
-log "Serving Tracker on http://localhost:5080 (Ctrl+C stops it)"
-exec dotnet src/Web/bin/Release/net10.0/Tracker.Web.dll --urls "${TRACKER_URLS:-http://localhost:5080}" --contentRoot src/Web "$@"
+# A published app serves its static assets (Radzen, blazor.web.js) in Production; a build folder does not.
+log "Publishing the web app to artifacts/web"
+dotnet publish src/Web/Tracker.Web.csproj -c Release --no-build -nologo -v quiet -o artifacts/web
+log "Serving Tracker on ${TRACKER_URLS:-http://localhost:5080} (Ctrl+C stops it)"
+cd artifacts/web
+exec dotnet Tracker.Web.dll --urls "${TRACKER_URLS:-http://localhost:5080}" "$@"
