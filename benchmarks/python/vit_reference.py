@@ -4,7 +4,6 @@ attention map, after the projection, after GELU and after fc2), the same data, b
 and thread count as TrainBenchmark.cs. Prints one JSON line."""
 import gzip
 import json
-import resource
 import sys
 import time
 
@@ -101,9 +100,20 @@ start = time.perf_counter()
 for i in range(steps):
     step(i)
 seconds = time.perf_counter() - start
+
+
+def peak_rss_mib():
+    # VmHWM, as .NET's PeakWorkingSet64 reads it; ru_maxrss would carry over the launching
+    # process's peak across exec and overstate Python's by gigabytes.
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+
+
 print(json.dumps({
     "samples_per_s": steps * batch_size / seconds,
-    "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "peak_rss_mib": peak_rss_mib(),
     "parameters": sum(p.numel() for p in model.parameters()),
     "threads": threads,
 }))
