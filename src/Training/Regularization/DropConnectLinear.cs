@@ -35,10 +35,9 @@ public sealed class DropConnectLinear : Module<Tensor, Tensor>
         Inference = inference;
         Samples = samples;
         Activation = activation;
-        // PyTorch's Linear initialisation, so swapping a Linear for this layer changes nothing but the masking.
-        var bound = 1.0 / Math.Sqrt(inFeatures);
-        weight = register_parameter(nameof(weight), new Parameter(torch.empty([outFeatures, inFeatures], device: device).uniform_(-bound, bound)));
-        if (hasBias) bias = register_parameter(nameof(bias), new Parameter(torch.empty([outFeatures], device: device).uniform_(-bound, bound)));
+        // Linear's initialisation, so swapping a Linear for this layer changes nothing but the masking.
+        weight = register_parameter(nameof(weight), new Parameter(Linear.InitialValues([outFeatures, inFeatures], inFeatures, device)));
+        if (hasBias) bias = register_parameter(nameof(bias), new Parameter(Linear.InitialValues([outFeatures], inFeatures, device)));
     }
 
     public long InFeatures { get; }

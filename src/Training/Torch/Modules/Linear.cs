@@ -7,9 +7,15 @@ public sealed class Linear : Module<Tensor, Tensor>
     {
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
+        weight = register_parameter(nameof(weight), new Parameter(InitialValues([outFeatures, inFeatures], inFeatures, device)));
+        if (hasBias) bias = register_parameter(nameof(bias), new Parameter(InitialValues([outFeatures], inFeatures, device)));
+    }
+
+    /// <summary>PyTorch's initialisation for a linear layer's weight or bias: U(-1/√in, 1/√in).</summary>
+    public static Tensor InitialValues(long[] shape, long inFeatures, Device? device = null)
+    {
         var bound = 1.0 / Math.Sqrt(inFeatures);
-        weight = register_parameter(nameof(weight), new Parameter(torch.empty([outFeatures, inFeatures], device: device).uniform_(-bound, bound)));
-        if (hasBias) bias = register_parameter(nameof(bias), new Parameter(torch.empty([outFeatures], device: device).uniform_(-bound, bound)));
+        return torch.empty(shape, device: device).uniform_(-bound, bound);
     }
 
     public long InFeatures { get; }
