@@ -18,7 +18,7 @@ public sealed class FashionMnistFactAttribute : FactAttribute
 public class MnistLoaderTests(ITestOutputHelper output)
 {
     [FashionMnistFact]
-    public void InstalledFashionMnist_LoadsBothSplitsQuickly()
+    public void InstalledFashionMnist_LoadsBothSplits()
     {
         var clock = Stopwatch.StartNew();
         var splits = DatasetCatalog.Load(KnownDatasets.FashionMnist);
@@ -33,8 +33,6 @@ public class MnistLoaderTests(ITestOutputHelper output)
         // Fashion-MNIST is balanced: 6000 and 1000 of each class.
         Assert.All(splits.Train.ClassCounts(), count => Assert.Equal(6000, count));
         Assert.All(splits.Test.ClassCounts(), count => Assert.Equal(1000, count));
-        // Generous against a loaded CI machine; locally it is a fraction of this.
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"Loading took {clock.Elapsed.TotalSeconds:F2} s.");
 
         // The published constants are what the training set measures.
         clock.Restart();
