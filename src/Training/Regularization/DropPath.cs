@@ -10,17 +10,14 @@ namespace Tracker.Training.Regularization;
 /// </summary>
 public sealed class DropPath(double p = 0) : Module<Tensor, Tensor>
 {
-    private double _p = Validate(p);
+    private double _p = Probability.Check(p, "drop path");
 
     public double p
     {
         get => _p;
-        set => _p = Validate(value);
+        set => _p = Probability.Check(value, "drop path");
     }
 
-    private static double Validate(double value) => value is >= 0 and <= 1
-        ? value
-        : throw new ArgumentOutOfRangeException(nameof(p), value, "drop path probability must be in [0, 1]");
 
     public override Tensor forward(Tensor input)
     {

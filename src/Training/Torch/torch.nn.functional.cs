@@ -41,7 +41,7 @@ public static unsafe partial class torch
             /// <summary>Zeroes each element with probability p in training and scales the rest by 1/(1-p).</summary>
             public static Tensor dropout(Tensor x, double p = 0.5, bool training = true)
             {
-                if (p is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(p), p, "dropout probability must be in [0, 1]");
+                Probability.Check(p, "dropout");
                 IntPtr result;
                 return Native.Wrap(NativeMethods.trk_dropout(x.Handle, p, training ? 1 : 0, &result), result);
             }

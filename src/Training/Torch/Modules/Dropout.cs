@@ -6,17 +6,14 @@ namespace Tracker.Training.Torch.Modules;
 /// </summary>
 public sealed class Dropout(double p = 0.5) : Module<Tensor, Tensor>
 {
-    private double _p = Validate(p);
+    private double _p = Probability.Check(p, "dropout");
 
     public double p
     {
         get => _p;
-        set => _p = Validate(value);
+        set => _p = Probability.Check(value, "dropout");
     }
 
-    private static double Validate(double value) => value is >= 0 and <= 1
-        ? value
-        : throw new ArgumentOutOfRangeException(nameof(p), value, "dropout probability must be in [0, 1]");
 
     public override Tensor forward(Tensor input) =>
         // With p = 0 (or in eval) the input passes through untouched: no mask is drawn, no RNG consumed.
