@@ -4,11 +4,13 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.UseTrackerDefaultUrl();
 builder.AddTrackerRuntime();
+builder.AddTrackerRealtime();
 builder.AddTrackerUi();
 
 var app = builder.Build();
 
 app.UseTrackerErrorPages();
+app.MapTrackerRealtime();
 app.MapTrackerUi();
 
 app.Run();
