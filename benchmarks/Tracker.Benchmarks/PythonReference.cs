@@ -9,7 +9,10 @@ namespace Tracker.Benchmarks;
 /// </summary>
 public static class PythonReference
 {
-    public static JsonElement? Run(string script, params string[] arguments)
+    public static JsonElement? Run(string script, params string[] arguments) => Run(script, new Dictionary<string, string>(), arguments);
+
+    /// <summary>As <see cref="Run(string, string[])"/>, with extra environment variables for the Python process.</summary>
+    public static JsonElement? Run(string script, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var python = FindPython();
         if (python is null)
@@ -20,6 +23,7 @@ public static class PythonReference
         var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(ScriptsDirectory(), script));
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEnd();
         var errors = process.StandardError.ReadToEnd();
