@@ -6,6 +6,7 @@ source scripts/common.sh
 
 ensure_prerequisites
 build_solution
+start_test_postgres
 
 log "Running tests"
 results=$(mktemp -d)

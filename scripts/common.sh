@@ -6,9 +6,10 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # Debian packages the build and the app need: libtorch (the engine), cmake and g++ (the shim),
 # Fashion-MNIST (the default dataset), and OpenBLAS: Debian's libtorch calls the system BLAS,
 # and with only the reference BLAS a 512x512 matmul runs at ~5 GFLOP/s instead of ~180.
-# chromium is the browser the e2e tests drive (tests/E2E).
+# chromium is the browser the e2e tests drive (tests/E2E); postgresql is the server the integration
+# tests run against (start_test_postgres below; its system cluster is never used).
 # Later work appends to this list, nowhere else.
-TRACKER_APT_PACKAGES=(libtorch-dev cmake g++ dataset-fashion-mnist libopenblas0-pthread chromium)
+TRACKER_APT_PACKAGES=(libtorch-dev cmake g++ dataset-fashion-mnist libopenblas0-pthread chromium postgresql)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -43,4 +44,54 @@ ensure_prerequisites() {
 build_solution() {
     log "Building (native shim + .NET solution)"
     dotnet build Tracker.sln -c Release -nologo -v quiet -clp:NoSummary
+}
+
+# Starts a throwaway PostgreSQL for the integration tests and exports TRACKER_TEST_POSTGRES (an Npgsql
+# connection string); it is stopped and deleted when the calling script exits. A cluster of its own in a
+# temporary folder, on a free loopback port with its sockets in that folder, so a system cluster is never
+# touched. Does nothing when TRACKER_TEST_POSTGRES is already set (a server of your own, or a second call).
+start_test_postgres() {
+    if [ -n "${TRACKER_TEST_POSTGRES:-}" ]; then
+        log "Integration tests use the PostgreSQL in TRACKER_TEST_POSTGRES"
+        return 0
+    fi
+    local bin
+    bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    if [ -z "$bin" ]; then
+        echo "PostgreSQL is not installed (apt-get install postgresql)" >&2
+        return 1
+    fi
+    TRACKER_TEST_POSTGRES_DIR=$(mktemp -d "${TMPDIR:-/tmp}/tracker-postgres.XXXXXX")
+    # initdb and pg_ctl refuse to run as root, so root runs them as the postgres user the package created.
+    TRACKER_TEST_POSTGRES_AS=()
+    if [ "$(id -u)" -eq 0 ]; then
+        chown postgres: "$TRACKER_TEST_POSTGRES_DIR"
+        TRACKER_TEST_POSTGRES_AS=(runuser -u postgres --)
+    fi
+    trap stop_test_postgres EXIT
+
+    local dir=$TRACKER_TEST_POSTGRES_DIR password port
+    password=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    log "Starting a throwaway PostgreSQL on 127.0.0.1:$port"
+    printf '%s\n' "$password" > "$dir/password"
+    [ "$(id -u)" -eq 0 ] && chown postgres: "$dir/password"
+    "${TRACKER_TEST_POSTGRES_AS[@]}" "$bin/initdb" -D "$dir/data" -U tracker --pwfile="$dir/password" \
+        --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C >"$dir/initdb.log"
+    # Durability is worthless for a cluster deleted in a minute; without fsync the tests run faster.
+    "${TRACKER_TEST_POSTGRES_AS[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -s start \
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    "${TRACKER_TEST_POSTGRES_AS[@]}" "$bin/createdb" -h "$dir" -p "$port" -U tracker tracker
+    export TRACKER_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Database=tracker;Username=tracker;Password=$password"
+}
+
+stop_test_postgres() {
+    [ -n "${TRACKER_TEST_POSTGRES_DIR:-}" ] || return 0
+    local bin
+    bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+    if [ -f "$TRACKER_TEST_POSTGRES_DIR/data/postmaster.pid" ]; then
+        "${TRACKER_TEST_POSTGRES_AS[@]}" "$bin/pg_ctl" -D "$TRACKER_TEST_POSTGRES_DIR/data" -w -s -m immediate stop || true
+    fi
+    rm -rf "$TRACKER_TEST_POSTGRES_DIR"
+    unset TRACKER_TEST_POSTGRES TRACKER_TEST_POSTGRES_DIR
 }

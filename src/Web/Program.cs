@@ -4,6 +4,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.UseTrackerDefaultUrl();
 builder.AddTrackerRuntime();
+builder.AddTrackerData();
 builder.AddTrackerRealtime();
 builder.AddTrackerUi();
 

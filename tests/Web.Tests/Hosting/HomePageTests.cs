@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Tracker.Training.Torch;
 using Tracker.Web.Components.Layout;
 using Tracker.Web.Tests.Support;
@@ -7,7 +6,7 @@ using Tracker.Web.Tests.Support;
 namespace Tracker.Web.Tests.Hosting;
 
 /// <summary>The app as the test server hosts it: pages, layout and static assets.</summary>
-public class HomePageTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
+public class HomePageTests(TrackerWebFactory factory) : IClassFixture<TrackerWebFactory>
 {
     private readonly HttpClient _client = factory.CreateClient();
 

@@ -1,12 +1,12 @@
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Tracker.Shared;
 using Tracker.Tests.Support;
 using Tracker.Web.Realtime;
+using Tracker.Web.Tests.Support;
 
 namespace Tracker.Web.Tests.Realtime;
 
-public sealed class RunsHubTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
+public sealed class RunsHubTests(TrackerWebFactory factory) : IClassFixture<TrackerWebFactory>
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 

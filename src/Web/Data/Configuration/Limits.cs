@@ -1,0 +1,13 @@
+namespace Tracker.Web.Data.Configuration;
+
+/// <summary>Column lengths, in one place so the two providers' migrations agree with the model.</summary>
+internal static class Limits
+{
+    public const int Enum = 16;
+    /// <summary>Metric keys, model and dataset names, sweep ids.</summary>
+    public const int Key = 64;
+    /// <summary>Names people type: runs, projects, owners, method labels.</summary>
+    public const int Name = 200;
+    /// <summary>A run id, or the run ids of a comparison. Notes, descriptions and errors have no limit.</summary>
+    public const int ShareTarget = 2000;
+}

@@ -1,0 +1,42 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Tracker.Shared;
+
+namespace Tracker.Web.Data.Configuration;
+
+internal sealed class RunConfiguration : IEntityTypeConfiguration<Run>
+{
+    public void Configure(EntityTypeBuilder<Run> run)
+    {
+        run.ToTable("Runs");
+        run.HasKey(r => r.Id);
+
+        run.Property(r => r.Name).HasMaxLength(Limits.Name);
+        // RunConfig's records compare lists by reference, so changes are detected on the JSON text.
+        run.Property(r => r.Config)
+            .HasConversion(
+                config => RunConfigJson.Serialize(config, false),
+                json => RunConfigJson.Parse(json),
+                new ValueComparer<RunConfig>(
+                    (left, right) => RunConfigJson.Serialize(left!, false) == RunConfigJson.Serialize(right!, false),
+                    config => RunConfigJson.Serialize(config, false).GetHashCode(StringComparison.Ordinal),
+                    config => config));
+        run.Property(r => r.Method).HasMaxLength(Limits.Name);
+        run.Property(r => r.Model).HasMaxLength(Limits.Key);
+        run.Property(r => r.Dataset).HasMaxLength(Limits.Key);
+        run.Property(r => r.Status).HasConversion<string>().HasMaxLength(Limits.Enum);
+        run.Property(r => r.Owner).HasMaxLength(Limits.Name);
+        run.PrimitiveCollection(r => r.Tags);
+        run.Property(r => r.SweepId).HasMaxLength(Limits.Key);
+
+        run.HasOne(r => r.Project).WithMany(p => p.Runs).HasForeignKey(r => r.ProjectId).OnDelete(DeleteBehavior.Cascade);
+        // Deleting a parent keeps its fine-tuned children; they only lose the link.
+        run.HasOne(r => r.ParentRun).WithMany().HasForeignKey(r => r.ParentRunId).OnDelete(DeleteBehavior.SetNull);
+
+        // A project's runs, newest first: the default run list.
+        run.HasIndex(r => new { r.ProjectId, r.CreatedAt });
+        run.HasIndex(r => r.Status);
+        run.HasIndex(r => r.SweepId);
+    }
+}

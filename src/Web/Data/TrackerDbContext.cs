@@ -1,0 +1,43 @@
+using Microsoft.EntityFrameworkCore;
+using Tracker.Web.Data.Configuration;
+
+namespace Tracker.Web.Data;
+
+/// <summary>
+/// The tracker's database. Abstract because each provider has its own derived context
+/// (<see cref="SqliteTrackerDbContext"/>, <see cref="PostgresTrackerDbContext"/>), so that each keeps its own
+/// migrations (docs/decisions/0004). The app resolves this base type; it never needs to know which one it got.
+/// </summary>
+public abstract class TrackerDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<Project> Projects => Set<Project>();
+    public DbSet<Run> Runs => Set<Run>();
+    public DbSet<MetricPoint> MetricPoints => Set<MetricPoint>();
+    public DbSet<RunSummary> RunSummaries => Set<RunSummary>();
+    public DbSet<Job> Jobs => Set<Job>();
+    public DbSet<ShareLink> ShareLinks => Set<ShareLink>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfiguration(new ProjectConfiguration());
+        modelBuilder.ApplyConfiguration(new RunConfiguration());
+        modelBuilder.ApplyConfiguration(new MetricPointConfiguration());
+        modelBuilder.ApplyConfiguration(new RunSummaryConfiguration());
+        modelBuilder.ApplyConfiguration(new JobConfiguration());
+        modelBuilder.ApplyConfiguration(new ShareLinkConfiguration());
+    }
+}
+
+/// <summary>The embedded default: one SQLite file (migrations in Data/Migrations/Sqlite).</summary>
+public sealed class SqliteTrackerDbContext(DbContextOptions<SqliteTrackerDbContext> options) : TrackerDbContext(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite keeps DateTime as text without a kind; this makes it behave as PostgreSQL's timestamptz does.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+    }
+}
+
+/// <summary>A team server on PostgreSQL (migrations in Data/Migrations/Postgres).</summary>
+public sealed class PostgresTrackerDbContext(DbContextOptions<PostgresTrackerDbContext> options) : TrackerDbContext(options);
