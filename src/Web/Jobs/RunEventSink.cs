@@ -73,27 +73,60 @@ public sealed class RunEventSink
 
     private async Task ConsumeAsync()
     {
-        await foreach (var trainingEvent in _events.Reader.ReadAllAsync())
+        var reader = _events.Reader;
+        while (true)
         {
-            try
+            bool more;
+            // Waiting at most one flush interval lets a quiet trainer's points reach the database anyway.
+            using (var quiet = new CancellationTokenSource(FlushInterval))
             {
-                await _publisher.PublishAsync(_runId.ToString(System.Globalization.CultureInfo.InvariantCulture), trainingEvent);
+                try
+                {
+                    more = await reader.WaitToReadAsync(quiet.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    await FlushLoggedAsync();
+                    continue;
+                }
             }
-            catch (Exception error)
-            {
-                // Live viewers missing an event must not cost the stored history.
-                _logger.LogWarning(error, "Publishing a {Event} event of run {RunId} failed", trainingEvent.GetType().Name, _runId);
-            }
-            try
-            {
-                await StoreAsync(trainingEvent);
-            }
-            catch (Exception error)
-            {
-                _logger.LogError(error, "Storing a {Event} event of run {RunId} failed", trainingEvent.GetType().Name, _runId);
-            }
+            if (!more) break;
+            while (reader.TryRead(out var trainingEvent)) await HandleAsync(trainingEvent);
         }
-        await FlushAsync();
+        await FlushLoggedAsync();
+    }
+
+    private async Task HandleAsync(TrainingEvent trainingEvent)
+    {
+        try
+        {
+            await _publisher.PublishAsync(_runId.ToString(System.Globalization.CultureInfo.InvariantCulture), trainingEvent);
+        }
+        catch (Exception error)
+        {
+            // Live viewers missing an event must not cost the stored history.
+            _logger.LogWarning(error, "Publishing a {Event} event of run {RunId} failed", trainingEvent.GetType().Name, _runId);
+        }
+        try
+        {
+            await StoreAsync(trainingEvent);
+        }
+        catch (Exception error)
+        {
+            _logger.LogError(error, "Storing a {Event} event of run {RunId} failed", trainingEvent.GetType().Name, _runId);
+        }
+    }
+
+    private async Task FlushLoggedAsync()
+    {
+        try
+        {
+            await FlushAsync();
+        }
+        catch (Exception error)
+        {
+            _logger.LogError(error, "Storing metric points of run {RunId} failed", _runId);
+        }
     }
 
     private async Task StoreAsync(TrainingEvent trainingEvent)

@@ -77,8 +77,19 @@ public sealed class TrainingWorker(
         Directory.CreateDirectory(outputDirectory);
 
         var checkpoint = Path.Combine(outputDirectory, Checkpoint.FileName);
-        var resumed = File.Exists(checkpoint) ? Checkpoint.ReadMeta(checkpoint) : null;
-        await RunEventSink.TruncateAfterAsync(contexts, job.RunId, resumed?.Step ?? 0, resumed?.Epoch ?? 0, CancellationToken.None);
+        CheckpointMeta? resumed;
+        try
+        {
+            resumed = File.Exists(checkpoint) ? Checkpoint.ReadMeta(checkpoint) : null;
+            await RunEventSink.TruncateAfterAsync(contexts, job.RunId, resumed?.Step ?? 0, resumed?.Epoch ?? 0, CancellationToken.None);
+        }
+        catch (Exception error)
+        {
+            // Failing the run beats a lease that lapses, is requeued and fails the same way forever.
+            logger.LogError(error, "Run {RunId} cannot resume from {Checkpoint}", job.RunId, checkpoint);
+            await queue.CompleteAsync(job.RunId, workerId, Failed($"Cannot resume from the checkpoint: {error.Message}"), CancellationToken.None);
+            return;
+        }
         logger.LogInformation("Worker {Worker} starts run {RunId} (attempt {Attempt}) from epoch {Epoch}", workerId, job.RunId, job.Attempts, (resumed?.Epoch ?? 0) + 1);
 
         var sink = new RunEventSink(job.RunId, job.Config.Epochs, publisher, writer, contexts, logger);
@@ -97,7 +108,7 @@ public sealed class TrainingWorker(
         }
         catch (Exception error)
         {
-            finished = new RunFinishedEvent { Status = RunOutcome.Failed, Summary = new Shared.RunSummary { Error = error.Message } };
+            finished = Failed(error.Message);
         }
         await stopHeartbeat.CancelAsync();
         var heartbeatResult = await heartbeat;
@@ -115,6 +126,8 @@ public sealed class TrainingWorker(
         await sink.CompleteAsync();
         await queue.CompleteAsync(job.RunId, workerId, finished, CancellationToken.None);
     }
+
+    private static RunFinishedEvent Failed(string error) => new() { Status = RunOutcome.Failed, Summary = new Shared.RunSummary { Error = error } };
 
     private async Task<bool> CancelRequestedAsync(long runId)
     {

@@ -57,6 +57,29 @@ public class RunEventSinkTests
         Assert.Equal((1, 0.5), (run.EpochsCompleted, run.Progress));
     }
 
+    [Fact]
+    public async Task PointsOfAQuietTrainer_AreWrittenWithinAFlushInterval()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await database.MigrateAsync();
+        var runId = await Runs.AddAsync(database);
+        var publisher = new RunEventPublisher(new RunNotifier(NullLogger<RunNotifier>.Instance), new NoClients());
+        var sink = new RunEventSink(runId, 10, publisher, new MetricWriter(database), database, NullLogger.Instance);
+
+        sink.Post(new StepEvent { Step = 1, Epoch = 1, Metrics = new Dictionary<string, double> { [MetricKeys.TrainLoss] = 2.5 } });
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        long stored;
+        do
+        {
+            await Task.Delay(50);
+            await using var context = database.CreateDbContext();
+            stored = await context.MetricPoints.CountAsync();
+        } while (stored == 0 && DateTime.UtcNow < deadline);
+        Assert.Equal(1, stored); // before the sink is completed
+        await sink.CompleteAsync();
+    }
+
     /// <summary>A hub with nobody connected: these tests look at the in-process side only.</summary>
     private sealed class NoClients : Microsoft.AspNetCore.SignalR.IHubContext<RunsHub, IRunsClient>
     {

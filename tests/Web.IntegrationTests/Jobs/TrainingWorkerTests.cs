@@ -163,4 +163,53 @@ public sealed class TrainingWorkerTests : IDisposable
         var summary = await check.RunSummaries.SingleAsync(s => s.RunId == runId && s.Key == MetricKeys.ValAcc);
         Assert.Equal((epochs, 2L * epochs), (summary.Count, summary.LastStep));
     }
+    [Fact]
+    public async Task RunThatCannotTrain_IsMarkedFailed_WithTheError()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var host = Host(database);
+        var missing = Path.Combine(_runsDirectory, "no-such-dataset.npz");
+
+        var runId = await SubmitAsync(host, Tiny(epochs: 2) with { Dataset = KnownDatasets.Npz, DatasetPath = missing });
+        var run = await WaitForRunAsync(database, runId, Finished);
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Contains("no-such-dataset.npz", run.Error, StringComparison.Ordinal);
+        Assert.NotNull(run.FinishedAt);
+    }
+
+    [Fact]
+    public async Task LeaseOfAWorkerThatDied_IsRequeuedAtStart_AndTheRunResumesFromItsCheckpoint()
+    {
+        const int epochs = 30;
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        long runId;
+        await using (var first = Host(database))
+        {
+            var checkpointed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var subscription = first.Services.GetRequiredService<RunNotifier>().Subscribe("1", e =>
+            {
+                if (e is CheckpointEvent { Epoch: >= 2 }) checkpointed.TrySetResult();
+                return Task.CompletedTask;
+            });
+            runId = await SubmitAsync(first, Tiny(epochs));
+            await checkpointed.Task.WaitAsync(Patience);
+        }
+        // As a process killed mid-run leaves it: still leased, by a worker that no longer heartbeats.
+        await using (var context = database.CreateDbContext())
+        {
+            await context.Jobs.ExecuteUpdateAsync(s => s.SetProperty(j => j.State, JobState.Leased)
+                .SetProperty(j => j.LeaseOwner, "dead-worker").SetProperty(j => j.LeaseExpiresAt, DateTime.UtcNow.AddSeconds(-1)));
+            await context.Runs.ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Running));
+        }
+
+        await using var second = Host(database);
+        _ = second.Services;
+        var run = await WaitForRunAsync(database, runId, Finished);
+
+        Assert.Equal((RunStatus.Succeeded, epochs), (run.Status, run.EpochsCompleted));
+        await using var check = database.CreateDbContext();
+        var accuracyEpochs = await check.MetricPoints.Where(p => p.RunId == runId && p.Key == MetricKeys.ValAcc).Select(p => p.Epoch).ToListAsync();
+        Assert.Equal(Enumerable.Range(1, epochs), accuracyEpochs.Order());
+    }
 }
