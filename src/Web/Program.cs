@@ -6,6 +6,7 @@ builder.UseTrackerDefaultUrl();
 builder.AddTrackerRuntime();
 builder.AddTrackerData();
 builder.AddTrackerRealtime();
+builder.AddTrackerJobs();
 builder.AddTrackerUi();
 
 var app = builder.Build();

@@ -71,6 +71,21 @@ public static class Checkpoint
         }
     }
 
+    /// <summary>Only the metadata of a checkpoint: where a resumed run will continue, without building its model.</summary>
+    public static CheckpointMeta ReadMeta(string path)
+    {
+        var tensors = TensorFile.Load(path);
+        try
+        {
+            return JsonSerializer.Deserialize<CheckpointMeta>(Encoding.UTF8.GetString(Required(tensors, MetaKey, path).ToArray<byte>()))
+                ?? throw new InvalidDataException($"'{path}' has empty metadata.");
+        }
+        finally
+        {
+            foreach (var tensor in tensors.Values) tensor.Dispose();
+        }
+    }
+
     /// <summary>Loads only the model's weights (fine-tuning from another run's checkpoint).</summary>
     public static void RestoreWeights(string path, Module model, bool strict = true)
     {

@@ -13,7 +13,8 @@ public sealed class TrackerWebFactory : WebApplicationFactory<Program>
     private readonly string _folder = Directory.CreateTempSubdirectory("tracker-web-tests-").FullName;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder) =>
-        builder.UseSetting("Database:SqlitePath", Path.Combine(_folder, "tracker.db"));
+        builder.UseSetting("Database:SqlitePath", Path.Combine(_folder, "tracker.db"))
+            .UseSetting("Jobs:RunsDirectory", Path.Combine(_folder, "runs"));
 
     protected override void Dispose(bool disposing)
     {

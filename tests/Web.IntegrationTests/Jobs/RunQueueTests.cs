@@ -1,0 +1,209 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Tracker.Shared;
+using Tracker.Web.Data;
+using Tracker.Web.IntegrationTests.Support;
+using Tracker.Web.Jobs;
+
+namespace Tracker.Web.IntegrationTests.Jobs;
+
+public class RunQueueTests
+{
+    private static RunQueue Queue(TestDatabase database) => new(database, Options.Create(new JobsOptions()), TimeProvider.System);
+
+    private static RunConfig Config(string name) => new() { Name = name, Model = "mlp", Dataset = "synthetic", Device = DeviceKind.Cpu };
+
+    private static async Task<long> SubmitAsync(RunQueue queue, string name, int priority = 0)
+    {
+        var result = await queue.SubmitAsync(Config(name), priority);
+        Assert.Empty(result.Errors);
+        return result.RunId!.Value;
+    }
+
+    [Theory, SqliteData, PostgresData]
+    public async Task Claims_TakeHigherPriorityFirst_ThenTheOldest(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await database.MigrateAsync();
+        var queue = Queue(database);
+        var lowFirst = await SubmitAsync(queue, "low-1");
+        var highFirst = await SubmitAsync(queue, "high-1", priority: 5);
+        var lowSecond = await SubmitAsync(queue, "low-2");
+        var highSecond = await SubmitAsync(queue, "high-2", priority: 5);
+
+        var claimed = new List<long>();
+        while (await queue.ClaimNextAsync("worker") is { } job) claimed.Add(job.RunId);
+
+        Assert.Equal([highFirst, highSecond, lowFirst, lowSecond], claimed);
+    }
+
+    [Theory, SqliteData, PostgresData]
+    public async Task RaisedPriority_MovesAQueuedRunToTheFront(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await database.MigrateAsync();
+        var queue = Queue(database);
+        await SubmitAsync(queue, "first");
+        var second = await SubmitAsync(queue, "second");
+
+        Assert.True(await queue.SetPriorityAsync(second, 10));
+
+        Assert.Equal(second, (await queue.ClaimNextAsync("worker"))!.RunId);
+        Assert.False(await queue.SetPriorityAsync(second, 0)); // no longer queued
+    }
+
+    [Theory, SqliteData, PostgresData]
+    public async Task ConcurrentClaimers_NeverGetTheSameJob(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await database.MigrateAsync();
+        var queue = Queue(database);
+        var submitted = new List<long>();
+        for (var i = 0; i < 12; i++) submitted.Add(await SubmitAsync(queue, $"run-{i}"));
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 4).Select(worker => Task.Run(async () =>
+        {
+            var mine = new List<long>();
+            while (await queue.ClaimNextAsync($"worker-{worker}") is { } job) mine.Add(job.RunId);
+            return mine;
+        })));
+
+        var all = claims.SelectMany(c => c).ToList();
+        Assert.Equal(submitted.Order(), all.Order());
+        await using var context = database.CreateDbContext();
+        Assert.All(await context.Jobs.ToListAsync(), job => Assert.Equal((JobState.Leased, 1), (job.State, job.Attempts)));
+    }
+
+    [Theory, SqliteData, PostgresData]
+    public async Task Claim_LeasesTheJob_AndMarksTheRunRunning(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await database.MigrateAsync();
+        var queue = Queue(database);
+        var runId = await SubmitAsync(queue, "run");
+
+        var claimed = await queue.ClaimNextAsync("worker-a");
+
+        Assert.Equal((runId, 1, "run"), (claimed!.RunId, claimed.Attempts, claimed.Config.Name));
+        await using var context = database.CreateDbContext();
+        var job = await context.Jobs.Include(j => j.Run).SingleAsync();
+        Assert.Equal((JobState.Leased, "worker-a", RunStatus.Running), (job.State, job.LeaseOwner, job.Run!.Status));
+        Assert.True(job.LeaseExpiresAt > DateTime.UtcNow);
+        Assert.NotNull(job.Run.StartedAt);
+    }
+
+    [Theory, SqliteData, PostgresData]
+    public async Task InvalidConfig_IsRejectedWithFieldErrors_AndNothingIsStored(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await database.MigrateAsync();
+
+        var result = await Queue(database).SubmitAsync(Config("bad") with { Epochs = 0, BatchSize = -1 });
+
+        Assert.Null(result.RunId);
+        Assert.Contains(result.Errors, e => e.Field == "epochs");
+        Assert.Contains(result.Errors, e => e.Field == "batchSize");
+        await using var context = database.CreateDbContext();
+        Assert.Equal((0, 0, 0), (await context.Runs.CountAsync(), await context.Jobs.CountAsync(), await context.Projects.CountAsync()));
+    }
+
+    [Theory, SqliteData, PostgresData]
+    public async Task CancelledQueuedRun_LeavesTheQueue(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await database.MigrateAsync();
+        var queue = Queue(database);
+        var runId = await SubmitAsync(queue, "run");
+
+        Assert.Equal(CancelResult.Cancelled, await queue.CancelAsync(runId));
+
+        Assert.Null(await queue.ClaimNextAsync("worker"));
+        await using var context = database.CreateDbContext();
+        var run = await context.Runs.SingleAsync();
+        Assert.Equal(RunStatus.Cancelled, run.Status);
+        Assert.NotNull(run.FinishedAt);
+        Assert.Equal(CancelResult.AlreadyFinished, await queue.CancelAsync(runId));
+    }
+
+    [Theory, SqliteData, PostgresData]
+    public async Task CancelledRunningRun_IsToldToStopAtItsNextHeartbeat(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await database.MigrateAsync();
+        var queue = Queue(database);
+        var runId = await SubmitAsync(queue, "run");
+        await queue.ClaimNextAsync("worker");
+        Assert.Equal(HeartbeatResult.Continue, await queue.HeartbeatAsync(runId, "worker"));
+
+        Assert.Equal(CancelResult.CancelRequested, await queue.CancelAsync(runId));
+
+        Assert.Equal(HeartbeatResult.CancelRequested, await queue.HeartbeatAsync(runId, "worker"));
+        Assert.Equal(HeartbeatResult.LeaseLost, await queue.HeartbeatAsync(runId, "another-worker"));
+    }
+
+    [Theory, SqliteData, PostgresData]
+    public async Task ExpiredLease_IsRequeued_AndClaimedAgain(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await database.MigrateAsync();
+        var queue = Queue(database);
+        var runId = await SubmitAsync(queue, "run");
+        var other = await SubmitAsync(queue, "other");
+        await queue.ClaimNextAsync("crashed-worker");
+        await queue.ClaimNextAsync("live-worker");
+        await using (var context = database.CreateDbContext())
+            await context.Jobs.Where(j => j.RunId == runId).ExecuteUpdateAsync(s => s.SetProperty(j => j.LeaseExpiresAt, DateTime.UtcNow.AddSeconds(-1)));
+
+        Assert.Equal(1, await queue.RequeueExpiredLeasesAsync());
+
+        await using (var context = database.CreateDbContext())
+        {
+            var runs = await context.Runs.ToDictionaryAsync(r => r.Id, r => r.Status);
+            Assert.Equal(RunStatus.Queued, runs[runId]);
+            Assert.Equal(RunStatus.Running, runs[other]);
+        }
+        Assert.Equal(HeartbeatResult.LeaseLost, await queue.HeartbeatAsync(runId, "crashed-worker"));
+        var reclaimed = await queue.ClaimNextAsync("new-worker");
+        Assert.Equal((runId, 2), (reclaimed!.RunId, reclaimed.Attempts));
+    }
+
+    [Theory, SqliteData, PostgresData]
+    public async Task Retry_QueuesTheConfigAgain_OnlyForRunsThatDidNotSucceed(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await database.MigrateAsync();
+        var queue = Queue(database);
+        var runId = await SubmitAsync(queue, "run", priority: 3);
+        Assert.False((await queue.RetryAsync(runId)).Succeeded); // still queued
+
+        await queue.ClaimNextAsync("worker");
+        await queue.CompleteAsync(runId, "worker", new RunFinishedEvent { Status = RunOutcome.Failed, Summary = new Shared.RunSummary { Error = "boom" } });
+        var retried = await queue.RetryAsync(runId);
+
+        Assert.True(retried.Succeeded);
+        await using var context = database.CreateDbContext();
+        var failed = await context.Runs.SingleAsync(r => r.Id == runId);
+        Assert.Equal((RunStatus.Failed, "boom"), (failed.Status, failed.Error));
+        var again = await context.Runs.SingleAsync(r => r.Id == retried.RunId);
+        Assert.Equal((RunStatus.Queued, "run"), (again.Status, again.Name));
+        Assert.Equal(3, (await context.Jobs.SingleAsync(j => j.RunId == retried.RunId)).Priority);
+    }
+
+    [Theory, SqliteData, PostgresData]
+    public async Task Clone_QueuesTheEditedConfig(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await database.MigrateAsync();
+        var queue = Queue(database);
+        var runId = await SubmitAsync(queue, "run");
+
+        var clone = await queue.CloneAsync(runId, config => config with { Name = "run-lr", Lr = 0.5 });
+        var invalid = await queue.CloneAsync(runId, config => config with { Lr = -1 });
+
+        Assert.Contains(invalid.Errors, e => e.Field == "lr");
+        await using var context = database.CreateDbContext();
+        var cloned = await context.Runs.SingleAsync(r => r.Id == clone.RunId);
+        Assert.Equal(("run-lr", 0.5, RunStatus.Queued), (cloned.Name, cloned.Config.Lr, cloned.Status));
+        Assert.Equal(2, await context.Runs.CountAsync());
+    }
+}
