@@ -9,8 +9,10 @@ build_solution
 # A published app serves its static assets (Radzen, blazor.web.js) in Production; a build folder does not.
 log "Publishing the web app to artifacts/web"
 dotnet publish src/Web/Tracker.Web.csproj -c Release --no-build -nologo -v quiet -o artifacts/web
-# The SQLite file lives in the checkout's data/ (git ignores it), not in the publish folder, so a rebuild never touches it.
+# The SQLite file and the runs' checkpoints live in the checkout's data/ (git ignores it), not in
+# the publish folder, so a rebuild never touches them.
 export Database__SqlitePath="${Database__SqlitePath:-$PWD/data/tracker.db}"
+export Jobs__RunsDirectory="${Jobs__RunsDirectory:-$PWD/data/runs}"
 log "Serving Tracker on ${TRACKER_URLS:-http://localhost:5080} (Ctrl+C stops it)"
 cd artifacts/web
 exec dotnet Tracker.Web.dll --urls "${TRACKER_URLS:-http://localhost:5080}" "$@"
