@@ -8,11 +8,13 @@ builder.AddTrackerData();
 builder.AddTrackerRealtime();
 builder.AddTrackerJobs();
 builder.AddTrackerUi();
+builder.AddTrackerApi();
 
 var app = builder.Build();
 
 app.UseTrackerErrorPages();
 app.MapTrackerRealtime();
+app.MapTrackerApi();
 app.MapTrackerUi();
 
 app.Run();

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Tracker.Shared;
+using Tracker.Web.Data;
+
+namespace Tracker.Web.Api;
+
+/// <summary>How a run list is sorted.</summary>
+public enum RunSort
+{
+    Created,
+    Name,
+    Status,
+    ValAcc,
+}
+
+/// <summary>Which runs a list shows and in what order; <see cref="Page"/> counts from 1.</summary>
+public sealed record RunListQuery(
+    string? Project, RunStatus? Status, string? Tag, string? Method, RunSort Sort, bool Descending, int Page, int PageSize);
+
+/// <summary>The reads behind the runs endpoints, as single queries the database can answer from its indexes.</summary>
+public static class RunQueries
+{
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 200;
+
+    public static async Task<RunPage> ListAsync(TrackerDbContext context, RunListQuery query, CancellationToken cancellationToken)
+    {
+        var runs = context.Runs.AsNoTracking();
+        if (!string.IsNullOrEmpty(query.Project)) runs = runs.Where(r => r.Project!.Name == query.Project);
+        if (query.Status is { } status) runs = runs.Where(r => r.Status == status);
+        if (!string.IsNullOrEmpty(query.Tag)) runs = runs.Where(r => r.Tags.Contains(query.Tag));
+        if (!string.IsNullOrEmpty(query.Method)) runs = runs.Where(r => r.Method == query.Method);
+        var total = await runs.CountAsync(cancellationToken);
+
+        var rows = runs.Select(r => new
+        {
+            Run = r,
+            ProjectName = r.Project!.Name,
+            BestValAcc = context.RunSummaries.Where(s => s.RunId == r.Id && s.Key == MetricKeys.ValAcc).Select(s => (double?)s.Max).FirstOrDefault(),
+            BestValLoss = context.RunSummaries.Where(s => s.RunId == r.Id && s.Key == MetricKeys.ValLoss).Select(s => (double?)s.Min).FirstOrDefault(),
+        });
+        // Id breaks ties so pages never overlap; runs without a val/acc go last either way (the providers disagree on where NULL sorts).
+        var ordered = (query.Sort, query.Descending) switch
+        {
+            (RunSort.Name, false) => rows.OrderBy(x => x.Run.Name).ThenBy(x => x.Run.Id),
+            (RunSort.Name, true) => rows.OrderByDescending(x => x.Run.Name).ThenByDescending(x => x.Run.Id),
+            (RunSort.Status, false) => rows.OrderBy(x => x.Run.Status).ThenBy(x => x.Run.Id),
+            (RunSort.Status, true) => rows.OrderByDescending(x => x.Run.Status).ThenByDescending(x => x.Run.Id),
+            (RunSort.ValAcc, false) => rows.OrderBy(x => x.BestValAcc == null).ThenBy(x => x.BestValAcc).ThenBy(x => x.Run.Id),
+            (RunSort.ValAcc, true) => rows.OrderBy(x => x.BestValAcc == null).ThenByDescending(x => x.BestValAcc).ThenByDescending(x => x.Run.Id),
+            (_, false) => rows.OrderBy(x => x.Run.CreatedAt).ThenBy(x => x.Run.Id),
+            (_, true) => rows.OrderByDescending(x => x.Run.CreatedAt).ThenByDescending(x => x.Run.Id),
+        };
+        var page = await ordered.Skip((query.Page - 1) * query.PageSize).Take(query.PageSize).ToListAsync(cancellationToken);
+        var items = page.Select(x => new RunListItem(
+            x.Run.Id, x.Run.Name, x.ProjectName, x.Run.Model, x.Run.Dataset, x.Run.Method, x.Run.Status, x.Run.Tags,
+            x.Run.Progress, x.Run.EpochsCompleted, x.Run.Config.Epochs, x.Run.CreatedAt, x.Run.StartedAt, x.Run.FinishedAt,
+            x.BestValAcc, x.BestValLoss)).ToList();
+        return new RunPage(items, total, query.Page, query.PageSize);
+    }
+
+    public static async Task<RunDetail?> FindAsync(TrackerDbContext context, long runId, CancellationToken cancellationToken)
+    {
+        var run = await context.Runs.AsNoTracking().Include(r => r.Project).FirstOrDefaultAsync(r => r.Id == runId, cancellationToken);
+        if (run is null) return null;
+        var summaries = await context.RunSummaries.AsNoTracking().Where(s => s.RunId == runId).OrderBy(s => s.Key).ToListAsync(cancellationToken);
+        // The config goes out exactly as RunConfigJson writes it, so it can be posted back unchanged.
+        using var config = JsonDocument.Parse(RunConfigJson.Serialize(run.Config));
+        return new RunDetail(
+            run.Id, run.Name, run.Project!.Name, run.Method, run.Status, run.Owner, run.Tags, config.RootElement.Clone(),
+            run.Progress, run.EpochsCompleted, run.CreatedAt, run.StartedAt, run.FinishedAt, run.Error, run.Notes, run.ParentRunId,
+            summaries.ToDictionary(s => s.Key, s => new MetricSummary(s.Last, s.LastStep, s.Min, s.Max, s.Count)));
+    }
+
+    public static Task<RunStatus?> StatusAsync(TrackerDbContext context, long runId, CancellationToken cancellationToken) =>
+        context.Runs.Where(r => r.Id == runId).Select(r => (RunStatus?)r.Status).FirstOrDefaultAsync(cancellationToken);
+}

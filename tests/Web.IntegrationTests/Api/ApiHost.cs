@@ -1,0 +1,63 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Tracker.Shared;
+using Tracker.Web.Data;
+using Tracker.Web.IntegrationTests.Support;
+using Tracker.Web.Jobs;
+
+namespace Tracker.Web.IntegrationTests.Api;
+
+/// <summary>The app on its own database with no training workers, so runs stay as the test leaves them.</summary>
+public sealed class ApiHost : IAsyncDisposable
+{
+    private ApiHost(TestDatabase database, TrackerAppFactory app)
+    {
+        Database = database;
+        App = app;
+        Client = app.CreateClient();
+    }
+
+    public TestDatabase Database { get; }
+    public TrackerAppFactory App { get; }
+    public HttpClient Client { get; }
+
+    public RunQueue Queue => App.Services.GetRequiredService<RunQueue>();
+    public MetricWriter Metrics => App.Services.GetRequiredService<MetricWriter>();
+
+    public static async Task<ApiHost> StartAsync(DatabaseProvider provider)
+    {
+        var database = await TestDatabase.CreateAsync(provider);
+        var settings = database.AppSettings;
+        settings["Jobs:Workers"] = "0";
+        return new ApiHost(database, new TrackerAppFactory(settings));
+    }
+
+    public static RunConfig Config(string name = "api-run", string project = "api", params string[] tags) =>
+        new() { Name = name, Project = project, Tags = tags, Model = KnownModels.Mlp, Dataset = KnownDatasets.Synthetic, Device = DeviceKind.Cpu };
+
+    public async Task<long> SubmitAsync(RunConfig config)
+    {
+        var result = await Queue.SubmitAsync(config);
+        Assert.Empty(result.Errors);
+        return result.RunId!.Value;
+    }
+
+    public Task<HttpResponseMessage> PostJsonAsync(string url, string json) =>
+        Client.PostAsync(url, new StringContent(json, Encoding.UTF8, "application/json"));
+
+    public async Task<JsonNode> GetJsonAsync(string url)
+    {
+        using var response = await Client.GetAsync(url);
+        Assert.True(response.IsSuccessStatusCode, $"GET {url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync<JsonNode>())!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await App.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}

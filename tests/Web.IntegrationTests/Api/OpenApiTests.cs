@@ -1,0 +1,27 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Tracker.Web.Data;
+
+namespace Tracker.Web.IntegrationTests.Api;
+
+public class OpenApiTests
+{
+    [Fact]
+    public async Task OpenApiDocument_DescribesEveryApiEndpoint()
+    {
+        await using var host = await ApiHost.StartAsync(DatabaseProvider.Sqlite);
+
+        var document = (await host.Client.GetFromJsonAsync<JsonNode>("/openapi/v1.json"))!;
+
+        var operations = document["paths"]!.AsObject()
+            .SelectMany(path => path.Value!.AsObject().Select(op => (Path: path.Key, Method: op.Key, Operation: op.Value!)))
+            .Where(op => op.Path.StartsWith("/api/", StringComparison.Ordinal))
+            .ToList();
+        Assert.Equal(
+            [("/api/runs", "get", "ListRuns"), ("/api/runs", "post", "SubmitRun"), ("/api/runs/{id}", "get", "GetRun"),
+             ("/api/runs/{id}/cancel", "post", "CancelRun"), ("/api/runs/{id}/metrics", "get", "GetRunMetrics")],
+            operations.Select(op => (op.Path, op.Method, op.Operation["operationId"]!.GetValue<string>())).Order());
+        Assert.All(operations, op => Assert.False(string.IsNullOrWhiteSpace(op.Operation["description"]?.GetValue<string>())));
+        Assert.NotNull(document["paths"]!["/api/runs"]!["post"]!["requestBody"]!["content"]!["application/json"]);
+    }
+}
