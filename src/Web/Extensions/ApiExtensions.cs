@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
 using System.Text.Json.Serialization;
 using Tracker.Web.Api;
 
@@ -7,6 +8,8 @@ namespace Tracker.Web.Extensions;
 /// <summary>The HTTP API under /api and its OpenAPI document at /openapi/v1.json.</summary>
 public static class ApiExtensions
 {
+    public const string ApiPrefix = "/api";
+
     public static WebApplicationBuilder AddTrackerApi(this WebApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
@@ -17,13 +20,26 @@ public static class ApiExtensions
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
             options.SerializerOptions.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
         });
+        // A query value that does not bind (page=abc) is a 400 that the middleware below turns into a problem, not a
+        // developer exception page.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
         return builder;
     }
 
     public static WebApplication MapTrackerApi(this WebApplication app)
     {
+        // API clients read JSON: under /api an error without a body (a binding failure, an unknown path) becomes a
+        // ProblemDetails instead of the UI's re-executed not-found page.
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(ApiPrefix), api => api.Use(async (context, next) =>
+        {
+            if (context.Features.Get<IStatusCodePagesFeature>() is { } statusCodePages) statusCodePages.Enabled = false;
+            await next(context);
+            var response = context.Response;
+            if (response.StatusCode >= 400 && !response.HasStarted && response.ContentLength is null && response.ContentType is null)
+                await context.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new ProblemDetailsContext { HttpContext = context });
+        }));
         app.MapOpenApi();
-        app.MapGroup("/api").MapRuns().MapMetrics();
+        app.MapGroup(ApiPrefix).MapRuns().MapMetrics();
         return app;
     }
 }

@@ -107,6 +107,8 @@ public class RunsApiTests
     [InlineData("sort=colour")]
     [InlineData("page=0")]
     [InlineData("pageSize=100000")]
+    [InlineData("page=abc")]
+    [InlineData("desc=maybe")]
     public async Task ListRuns_BadQuery_Returns400(string query)
     {
         await using var host = await ApiHost.StartAsync(DatabaseProvider.Sqlite);
@@ -114,6 +116,17 @@ public class RunsApiTests
         using var response = await host.Client.GetAsync($"/api/runs?{query}");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+    }
+
+    [Fact]
+    public async Task UnknownApiPath_Returns404Problem_NotThePage()
+    {
+        await using var host = await ApiHost.StartAsync(DatabaseProvider.Sqlite);
+
+        using var response = await host.Client.GetAsync("/api/nothing-here");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
     }
 
