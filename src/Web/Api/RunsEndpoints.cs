@@ -10,6 +10,8 @@ namespace Tracker.Web.Api;
 public static class RunsEndpoints
 {
     /// <summary>Where the UI shows a run; the Location of a submitted one.</summary>
+    public const int MaxConfigBytes = 1 << 20;
+
     public static string UiUrl(long runId) => $"/runs/{runId}";
 
     public static RouteGroupBuilder MapRuns(this RouteGroupBuilder api)
@@ -20,10 +22,12 @@ public static class RunsEndpoints
             .WithDescription("The body is a run config (the JSON the CLI and the UI use). 201 with the new run's id and UI URL, "
                 + "400 with field errors (camelCase paths such as dropout.cutoffEpoch) when it is invalid; nothing is stored then. "
                 + "priority: higher runs first (default 0).")
-            .Accepts<RunConfig>("application/json");
+            .Accepts<RunConfig>("application/json")
+            // A config is a few kilobytes; Kestrel refuses anything past this before it is read.
+            .WithMetadata(new RequestSizeLimitAttribute(MaxConfigBytes));
         runs.MapGet("/", ListAsync).WithName("ListRuns")
             .WithSummary("List runs, a page at a time")
-            .WithDescription($"Filters: project, status, tag, method. sort: created (default), name, status or valAcc; desc=true reverses. "
+            .WithDescription($"Filters: project, status, tag, method. sort: created (default), name, status (by name) or valAcc (runs without one last); desc=true reverses. "
                 + $"page counts from 1; pageSize 1 to {RunQueries.MaxPageSize} (default {RunQueries.DefaultPageSize}).");
         runs.MapGet("/{id:long}", GetAsync).WithName("GetRun")
             .WithSummary("One run")
@@ -40,8 +44,17 @@ public static class RunsEndpoints
     {
         // The raw body goes through RunConfigJson, so a typo or an unknown enum value is a 400 naming the field, the same
         // sentence the CLI prints, rather than the framework's binding failure.
-        using var reader = new StreamReader(request.Body);
-        var body = await reader.ReadToEndAsync(cancellationToken);
+        string body;
+        try
+        {
+            using var reader = new StreamReader(request.Body);
+            body = await reader.ReadToEndAsync(cancellationToken);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel stops reading past the size limit (413) or on a broken upload; the client hears why.
+            return TypedResults.Problem(title: "The body could not be read.", detail: ex.Message, statusCode: ex.StatusCode);
+        }
         if (!RunConfigJson.TryParse(body, out var config, out var error))
             return TypedResults.Problem(title: "The body is not a valid run config.", detail: error, statusCode: StatusCodes.Status400BadRequest);
 
