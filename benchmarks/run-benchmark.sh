@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds and runs one printed benchmark with its PyTorch reference: ./benchmarks/run-benchmark.sh ops
+# Builds and runs one printed benchmark: ./benchmarks/run-benchmark.sh ops|train|ingest
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/common.sh
@@ -7,4 +7,7 @@ source scripts/common.sh
 ensure_prerequisites
 ensure_apt_packages python3-torch # the reference side: Debian's PyTorch on the same libtorch
 dotnet build benchmarks/Tracker.Benchmarks -c Release -nologo -v quiet -clp:NoSummary
-exec dotnet benchmarks/Tracker.Benchmarks/bin/Release/net10.0/Tracker.Benchmarks.dll "$@"
+# The ingest benchmark writes into PostgreSQL too: the same throwaway server test.sh uses,
+# stopped by its exit trap (so no exec below).
+[ "${1:-}" = ingest ] && start_test_postgres
+dotnet benchmarks/Tracker.Benchmarks/bin/Release/net10.0/Tracker.Benchmarks.dll "$@"

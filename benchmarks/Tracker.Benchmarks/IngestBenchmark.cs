@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Tracker.Shared;
+using Tracker.Web.Data;
+using Tracker.Web.Extensions;
+using Tracker.Web.Jobs;
+using Tracker.Web.Realtime;
+
+namespace Tracker.Benchmarks;
+
+/// <summary>
+/// Metric ingest as a run produces it: step events of 8 metrics each posted to the run's event
+/// sink, which publishes them live and writes them in batches, on the app's own storage wiring
+/// (migrated database, MetricWriter). SQLite always; PostgreSQL when TRACKER_TEST_POSTGRES names
+/// a server (run-benchmark.sh starts a throwaway one).
+/// </summary>
+public static class IngestBenchmark
+{
+    private const int MetricsPerEvent = 8;
+
+    public static int Run(string[] args)
+    {
+        var points = args.Length > 0 ? int.Parse(args[0]) : 100_000;
+        Console.WriteLine($"ingest benchmark: {points} points as step events of {MetricsPerEvent} metrics, through RunEventSink");
+        var folder = Directory.CreateTempSubdirectory("tracker-ingest-").FullName;
+        try
+        {
+            Measure("SQLite", new() { ["Database:Provider"] = "sqlite", ["Database:SqlitePath"] = Path.Combine(folder, "tracker.db") }, points, folder);
+            var postgres = Environment.GetEnvironmentVariable("TRACKER_TEST_POSTGRES");
+            if (string.IsNullOrEmpty(postgres)) Console.WriteLine("PostgreSQL: skipped (TRACKER_TEST_POSTGRES is not set; run-benchmark.sh starts a server)");
+            else Measure("PostgreSQL", new() { ["Database:Provider"] = "postgres", ["Database:ConnectionString"] = postgres }, points, folder);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+        Console.WriteLine("goal: 100k points/s or more on SQLite");
+        return 0;
+    }
+
+    private static void Measure(string name, Dictionary<string, string?> settings, int points, string contentRoot)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = contentRoot });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddTrackerData();
+        builder.AddTrackerRealtime();
+        using var app = builder.Build();
+        app.StartAsync().GetAwaiter().GetResult(); // applies the migrations, as the app does before serving
+
+        var contexts = app.Services.GetRequiredService<IDbContextFactory<TrackerDbContext>>();
+        var runId = AddRun(contexts);
+        var sink = new RunEventSink(runId, epochs: 1, app.Services.GetRequiredService<RunEventPublisher>(),
+            app.Services.GetRequiredService<MetricWriter>(), contexts, NullLogger.Instance);
+        var keys = Enumerable.Range(0, MetricsPerEvent).Select(i => $"bench/metric{i}").ToArray();
+
+        var watch = Stopwatch.StartNew();
+        for (var step = 1; step <= points / MetricsPerEvent; step++)
+            sink.Post(new StepEvent { Step = step, Epoch = 1, Metrics = keys.ToDictionary(k => k, _ => step * 0.001) });
+        sink.CompleteAsync().GetAwaiter().GetResult();
+        var seconds = watch.Elapsed.TotalSeconds;
+
+        using var context = contexts.CreateDbContext();
+        var stored = context.MetricPoints.Count(p => p.RunId == runId);
+        Console.WriteLine($"{name,-11} {stored,8} points stored in {seconds,6:F2} s = {stored / seconds,10:F0} points/s");
+        app.StopAsync().GetAwaiter().GetResult();
+    }
+
+    private static long AddRun(IDbContextFactory<TrackerDbContext> contexts)
+    {
+        using var context = contexts.CreateDbContext();
+        var now = DateTime.UtcNow;
+        var run = Tracker.Web.Data.Run.FromConfig(new RunConfig { Name = "ingest-benchmark" }, new Project { Name = $"bench-{Guid.NewGuid():N}", CreatedAt = now }, now);
+        context.Runs.Add(run);
+        context.SaveChanges();
+        return run.Id;
+    }
+}
