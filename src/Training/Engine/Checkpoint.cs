@@ -48,15 +48,10 @@ public static class Checkpoint
     }
 
     /// <summary>Restores a checkpoint into the given objects and returns its metadata.</summary>
-    public static CheckpointMeta Restore(string path, Module model, Optimizer optimizer, GradientAnalysis analysis)
-    {
-        var tensors = TensorFile.Load(path);
-        try
+    public static CheckpointMeta Restore(string path, Module model, Optimizer optimizer, GradientAnalysis analysis) =>
+        TensorFile.Read(path, tensors =>
         {
-            var meta = JsonSerializer.Deserialize<CheckpointMeta>(Encoding.UTF8.GetString(Required(tensors, MetaKey, path).ToArray<byte>()))
-                ?? throw new InvalidDataException($"'{path}' has empty metadata.");
-            if (meta.Version != CheckpointMeta.CurrentVersion)
-                throw new InvalidDataException($"'{path}' is checkpoint version {meta.Version}; this build reads {CheckpointMeta.CurrentVersion}.");
+            var meta = Meta(tensors, path);
             model.load_state_dict(WithPrefix(tensors, ModelPrefix));
             optimizer.LoadStateTensors(WithPrefix(tensors, OptimizerPrefix));
             optimizer.StepCount = meta.Step;
@@ -64,45 +59,27 @@ public static class Checkpoint
             analysis.RestoreInitialWeights(Enumerable.Range(0, initial.Count).Select(i => initial[i.ToString()]).ToList());
             torch.set_rng_state(Required(tensors, RngKey, path));
             return meta;
-        }
-        finally
-        {
-            foreach (var tensor in tensors.Values) tensor.Dispose();
-        }
-    }
+        });
 
     /// <summary>Only the metadata of a checkpoint: where a resumed run will continue, without building its model.</summary>
-    public static CheckpointMeta ReadMeta(string path)
-    {
-        var tensors = TensorFile.Load(path);
-        try
-        {
-            return JsonSerializer.Deserialize<CheckpointMeta>(Encoding.UTF8.GetString(Required(tensors, MetaKey, path).ToArray<byte>()))
-                ?? throw new InvalidDataException($"'{path}' has empty metadata.");
-        }
-        finally
-        {
-            foreach (var tensor in tensors.Values) tensor.Dispose();
-        }
-    }
+    public static CheckpointMeta ReadMeta(string path) => TensorFile.Read(path, tensors => Meta(tensors, path));
 
     /// <summary>Loads only the model's weights (fine-tuning from another run's checkpoint).</summary>
-    public static void RestoreWeights(string path, Module model, bool strict = true)
+    public static void RestoreWeights(string path, Module model, bool strict = true) =>
+        TensorFile.Read(path, tensors => model.load_state_dict(WithPrefix(tensors, ModelPrefix), strict));
+
+    private static CheckpointMeta Meta(IReadOnlyDictionary<string, Tensor> tensors, string path)
     {
-        var tensors = TensorFile.Load(path);
-        try
-        {
-            model.load_state_dict(WithPrefix(tensors, ModelPrefix), strict);
-        }
-        finally
-        {
-            foreach (var tensor in tensors.Values) tensor.Dispose();
-        }
+        var meta = JsonSerializer.Deserialize<CheckpointMeta>(Encoding.UTF8.GetString(Required(tensors, MetaKey, path).ToArray<byte>()))
+            ?? throw new InvalidDataException($"'{path}' has empty metadata.");
+        return meta.Version == CheckpointMeta.CurrentVersion
+            ? meta
+            : throw new InvalidDataException($"'{path}' is checkpoint version {meta.Version}; this build reads {CheckpointMeta.CurrentVersion}.");
     }
 
-    private static Tensor Required(Dictionary<string, Tensor> tensors, string key, string path) =>
+    private static Tensor Required(IReadOnlyDictionary<string, Tensor> tensors, string key, string path) =>
         tensors.TryGetValue(key, out var tensor) ? tensor : throw new InvalidDataException($"'{path}' is not a training checkpoint (no '{key}').");
 
-    private static Dictionary<string, Tensor> WithPrefix(Dictionary<string, Tensor> tensors, string prefix) =>
+    private static Dictionary<string, Tensor> WithPrefix(IReadOnlyDictionary<string, Tensor> tensors, string prefix) =>
         tensors.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(t => t.Key[prefix.Length..], t => t.Value);
 }

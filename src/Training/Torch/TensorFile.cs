@@ -38,6 +38,26 @@ public static class TensorFile
         File.Move(temporary, path, overwrite: true);
     }
 
+    /// <summary>Loads a file, hands its tensors to <paramref name="use"/>, and disposes them afterwards, whatever happens.</summary>
+    public static T Read<T>(string path, Func<IReadOnlyDictionary<string, Tensor>, T> use)
+    {
+        var tensors = Load(path);
+        try
+        {
+            return use(tensors);
+        }
+        finally
+        {
+            foreach (var tensor in tensors.Values) tensor.Dispose();
+        }
+    }
+
+    public static void Read(string path, Action<IReadOnlyDictionary<string, Tensor>> use) => Read(path, tensors =>
+    {
+        use(tensors);
+        return true;
+    });
+
     /// <summary>Loads every tensor onto the CPU; the caller owns (and disposes) them.</summary>
     public static Dictionary<string, Tensor> Load(string path)
     {

@@ -135,18 +135,7 @@ public abstract class Module : IDisposable
 
     public void save(string path) => TensorFile.Save(path, state_dict());
 
-    public void load(string path, bool strict = true)
-    {
-        var state = TensorFile.Load(path);
-        try
-        {
-            load_state_dict(state, strict);
-        }
-        finally
-        {
-            foreach (var tensor in state.Values) tensor.Dispose();
-        }
-    }
+    public void load(string path, bool strict = true) => TensorFile.Read(path, state => load_state_dict(state, strict));
 
     public void Dispose()
     {

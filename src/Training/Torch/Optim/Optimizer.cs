@@ -51,24 +51,13 @@ public abstract unsafe class Optimizer : IDisposable
         TensorFile.Save(path, state);
     }
 
-    public void load(string path)
+    public void load(string path) => StepCount = TensorFile.Read(path, loaded =>
     {
-        var loaded = TensorFile.Load(path);
-        try
-        {
-            if (!loaded.Remove("step", out var step))
-                throw new InvalidDataException($"'{path}' does not hold this {GetType().Name}'s state.");
-            using (step)
-            {
-                LoadStateTensors(loaded);
-                StepCount = step.ToInt64();
-            }
-        }
-        finally
-        {
-            foreach (var tensor in loaded.Values) tensor.Dispose();
-        }
-    }
+        if (!loaded.TryGetValue("step", out var step))
+            throw new InvalidDataException($"'{path}' does not hold this {GetType().Name}'s state.");
+        LoadStateTensors(loaded.Where(t => t.Key != "step").ToDictionary());
+        return step.ToInt64();
+    });
 
     /// <summary>Copies saved state into this optimizer's tensors; the names must match exactly.</summary>
     public void LoadStateTensors(IReadOnlyDictionary<string, Tensor> state)
