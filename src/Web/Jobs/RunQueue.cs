@@ -12,6 +12,15 @@ public sealed record SubmitResult(long? RunId, IReadOnlyList<FieldError> Errors)
     public bool Succeeded => RunId is not null;
 }
 
+/// <summary>A field error of the config at <paramref name="Index"/> of a sweep (-1: the sweep as a whole).</summary>
+public sealed record SweepFieldError(int Index, FieldError Error);
+
+/// <summary>What <see cref="RunQueue.SubmitSweepAsync"/> did: the sweep and its run ids in config order, or why nothing was stored.</summary>
+public sealed record SweepSubmitResult(string? SweepId, IReadOnlyList<long> RunIds, IReadOnlyList<SweepFieldError> Errors)
+{
+    public bool Succeeded => Errors.Count == 0;
+}
+
 /// <summary>A job a worker holds the lease of.</summary>
 public sealed record ClaimedJob(long RunId, RunConfig Config, int Attempts);
 
@@ -51,21 +60,47 @@ public sealed class RunQueue(IDbContextFactory<TrackerDbContext> contexts, IOpti
     public async Task<SubmitResult> SubmitAsync(RunConfig config, int priority = 0, string? owner = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var errors = RunConfigValidator.Validate(config);
-        if (errors.Count > 0) return new SubmitResult(null, errors);
+        var result = await SubmitSweepAsync([config], sweepId: null, priority, owner, cancellationToken);
+        return new SubmitResult(result.RunIds.Count == 1 ? result.RunIds[0] : null, result.Errors.Select(e => e.Error).ToList());
+    }
+
+    /// <summary>
+    /// Queues every config as one sweep, or none: when any config is invalid nothing is stored and the errors say
+    /// which config (by index) is wrong. A null <paramref name="sweepId"/> with one config queues a plain run;
+    /// otherwise a new sweep id is made when none is given.
+    /// </summary>
+    public async Task<SweepSubmitResult> SubmitSweepAsync(IReadOnlyList<RunConfig> configs, string? sweepId = null, int priority = 0,
+        string? owner = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(configs);
+        var errors = configs.SelectMany((config, index) => RunConfigValidator.Validate(config).Select(error => new SweepFieldError(index, error))).ToList();
+        if (configs.Count == 0) errors.Add(new SweepFieldError(-1, new FieldError("configs", "A sweep needs at least one run.")));
+        if (errors.Count > 0) return new SweepSubmitResult(null, [], errors);
+        if (configs.Count > 1) sweepId ??= NewSweepId();
 
         await using var context = await contexts.CreateDbContextAsync(cancellationToken);
         var now = Now;
-        var project = await context.Projects.FirstOrDefaultAsync(p => p.Name == config.Project, cancellationToken)
-            ?? new Project { Name = config.Project, CreatedAt = now };
-        var run = Run.FromConfig(config, project, now);
-        run.Owner = owner;
-        context.Runs.Add(run);
-        context.Jobs.Add(new Job { Run = run, Priority = priority, State = JobState.Queued, EnqueuedAt = now });
-        // One SaveChanges is one transaction: the run is never stored without its job.
+        var projects = new Dictionary<string, Project>(StringComparer.Ordinal);
+        var runs = new List<Run>(configs.Count);
+        foreach (var config in configs)
+        {
+            if (!projects.TryGetValue(config.Project, out var project))
+                projects[config.Project] = project = await context.Projects.FirstOrDefaultAsync(p => p.Name == config.Project, cancellationToken)
+                    ?? new Project { Name = config.Project, CreatedAt = now };
+            var run = Run.FromConfig(config, project, now);
+            run.Owner = owner;
+            run.SweepId = sweepId;
+            context.Runs.Add(run);
+            context.Jobs.Add(new Job { Run = run, Priority = priority, State = JobState.Queued, EnqueuedAt = now });
+            runs.Add(run);
+        }
+        // One SaveChanges is one transaction: no run is stored without its job, and a sweep is stored whole or not at all.
         await context.SaveChangesAsync(cancellationToken);
-        return new SubmitResult(run.Id, []);
+        return new SweepSubmitResult(sweepId, runs.Select(r => r.Id).ToList(), []);
     }
+
+    /// <summary>A short random id, safe in a URL (<c>/sweeps/{id}</c>).</summary>
+    private static string NewSweepId() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
 
     /// <summary>A new queued run of <paramref name="runId"/>'s config changed by <paramref name="edit"/>.</summary>
     public async Task<SubmitResult> CloneAsync(long runId, Func<RunConfig, RunConfig> edit, int? priority = null, string? owner = null,

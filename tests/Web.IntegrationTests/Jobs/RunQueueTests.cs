@@ -206,4 +206,49 @@ public class RunQueueTests
         Assert.Equal(("run-lr", 0.5, RunStatus.Queued), (cloned.Name, cloned.Config.Lr, cloned.Status));
         Assert.Equal(2, await context.Runs.CountAsync());
     }
+
+    [Theory, SqliteData, PostgresData]
+    public async Task Sweep_QueuesEveryConfigUnderOneSweepId_AcrossProjects(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await database.MigrateAsync();
+        var queue = Queue(database);
+
+        var sweep = await queue.SubmitSweepAsync([Config("a"), Config("b") with { Project = "other" }, Config("c")]);
+
+        Assert.True(sweep.Succeeded);
+        await using var context = database.CreateDbContext();
+        var runs = await context.Runs.Include(r => r.Project).OrderBy(r => r.Id).ToListAsync();
+        Assert.Equal(sweep.RunIds, runs.Select(r => r.Id));
+        Assert.All(runs, r => Assert.Equal(sweep.SweepId, r.SweepId));
+        Assert.Equal(["default", "other", "default"], runs.Select(r => r.Project!.Name));
+        Assert.Equal(2, await context.Projects.CountAsync());
+        Assert.Equal(3, await context.Jobs.CountAsync(j => j.State == JobState.Queued));
+    }
+
+    [Theory, SqliteData, PostgresData]
+    public async Task SweepWithOneInvalidConfig_StoresNothing_AndNamesTheConfig(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await database.MigrateAsync();
+        var queue = Queue(database);
+
+        var sweep = await queue.SubmitSweepAsync([Config("a"), Config("b") with { Epochs = 0 }]);
+
+        Assert.False(sweep.Succeeded);
+        Assert.Equal((1, "epochs"), (sweep.Errors.Single().Index, sweep.Errors.Single().Error.Field));
+        await using var context = database.CreateDbContext();
+        Assert.Equal(0, await context.Runs.CountAsync());
+    }
+
+    [Fact]
+    public async Task SingleRun_HasNoSweepId()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await database.MigrateAsync();
+        var runId = await SubmitAsync(Queue(database), "alone");
+
+        await using var context = database.CreateDbContext();
+        Assert.Null((await context.Runs.SingleAsync(r => r.Id == runId)).SweepId);
+    }
 }
