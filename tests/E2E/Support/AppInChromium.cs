@@ -12,6 +12,10 @@ public sealed class AppInChromium : IAsyncLifetime
     // from where the build left them; a published app serves them from its wwwroot instead.
     public static readonly (string Name, string Value)[] Environment = [("ASPNETCORE_ENVIRONMENT", "Development")];
 
+    // Each fixture gets an empty database and runs folder of its own, removed at the end, so runs left by an
+    // earlier test run never show up in a page the tests read.
+    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("tracker-e2e-").FullName;
+
     public static readonly string[] LoopbackOnFreePort = ["--urls", "http://127.0.0.1:0"];
 
     private IPlaywright? _playwright;
@@ -28,7 +32,12 @@ public sealed class AppInChromium : IAsyncLifetime
         Assertions.SetDefaultExpectTimeout(20_000);
         _playwright = await Playwright.CreateAsync();
         _browser = await DebianChromium.LaunchAsync(_playwright);
-        _app = await RunningApp.StartAsync(LoopbackOnFreePort, Environment);
+        _app = await RunningApp.StartAsync(LoopbackOnFreePort,
+        [
+            .. Environment,
+            ("Database__SqlitePath", Path.Combine(_dataDirectory, "tracker.db")),
+            ("Jobs__RunsDirectory", Path.Combine(_dataDirectory, "runs")),
+        ]);
     }
 
     public async Task DisposeAsync()
@@ -36,6 +45,7 @@ public sealed class AppInChromium : IAsyncLifetime
         if (_app is not null) await _app.DisposeAsync();
         if (_browser is not null) await _browser.DisposeAsync();
         _playwright?.Dispose();
+        Directory.Delete(_dataDirectory, recursive: true);
     }
 }
 
