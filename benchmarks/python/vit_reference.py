@@ -14,6 +14,7 @@ import torch.nn.functional as F
 
 steps = int(sys.argv[1]) if len(sys.argv) > 1 else 30
 threads = int(sys.argv[2]) if len(sys.argv) > 2 else torch.get_num_threads()
+device = torch.device(sys.argv[3] if len(sys.argv) > 3 else "cpu")
 batch_size = 128
 torch.set_num_threads(threads)
 torch.manual_seed(0)
@@ -73,7 +74,7 @@ class ViT(nn.Module):
         return self.head(self.norm(x)[:, 0])
 
 
-model = ViT()
+model = ViT().to(device)
 optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.05)
 mean, std = 0.2860, 0.3530
 order = torch.randperm(len(labels))
@@ -82,7 +83,7 @@ order = torch.randperm(len(labels))
 def batch(i):
     index = order[(i * batch_size) % (len(labels) - batch_size):][:batch_size]
     x = (torch.from_numpy(images[index.numpy()]).float() / 255 - mean) / std
-    return x, labels[index]
+    return x.to(device), labels[index].to(device)
 
 
 def step(i):
@@ -116,4 +117,5 @@ print(json.dumps({
     "peak_rss_mib": peak_rss_mib(),
     "parameters": sum(p.numel() for p in model.parameters()),
     "threads": threads,
+    "device": str(device),
 }))
