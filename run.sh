@@ -6,9 +6,7 @@ source scripts/common.sh
 
 ensure_prerequisites
 build_solution
-# A published app serves its static assets (Radzen, blazor.web.js) in Production; a build folder does not.
-log "Publishing the web app to artifacts/web"
-dotnet publish src/Web/Tracker.Web.csproj -c Release --no-build -nologo -v quiet -o artifacts/web
+publish_web artifacts/web --no-build
 # The SQLite file and the runs' checkpoints live in the checkout's data/ (git ignores it), not in
 # the publish folder, so a rebuild never touches them.
 export Database__SqlitePath="${Database__SqlitePath:-$PWD/data/tracker.db}"

@@ -6,6 +6,8 @@ source scripts/common.sh
 
 ensure_prerequisites
 build_solution
+# The Dockerfile's publish step, run here so CI exercises it (no Docker engine in CI).
+publish_web artifacts/web --no-build
 start_test_postgres
 
 log "Running tests"

@@ -3,13 +3,18 @@
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# Debian packages the build and the app need: libtorch (the engine), cmake and g++ (the shim),
-# Fashion-MNIST (the default dataset), and OpenBLAS: Debian's libtorch calls the system BLAS,
-# and with only the reference BLAS a 512x512 matmul runs at ~5 GFLOP/s instead of ~180.
-# chromium is the browser the e2e tests drive (tests/E2E); postgresql is the server the integration
-# tests run against (start_test_postgres below; its system cluster is never used).
-# Later work appends to this list, nowhere else.
-TRACKER_APT_PACKAGES=(libtorch-dev cmake g++ dataset-fashion-mnist libopenblas0-pthread chromium postgresql)
+# Debian packages, in three groups so the Dockerfile installs exactly what each of its stages needs
+# and run.sh/test.sh install all of them (later work appends to these lists, nowhere else):
+# - build: libtorch headers (the engine), cmake and g++ (the shim).
+# - runtime: libtorch's shared libraries, OpenSSL (.NET's hashing and random numbers), Fashion-MNIST (the
+#   default dataset), OpenBLAS (Debian's libtorch calls the system BLAS, and with only the reference BLAS
+#   a 512x512 matmul runs at ~5 GFLOP/s instead of ~180).
+# - test: chromium, the browser the e2e tests drive (tests/E2E); postgresql, the server the integration
+#   tests run against (start_test_postgres below; its system cluster is never used).
+TRACKER_BUILD_PACKAGES=(libtorch-dev cmake g++)
+TRACKER_RUNTIME_PACKAGES=(libtorch1.13 libopenblas0-pthread dataset-fashion-mnist libssl3)
+TRACKER_TEST_PACKAGES=(chromium postgresql)
+TRACKER_APT_PACKAGES=("${TRACKER_BUILD_PACKAGES[@]}" "${TRACKER_RUNTIME_PACKAGES[@]}" "${TRACKER_TEST_PACKAGES[@]}")
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -44,6 +49,16 @@ ensure_prerequisites() {
 build_solution() {
     log "Building (native shim + .NET solution)"
     dotnet build Tracker.sln -c Release -nologo -v quiet -clp:NoSummary
+}
+
+# Publishes the web app (with the shim and the training engine) to the given folder. A published app
+# serves its static assets (Radzen, blazor.web.js) in Production; a build folder does not.
+# Pass --no-build after a build_solution; the Dockerfile builds here in one step instead.
+publish_web() {
+    local output=$1
+    shift
+    log "Publishing the web app to $output"
+    dotnet publish src/Web/Tracker.Web.csproj -c Release -nologo -v quiet -clp:NoSummary -o "$output" "$@"
 }
 
 # Starts a throwaway PostgreSQL for the integration tests and exports TRACKER_TEST_POSTGRES (an Npgsql
