@@ -21,6 +21,20 @@ public sealed record SweepSubmitResult(string? SweepId, IReadOnlyList<long> RunI
     public bool Succeeded => Errors.Count == 0;
 }
 
+/// <summary>A job of the queue as the queue page shows it; <see cref="Running"/> when a worker holds its lease.</summary>
+public sealed record QueueEntry(
+    long RunId, string Name, string Project, string Method, string Model, RunStatus Status, bool Running, int Priority, int Attempts,
+    string? LeaseOwner, DateTime? HeartbeatAt, DateTime EnqueuedAt, double Progress, int EpochsCompleted, int Epochs);
+
+/// <summary>Where <see cref="RunQueue.MoveAsync"/> moves a queued job.</summary>
+public enum QueueMove
+{
+    Up,
+    Down,
+    Top,
+    Bottom,
+}
+
 /// <summary>A job a worker holds the lease of.</summary>
 public sealed record ClaimedJob(long RunId, RunConfig Config, int Attempts);
 
@@ -134,6 +148,58 @@ public sealed class RunQueue(IDbContextFactory<TrackerDbContext> contexts, IOpti
         await using var context = await contexts.CreateDbContextAsync(cancellationToken);
         return await context.Jobs.Where(j => j.RunId == runId && j.State == JobState.Queued)
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.Priority, priority), cancellationToken) == 1;
+    }
+
+    /// <summary>
+    /// The jobs not yet finished, in the order workers take them: running ones first, then the queued ones by
+    /// priority (highest first) and age, which is the order <see cref="ClaimNextAsync"/> claims them in.
+    /// </summary>
+    public async Task<IReadOnlyList<QueueEntry>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
+        var rows = await context.Jobs.AsNoTracking().Where(j => j.State != JobState.Finished)
+            .OrderBy(j => j.State == JobState.Leased ? 0 : 1)
+            .ThenByDescending(j => j.Priority).ThenBy(j => j.EnqueuedAt).ThenBy(j => j.Id)
+            .Select(j => new
+            {
+                j.RunId, j.Run!.Name, Project = j.Run.Project!.Name, j.Run.Method, j.Run.Model, j.Run.Status, j.State, j.Priority,
+                j.Attempts, j.LeaseOwner, j.HeartbeatAt, j.EnqueuedAt, j.Run.Progress, j.Run.EpochsCompleted, j.Run.Config,
+            })
+            .ToListAsync(cancellationToken);
+        return rows.Select(r => new QueueEntry(
+            r.RunId, r.Name, r.Project, r.Method, r.Model, r.Status, r.State == JobState.Leased, r.Priority, r.Attempts,
+            r.LeaseOwner, r.HeartbeatAt, r.EnqueuedAt, r.Progress, r.EpochsCompleted, r.Config.Epochs)).ToList();
+    }
+
+    /// <summary>
+    /// Moves a queued job within the queued ones. Reordering rewrites the queued jobs' priorities to their new
+    /// positions (the first gets the highest), so the claim order is exactly the order shown. False when the
+    /// run has no queued job.
+    /// </summary>
+    public async Task<bool> MoveAsync(long runId, QueueMove move, CancellationToken cancellationToken = default)
+    {
+        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken);
+        var queued = await context.Jobs.Where(j => j.State == JobState.Queued)
+            .OrderByDescending(j => j.Priority).ThenBy(j => j.EnqueuedAt).ThenBy(j => j.Id)
+            .ToListAsync(cancellationToken);
+        var index = queued.FindIndex(j => j.RunId == runId);
+        if (index < 0) return false;
+        var job = queued[index];
+        queued.RemoveAt(index);
+        var target = move switch
+        {
+            QueueMove.Up => Math.Max(0, index - 1),
+            QueueMove.Down => Math.Min(queued.Count, index + 1),
+            QueueMove.Top => 0,
+            QueueMove.Bottom => queued.Count,
+            _ => throw new ArgumentOutOfRangeException(nameof(move), move, null),
+        };
+        queued.Insert(target, job);
+        for (var position = 0; position < queued.Count; position++) queued[position].Priority = queued.Count - position;
+        await context.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     /// <summary>

@@ -251,4 +251,48 @@ public class RunQueueTests
         await using var context = database.CreateDbContext();
         Assert.Null((await context.Runs.SingleAsync(r => r.Id == runId)).SweepId);
     }
+
+    [Theory, SqliteData, PostgresData]
+    public async Task List_ShowsRunningFirst_ThenQueuedInClaimOrder_AndNoFinishedJobs(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await database.MigrateAsync();
+        var queue = Queue(database);
+        var running = await SubmitAsync(queue, "running", priority: -1);
+        var low = await SubmitAsync(queue, "low");
+        var high = await SubmitAsync(queue, "high", priority: 3);
+        var cancelled = await SubmitAsync(queue, "cancelled");
+        await queue.SetPriorityAsync(running, 9);
+        Assert.Equal(running, (await queue.ClaimNextAsync("worker"))!.RunId);
+        await queue.CancelAsync(cancelled);
+
+        var entries = await queue.ListAsync();
+
+        Assert.Equal([running, high, low], entries.Select(e => e.RunId));
+        Assert.Equal([true, false, false], entries.Select(e => e.Running));
+        Assert.Equal(("worker", RunStatus.Running), (entries[0].LeaseOwner, entries[0].Status));
+    }
+
+    [Theory, SqliteData, PostgresData]
+    public async Task Move_ReordersTheQueuedJobs_AndClaimsFollowTheNewOrder(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await database.MigrateAsync();
+        var queue = Queue(database);
+        var a = await SubmitAsync(queue, "a");
+        var b = await SubmitAsync(queue, "b");
+        var c = await SubmitAsync(queue, "c");
+        var d = await SubmitAsync(queue, "d", priority: 5);
+
+        Assert.True(await queue.MoveAsync(c, QueueMove.Up));     // d a c b
+        Assert.True(await queue.MoveAsync(a, QueueMove.Top));    // a d c b (already second: to the front)
+        Assert.True(await queue.MoveAsync(d, QueueMove.Bottom)); // a c b d
+        Assert.True(await queue.MoveAsync(a, QueueMove.Up));     // first stays first
+        Assert.Equal([a, c, b, d], (await queue.ListAsync()).Select(e => e.RunId));
+
+        var claimed = new List<long>();
+        while (await queue.ClaimNextAsync("worker") is { } job) claimed.Add(job.RunId);
+        Assert.Equal([a, c, b, d], claimed);
+        Assert.False(await queue.MoveAsync(a, QueueMove.Down)); // leased, no longer queued
+    }
 }
