@@ -19,6 +19,7 @@ public sealed partial class PaperView : IDisposable
     [Inject] private RunNotifier Notifier { get; set; } = default!;
     [Inject] private RunCheckpoints Checkpoints { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private ILogger<PaperView> Logger { get; set; } = default!;
 
     /// <summary>Hides every action (run missing cells, fine-tune), as a share link shows the view.</summary>
     [Parameter] public bool ReadOnly { get; set; }
@@ -98,14 +99,19 @@ public sealed partial class PaperView : IDisposable
         if (subscribedNew) await LoadAsync();
     }
 
-    private async Task OnRunEventAsync(long runId, TrainingEvent trainingEvent)
+    private Task OnRunEventAsync(long runId, TrainingEvent trainingEvent)
     {
-        if (trainingEvent is not RunFinishedEvent) return;
+        // Not awaited: the queue records the outcome only after every subscriber has seen the finished event.
+        if (trainingEvent is RunFinishedEvent) _ = RefreshWhenRecordedAsync(runId);
+        return Task.CompletedTask;
+    }
+
+    private async Task RefreshWhenRecordedAsync(long runId)
+    {
         var cancellation = _disposed.Token;
         try
         {
-            // The queue records the outcome just after the finished event is published: wait for it before reading the tables.
-            for (var attempt = 0; attempt < 100; attempt++)
+            for (var attempt = 0; attempt < 600; attempt++)
             {
                 await using (var context = await Contexts.CreateDbContextAsync(cancellation))
                 {
@@ -123,6 +129,10 @@ public sealed partial class PaperView : IDisposable
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
             // The view went away.
+        }
+        catch (Exception error)
+        {
+            Logger.LogWarning(error, "The paper view could not refresh after run {RunId} finished", runId);
         }
     }
 
