@@ -39,7 +39,7 @@ public sealed record InstanceTableSpec(
 
 /// <summary>
 /// The small-scale presets that stand in for the paper's ImageNet recipes, in one place; the reasons are in
-/// docs/decisions/0005-paper-scale-presets.md. Method settings come from <see cref="MethodPresets"/>.
+/// docs/decisions/0006-paper-scale-presets.md. Method settings come from <see cref="MethodPresets"/>.
 /// </summary>
 public static class PaperPresets
 {
