@@ -114,6 +114,19 @@ public static class RunConfigValidator
                 Add("earlyStopping.patience", "Patience must be at least 1 epoch.");
         }
 
+        // Fine-tuning: the paper fine-tunes with dropout off, so a fine-tune config asking for it is refused, not silently changed.
+        if (config.ParentRunId is { } parent)
+        {
+            if (string.IsNullOrWhiteSpace(parent))
+                Add("parentRunId", "Name the run to fine-tune from, or leave the parent empty to start from scratch.");
+            if (config.Dropout.Rate > 0)
+                Add("dropout.rate", "Fine-tuning runs without dropout, as in the paper: set the dropout rate to 0.");
+            if (config.DropPath.Rate > 0)
+                Add("dropPath.rate", "Fine-tuning runs without stochastic depth, as in the paper: set the stochastic depth rate to 0.");
+            if (config.DropConnect is not null)
+                Add("dropConnect", "Fine-tuning runs without DropConnect, as in the paper: turn DropConnect off.");
+        }
+
         var analysis = config.Analysis;
         if (analysis.EverySteps < 0)
             Add("analysis.everySteps", "The analysis interval cannot be negative (0 turns analysis off).");

@@ -68,6 +68,17 @@ public static class Checkpoint
     public static void RestoreWeights(string path, Module model, bool strict = true) =>
         TensorFile.Read(path, tensors => model.load_state_dict(WithPrefix(tensors, ModelPrefix), strict));
 
+    /// <summary>Hands the model's saved tensors (by state-dict name, on the CPU) to <paramref name="use"/>, after checking the file is a checkpoint.</summary>
+    public static T ReadModelTensors<T>(string path, Func<IReadOnlyDictionary<string, Tensor>, T> use)
+    {
+        ArgumentNullException.ThrowIfNull(use);
+        return TensorFile.Read(path, tensors =>
+        {
+            Meta(tensors, path);
+            return use(WithPrefix(tensors, ModelPrefix));
+        });
+    }
+
     private static CheckpointMeta Meta(IReadOnlyDictionary<string, Tensor> tensors, string path)
     {
         var meta = JsonSerializer.Deserialize<CheckpointMeta>(Encoding.UTF8.GetString(Required(tensors, MetaKey, path).ToArray<byte>()))

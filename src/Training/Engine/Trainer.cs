@@ -33,7 +33,7 @@ public sealed record TrainerOptions
     /// </summary>
     public const int DefaultThreads = 1;
 
-    /// <summary>Checkpoint whose weights initialise the model (fine-tuning); null = fresh initialisation.</summary>
+    /// <summary>Checkpoint whose matching weights initialise the model (fine-tuning, see <see cref="FineTuning"/>); null = fresh initialisation.</summary>
     public string? InitialWeightsPath { get; init; }
 }
 
@@ -88,7 +88,8 @@ public sealed class Trainer
         using var model = ModelFactory.Create(config.Model, train.Channels, train.Height, splits.ClassCount,
             config.Dropout.Rate, config.DropPath.Rate, config.DropConnect);
         model.to(device);
-        if (_options.InitialWeightsPath is { } initialWeights) Checkpoint.RestoreWeights(initialWeights, model);
+        // Before the optimizer and the distance-from-init baseline are made, so both start from the parent's weights.
+        if (_options.InitialWeightsPath is { } initialWeights) FineTuning.InitialiseFrom(initialWeights, model);
 
         var trainLoader = new BatchLoader(train, splits.Normalization, config.BatchSize, device, shuffle: true, seed: config.Seed,
             augment: config.Augment, maxSteps: config.MaxStepsPerEpoch);

@@ -14,6 +14,7 @@ public static class JobsExtensions
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RunQueue>();
+        builder.Services.AddSingleton<RunCheckpoints>();
         builder.Services.AddHostedService<TrainingWorker>();
         return builder;
     }

@@ -93,6 +93,8 @@ public sealed class RunQueue(IDbContextFactory<TrackerDbContext> contexts, IOpti
         if (configs.Count > 1) sweepId ??= NewSweepId();
 
         await using var context = await contexts.CreateDbContextAsync(cancellationToken);
+        var parentErrors = await FineTuneParents.CheckAsync(context, configs, cancellationToken);
+        if (parentErrors.Count > 0) return new SweepSubmitResult(null, [], parentErrors);
         var now = Now;
         var projects = new Dictionary<string, Project>(StringComparer.Ordinal);
         var runs = new List<Run>(configs.Count);

@@ -17,8 +17,8 @@ public sealed class TrainingWorker(
     RunEventPublisher publisher,
     MetricWriter writer,
     IDbContextFactory<TrackerDbContext> contexts,
+    RunCheckpoints checkpoints,
     IOptions<JobsOptions> options,
-    IHostEnvironment environment,
     ILogger<TrainingWorker> logger) : BackgroundService
 {
     private readonly string _instance = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
@@ -73,7 +73,7 @@ public sealed class TrainingWorker(
     {
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         using var tracked = queue.TrackRunningHere(job.RunId, cancellation);
-        var outputDirectory = Path.Combine(options.Value.ResolveRunsDirectory(environment.ContentRootPath), job.RunId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var outputDirectory = checkpoints.DirectoryOf(job.RunId);
         Directory.CreateDirectory(outputDirectory);
 
         var checkpoint = Path.Combine(outputDirectory, Checkpoint.FileName);
@@ -90,11 +90,26 @@ public sealed class TrainingWorker(
             await queue.CompleteAsync(job.RunId, workerId, Failed($"Cannot resume from the checkpoint: {error.Message}"), CancellationToken.None);
             return;
         }
+        string? parentWeights = null;
+        if (job.Config.ParentRunId is { } parentRunId)
+        {
+            (parentWeights, var problem) = checkpoints.ResolveParent(parentRunId);
+            if (problem is not null)
+            {
+                await queue.CompleteAsync(job.RunId, workerId, Failed(problem), CancellationToken.None);
+                return;
+            }
+        }
         logger.LogInformation("Worker {Worker} starts run {RunId} (attempt {Attempt}) from epoch {Epoch}", workerId, job.RunId, job.Attempts, (resumed?.Epoch ?? 0) + 1);
 
         var sink = new RunEventSink(job.RunId, job.Config.Epochs, publisher, writer, contexts, logger);
         RunFinishedEvent? finishedEvent = null;
-        var trainerOptions = new TrainerOptions { OutputDirectory = outputDirectory, RunId = job.RunId.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        var trainerOptions = new TrainerOptions
+        {
+            OutputDirectory = outputDirectory,
+            RunId = job.RunId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            InitialWeightsPath = parentWeights,
+        };
         using var stopHeartbeat = new CancellationTokenSource();
         var heartbeat = HeartbeatAsync(job.RunId, workerId, cancellation, stopHeartbeat.Token);
 

@@ -40,6 +40,10 @@ public sealed class Run
     /// <summary>Fraction of the planned optimizer steps done, 0 to 1.</summary>
     public double Progress { get; set; }
 
+    /// <summary>The config's <c>parentRunId</c> as this tracker's run id; null when absent or not a number (the queue refuses those).</summary>
+    public static long? ParentIdOf(RunConfig config) =>
+        long.TryParse(config.ParentRunId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : null;
+
     /// <summary>A queued run of <paramref name="config"/>, its listed columns filled from the config.</summary>
     public static Run FromConfig(RunConfig config, Project project, DateTime createdAt)
     {
@@ -55,6 +59,7 @@ public sealed class Run
             Model = config.Model,
             Dataset = config.Dataset,
             Tags = [.. config.Tags],
+            ParentRunId = ParentIdOf(config),
             Status = RunStatus.Queued,
             CreatedAt = createdAt,
         };
