@@ -5,7 +5,7 @@ using Tracker.Web.Api;
 using Tracker.Web.Components.Library;
 using Tracker.Web.Data;
 using Tracker.Web.Jobs;
-using Tracker.Web.Runs;
+using Tracker.Web.Forms;
 
 namespace Tracker.Web.Components.Pages.Runs;
 

@@ -1,6 +1,6 @@
 using Tracker.Shared;
 
-namespace Tracker.Web.Runs;
+namespace Tracker.Web.Forms;
 
 /// <summary>The sections of the new-run form, in the order the page shows them.</summary>
 public enum FormSection

@@ -3,7 +3,7 @@ using System.Globalization;
 using Tracker.Shared;
 using Tracker.Web.Jobs;
 
-namespace Tracker.Web.Runs;
+namespace Tracker.Web.Forms;
 
 /// <summary>
 /// A grid of runs (methods x models x seeds) over one base config: each run is the base with the method's preset

@@ -1,7 +1,7 @@
 using Tracker.Shared;
-using Tracker.Web.Runs;
+using Tracker.Web.Forms;
 
-namespace Tracker.Web.Tests.Runs;
+namespace Tracker.Web.Tests.Forms;
 
 public class SweepGridTests
 {

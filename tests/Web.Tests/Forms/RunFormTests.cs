@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using Tracker.Shared;
-using Tracker.Web.Runs;
+using Tracker.Web.Forms;
 
-namespace Tracker.Web.Tests.Runs;
+namespace Tracker.Web.Tests.Forms;
 
 public class RunFormTests
 {

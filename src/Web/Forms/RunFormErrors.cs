@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Tracker.Shared;
 
-namespace Tracker.Web.Runs;
+namespace Tracker.Web.Forms;
 
 /// <summary>
 /// Validator errors sorted by where the form shows them: under the input whose JSON path they name, or, when no
