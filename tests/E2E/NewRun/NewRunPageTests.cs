@@ -44,6 +44,7 @@ public sealed partial class NewRunPageTests(AppInChromium fixture) : IAsyncLifet
         await input.PressAsync("Tab");
 
         await Expect(NewRunPage.Field(_page, path)).ToContainTextAsync(message);
+        await Expect(input).ToHaveAccessibleDescriptionAsync(message);
         await NewRunPage.SubmitButton(_page).ClickAsync();
         await Expect(_page.GetByText("Nothing was queued")).ToBeVisibleAsync();
         await Expect(input).ToHaveValueAsync(value);
@@ -106,7 +107,75 @@ public sealed partial class NewRunPageTests(AppInChromium fixture) : IAsyncLifet
         await Expect(_page.GetByRole(AriaRole.Link, new() { Name = "Compare all" })).ToHaveAttributeAsync("href", new Regex(@"^/compare\?runs=\d+,\d+,\d+,\d+$"));
         var sweep = (await _api.GetFromJsonAsync<JsonNode>($"/api/sweeps/{sweepId}"))!;
         Assert.Equal(4, sweep["runs"]!.AsArray().Count);
+        // The page follows the runs as the worker trains them, without a reload.
+        await Expect(_page.GetByTestId("sweep-finished")).ToHaveTextAsync("4 of 4 runs finished", new() { Timeout = 180_000 });
+        await Expect(grid.GetByText("succeeded", new() { Exact = true })).ToHaveCountAsync(4);
         Assert.True(_problems.All.Count == 0, string.Join('\n', _problems.All));
+    }
+
+    [Fact]
+    public async Task EveryConfigField_HasAnInputOnThePage_OnceItsSectionIsSwitchedOn()
+    {
+        await NewRunPage.OpenAsync(_page, fixture.App.Address);
+
+        foreach (var section in new[] { "Use R-Drop", "Use DropConnect", "Use early stopping", "Gradient direction metrics" })
+            await _page.GetByRole(AriaRole.Checkbox, new() { Name = section, Exact = true }).ClickAsync();
+
+        foreach (var input in RunForm.Inputs)
+        {
+            var field = NewRunPage.Field(_page, input.Path);
+            await Expect(field).ToBeVisibleAsync();
+            await Expect(field).ToContainTextAsync(input.Label);
+        }
+    }
+
+    [Fact]
+    public async Task APresetInTheUrl_FillsThatMethod_AndAPresetButtonSwitchesIt()
+    {
+        await NewRunPage.OpenAsync(_page, fixture.App.Address, "?preset=early-dropout");
+
+        await Expect(_page.GetByTestId("current-method")).ToHaveTextAsync("early dropout");
+        await Expect(NewRunPage.Input(_page, "Dropout rate")).ToHaveValueAsync("0.1");
+        await _page.GetByRole(AriaRole.Button, new() { Name = "late s.d.", Exact = true }).ClickAsync();
+        await Expect(_page.GetByTestId("current-method")).ToHaveTextAsync("late s.d.");
+        await Expect(NewRunPage.Input(_page, "Dropout rate")).ToHaveValueAsync("0");
+        await Expect(NewRunPage.Input(_page, "Stochastic depth rate")).ToHaveValueAsync("0.4");
+    }
+
+    [Fact]
+    public async Task FromARun_PrefillsItsConfig()
+    {
+        using var posted = await _api.PostAsJsonAsync("/api/runs", new { name = "source-run", model = "convnet", dataset = "synthetic", device = "cpu", epochs = 1, maxStepsPerEpoch = 1, tags = new[] { "a", "b" } });
+        posted.EnsureSuccessStatusCode();
+        var id = (await posted.Content.ReadFromJsonAsync<JsonNode>())!["id"]!.GetValue<long>();
+
+        await NewRunPage.OpenAsync(_page, fixture.App.Address, $"?from={id}");
+
+        await Expect(NewRunPage.Input(_page, "Name")).ToHaveValueAsync("source-run");
+        await Expect(NewRunPage.Input(_page, "Tags")).ToHaveValueAsync("a, b");
+        await Expect(_page.GetByRole(AriaRole.Combobox, new() { Name = "Model", Exact = true })).ToContainTextAsync("convnet");
+        await Expect(NewRunPage.Input(_page, "Max steps per epoch")).ToHaveValueAsync("1");
+    }
+
+    [Fact]
+    public async Task PastedJson_FillsTheForm_AndBadJsonIsExplainedWithoutLosingIt()
+    {
+        await NewRunPage.OpenAsync(_page, fixture.App.Address);
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Edit as JSON" }).ClickAsync();
+        var json = _page.GetByRole(AriaRole.Textbox, new() { Name = "Config JSON" });
+
+        const string Bad = """{"name": "pasted", "epohcs": 3}""";
+        await json.FillAsync(Bad);
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Apply JSON" }).ClickAsync();
+        await Expect(_page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "epohcs" })).ToBeVisibleAsync();
+        await Expect(json).ToHaveValueAsync(Bad);
+
+        await json.FillAsync("""{"name": "pasted", "epochs": 3, "lr": 0.01}""");
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Apply JSON" }).ClickAsync();
+        await Expect(json).ToBeHiddenAsync();
+        await Expect(NewRunPage.Input(_page, "Name")).ToHaveValueAsync("pasted");
+        await Expect(NewRunPage.Input(_page, "Epochs")).ToHaveValueAsync("3");
+        await Expect(NewRunPage.Input(_page, "Learning rate")).ToHaveValueAsync("0.01");
     }
 
     private async Task<int> RunCountAsync() =>
