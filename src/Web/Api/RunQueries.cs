@@ -73,6 +73,10 @@ public static class RunQueries
             summaries.ToDictionary(s => s.Key, s => new MetricSummary(s.Last, s.LastStep, s.Min, s.Max, s.Count)));
     }
 
+    /// <summary>The config a run was queued with (what /runs/new?from= pre-fills), or null for an unknown run.</summary>
+    public static Task<RunConfig?> ConfigAsync(TrackerDbContext context, long runId, CancellationToken cancellationToken) =>
+        context.Runs.AsNoTracking().Where(r => r.Id == runId).Select(r => r.Config).FirstOrDefaultAsync(cancellationToken);
+
     public static Task<RunStatus?> StatusAsync(TrackerDbContext context, long runId, CancellationToken cancellationToken) =>
         context.Runs.Where(r => r.Id == runId).Select(r => (RunStatus?)r.Status).FirstOrDefaultAsync(cancellationToken);
 }
