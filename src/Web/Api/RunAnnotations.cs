@@ -19,6 +19,8 @@ public static class RunAnnotations
     /// <summary>More would not fit a run list's row; the config has no such limit because it is rarely the source of many.</summary>
     public const int MaxTags = 32;
 
+    public const int MaxTagLength = Limits.Tag;
+
     /// <summary>Why <paramref name="tag"/> cannot be added to <paramref name="existing"/>, or null when it can.</summary>
     public static string? ValidateTag(string? tag, IReadOnlyCollection<string> existing)
     {
