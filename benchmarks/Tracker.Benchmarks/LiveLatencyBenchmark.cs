@@ -18,10 +18,12 @@ public static class LiveLatencyBenchmark
 {
     private const double GoalP95Milliseconds = 100;
 
-    // Runs in the page: every change of the epoch count, with the time the DOM took it.
+    // Runs in the page: every change of the epoch count, and of the last epoch the accuracy chart draws, with the time
+    // the DOM took it.
     private const string RecordEpochs = """
         () => {
             window.__epochTimes = [];
+            window.__chartTimes = [];
             const element = document.querySelector('[data-testid="epochs-completed"]');
             let last = element.textContent.trim();
             new MutationObserver(() => {
@@ -29,6 +31,12 @@ public static class LiveLatencyBenchmark
                 const shown = element.textContent.trim();
                 if (shown !== last) { last = shown; window.__epochTimes.push([Number(shown), now]); }
             }).observe(element, { subtree: true, childList: true, characterData: true });
+            let lastX = '';
+            new MutationObserver(() => {
+                const now = Date.now();
+                const x = document.querySelector('figure[aria-label="Accuracy"]')?.getAttribute('data-last-x') ?? '';
+                if (x !== lastX) { lastX = x; if (x !== '') window.__chartTimes.push([Number(x), now]); }
+            }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-last-x'] });
         }
         """;
 
@@ -69,27 +77,24 @@ public static class LiveLatencyBenchmark
 
             await Assertions.Expect(page.GetByTestId("run-status")).ToHaveTextAsync("succeeded", new() { Timeout = 600_000 });
             var shown = await page.EvaluateAsync<double[][]>("() => window.__epochTimes");
+            var drawn = await page.EvaluateAsync<double[][]>("() => window.__chartTimes");
             var published = await EpochTimesAsync(http, runId);
 
-            var latencies = new List<double>();
-            foreach (var (epoch, publishedAt) in published)
-            {
-                var landed = shown.FirstOrDefault(s => s[0] >= epoch);
-                if (landed is null) continue;
-                latencies.Add(landed[1] - publishedAt.ToUnixTimeMilliseconds());
-            }
-            if (latencies.Count == 0)
+            var seconds = (published[^1].Time - published[0].Time).TotalSeconds;
+            Console.WriteLine($"epochs: {published.Count} published in {seconds:F1} s ({published.Count / Math.Max(seconds, 1e-9):F1}/s); "
+                + $"the epoch count showed {shown.Length} of them one by one (the rest landed with a later epoch)");
+            var countLatencies = Latencies(published, shown);
+            var chartLatencies = Latencies(published, drawn);
+            if (countLatencies.Count == 0 || chartLatencies.Count == 0)
             {
                 Console.Error.WriteLine("No epoch reached the page.");
                 return 1;
             }
-            latencies.Sort();
-            var distinct = shown.Select(s => s[0]).Distinct().Count();
-            var seconds = (published[^1].Time - published[0].Time).TotalSeconds;
-            Console.WriteLine($"epochs: {published.Count} published in {seconds:F1} s ({published.Count / Math.Max(seconds, 1e-9):F0}/s), {latencies.Count} measured, {distinct} shown one by one (the rest landed with a later epoch)");
-            Console.WriteLine($"event -> DOM latency: p50 {Percentile(latencies, 0.50):F0} ms, p95 {Percentile(latencies, 0.95):F0} ms, max {latencies[^1]:F0} ms, min {latencies[0]:F0} ms");
-            var p95 = Percentile(latencies, 0.95);
-            Console.WriteLine($"goal: p95 <= {GoalP95Milliseconds:F0} ms: {(p95 <= GoalP95Milliseconds ? "met" : "NOT met")}");
+            Print("event -> epoch count in the DOM", countLatencies);
+            Print("event -> accuracy chart in the DOM", chartLatencies);
+            var p95 = Percentile(countLatencies, 0.95);
+            Console.WriteLine($"goal: p95 <= {GoalP95Milliseconds:F0} ms (epoch count): {(p95 <= GoalP95Milliseconds ? "met" : "NOT met")}; "
+                + $"machine load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} on {Environment.ProcessorCount} cores");
             return 0;
         }
         finally
@@ -97,6 +102,20 @@ public static class LiveLatencyBenchmark
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    /// <summary>For each published epoch, ms until the page first showed that epoch or a later one.</summary>
+    private static List<double> Latencies(List<(int Epoch, DateTimeOffset Time)> published, double[][] shown)
+    {
+        var latencies = new List<double>();
+        foreach (var (epoch, publishedAt) in published)
+            if (shown.FirstOrDefault(s => s[0] >= epoch) is { } landed)
+                latencies.Add(landed[1] - publishedAt.ToUnixTimeMilliseconds());
+        latencies.Sort();
+        return latencies;
+    }
+
+    private static void Print(string what, List<double> sorted) =>
+        Console.WriteLine($"{what}: p50 {Percentile(sorted, 0.50):F0} ms, p95 {Percentile(sorted, 0.95):F0} ms, max {sorted[^1]:F0} ms ({sorted.Count} epochs)");
 
     private static double Percentile(List<double> sorted, double fraction) =>
         sorted[Math.Clamp((int)Math.Ceiling(fraction * sorted.Count) - 1, 0, sorted.Count - 1)];

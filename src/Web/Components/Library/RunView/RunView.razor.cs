@@ -28,6 +28,7 @@ public sealed partial class RunView : IDisposable
     private RenderThrottle? _throttle;
     private RunLiveState? _state;
     private bool _loaded;
+    private IReadOnlyList<ChartView> _charts = [];
     private IReadOnlyList<ConfigRow> _configRows = [];
     private string _configJson = "";
     private string? _notesDraft;
@@ -83,6 +84,7 @@ public sealed partial class RunView : IDisposable
             foreach (var trainingEvent in _early) _state.Apply(trainingEvent);
             if (_early.Any(e => e is RunFinishedEvent)) _ = RefreshUntilFinishedAsync();
             _early.Clear();
+            RefreshCharts();
         }
         _loaded = true;
     }
@@ -107,11 +109,32 @@ public sealed partial class RunView : IDisposable
         RequestRender(urgent);
     }
 
+    /// <summary>
+    /// An urgent change renders at once without the charts (they are the slow part), and the charts follow in a
+    /// render of their own, so the epoch count and status reach the browser first. Other changes wait for the throttle.
+    /// </summary>
     private void RequestRender(bool urgent)
     {
         var decision = _throttle!.OnChange(urgent);
-        if (decision.Now) StateHasChanged();
-        else if (decision.Delay is { } delay) _ = RenderLaterAsync(delay, decision.Ticket);
+        if (decision.Now && urgent)
+        {
+            StateHasChanged();
+            _ = DispatchAsync(RenderCharts);
+        }
+        else if (decision.Now)
+        {
+            RenderCharts();
+        }
+        else if (decision.Delay is { } delay)
+        {
+            _ = RenderLaterAsync(delay, decision.Ticket);
+        }
+    }
+
+    private void RenderCharts()
+    {
+        RefreshCharts();
+        StateHasChanged();
     }
 
     private async Task RenderLaterAsync(TimeSpan delay, long ticket)
@@ -126,7 +149,7 @@ public sealed partial class RunView : IDisposable
         }
         await DispatchAsync(() =>
         {
-            if (_throttle!.IsDue(ticket)) StateHasChanged();
+            if (_throttle!.IsDue(ticket)) RenderCharts();
         });
     }
 
@@ -160,7 +183,7 @@ public sealed partial class RunView : IDisposable
                 await DispatchAsync(() =>
                 {
                     _state?.Refresh(detail);
-                    StateHasChanged();
+                    RenderCharts();
                 });
                 return;
             }
@@ -266,11 +289,34 @@ public sealed partial class RunView : IDisposable
         }
     }
 
-    private IReadOnlyList<ChartLine> EpochLines(params string[] keys) =>
-        keys.Where(_state!.Has).Select(key => new ChartLine(key, _state.EpochSeries(key))).Where(line => line.Points.Count > 0).ToList();
+    /// <summary>One chart as the view last drew it.</summary>
+    private sealed record ChartView(string Title, string XTitle, bool ShowMarkers, IReadOnlyList<ChartLine> Lines);
 
-    private IReadOnlyList<ChartLine> StepLines(params string[] keys) =>
-        keys.Where(_state!.Has).Select(key => new ChartLine(key, _state.StepSeries(key))).ToList();
+    /// <summary>Takes the charts' current points from the state; a chart whose lists did not change is not redrawn.</summary>
+    private void RefreshCharts()
+    {
+        if (_state is not { } state) return;
+        IReadOnlyList<ChartLine> EpochLines(params string[] keys) =>
+            keys.Where(state.Has).Select(key => new ChartLine(key, state.EpochSeries(key))).Where(line => line.Points.Count > 0).ToList();
+        var charts = new List<ChartView>
+        {
+            new("Loss", "epoch", true, EpochLines(MetricKeys.TrainLoss, MetricKeys.ValLoss)),
+            new("Accuracy", "epoch", true, EpochLines(MetricKeys.TrainAcc, MetricKeys.ValAcc, MetricKeys.ValAcc5)),
+        };
+        // Step-level metrics, each chart only once the run reports one of its keys (the analysis metrics are optional).
+        void AddStepChart(string title, bool showMarkers, params string[] keys)
+        {
+            if (keys.Any(state.Has))
+                charts.Add(new ChartView(title, "step", showMarkers, keys.Where(state.Has).Select(key => new ChartLine(key, state.StepSeries(key))).ToList()));
+        }
+        AddStepChart("Training loss by step", false, MetricKeys.TrainLoss);
+        AddStepChart("Drop rates as scheduled", false, MetricKeys.DropoutRate, MetricKeys.DropPathRate);
+        AddStepChart("Learning rate", false, MetricKeys.LearningRate);
+        AddStepChart("Gradient norm", true, MetricKeys.GradNorm);
+        AddStepChart("Distance from initialisation", true, MetricKeys.WeightsDistInit);
+        AddStepChart("Gradient direction", true, MetricKeys.GradDirVariance, MetricKeys.GradDirError);
+        _charts = charts;
+    }
 
     private static string StatusText(RunStatus status) => status.ToString().ToLowerInvariant();
 
