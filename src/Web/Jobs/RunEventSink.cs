@@ -26,6 +26,7 @@ public sealed class RunEventSink
     private readonly ILogger _logger;
     private readonly Channel<TrainingEvent> _events = Channel.CreateUnbounded<TrainingEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<MetricPoint> _pending = [];
+    private readonly Dictionary<string, long> _lastStepByKey = new(StringComparer.Ordinal);
     private readonly Stopwatch _sinceFlush = Stopwatch.StartNew();
     private readonly Task _consumer;
 
@@ -160,7 +161,13 @@ public sealed class RunEventSink
     private void Add(long step, int epoch, IReadOnlyDictionary<string, double> metrics, DateTimeOffset time)
     {
         foreach (var (key, value) in metrics)
+        {
+            // A step event at an epoch's last step reports the values the epoch event repeats (train/loss, lr, drop
+            // rates): each is stored once, or charts and summaries would count it twice.
+            if (_lastStepByKey.TryGetValue(key, out var lastStep) && lastStep == step) continue;
+            _lastStepByKey[key] = step;
             _pending.Add(new MetricPoint { RunId = _runId, Key = key, Step = step, Epoch = epoch, Value = value, Time = time.UtcDateTime });
+        }
     }
 
     private async Task FlushAsync()

@@ -58,6 +58,27 @@ public class RunEventSinkTests
     }
 
     [Fact]
+    public async Task AStepEventAtTheEndOfAnEpoch_AndTheEpochEvent_StoreEachPointOnce()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await database.MigrateAsync();
+        var runId = await Runs.AddAsync(database, new RunConfig { Name = "run", Epochs = 2 });
+        var publisher = new RunEventPublisher(new RunNotifier(NullLogger<RunNotifier>.Instance), new NoClients());
+        var sink = new RunEventSink(runId, 2, publisher, new MetricWriter(database), database, NullLogger.Instance);
+
+        // The trainer reports step 50 twice when epoch 1 ends there: in a step event and again in the epoch event.
+        sink.Post(new StepEvent { Step = 50, Epoch = 1, Metrics = new Dictionary<string, double> { [MetricKeys.TrainLoss] = 2.5 } });
+        sink.Post(new EpochEvent { Step = 50, Epoch = 1, ElapsedSeconds = 1, Metrics = new Dictionary<string, double> { [MetricKeys.TrainLoss] = 2.5, [MetricKeys.ValAcc] = 50 } });
+        sink.Post(new StepEvent { Step = 100, Epoch = 2, Metrics = new Dictionary<string, double> { [MetricKeys.TrainLoss] = 2.0 } });
+        await sink.CompleteAsync();
+
+        await using var context = database.CreateDbContext();
+        Assert.Equal([50L, 100L], await context.MetricPoints.Where(p => p.Key == MetricKeys.TrainLoss).OrderBy(p => p.Step).Select(p => p.Step).ToListAsync());
+        Assert.Equal(2, (await context.RunSummaries.SingleAsync(s => s.RunId == runId && s.Key == MetricKeys.TrainLoss)).Count);
+        Assert.Equal(1, await context.MetricPoints.CountAsync(p => p.Key == MetricKeys.ValAcc));
+    }
+
+    [Fact]
     public async Task PointsOfAQuietTrainer_AreWrittenWithinAFlushInterval()
     {
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);

@@ -10,4 +10,6 @@ internal static class Limits
     public const int Name = 200;
     /// <summary>A run id, or the run ids of a comparison. Notes, descriptions and errors have no limit.</summary>
     public const int ShareTarget = 2000;
+    /// <summary>A run's tag; the same rule as a submitted config's tags.</summary>
+    public const int Tag = Tracker.Shared.RunConfigValidator.MaxTagLength;
 }

@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Components;
+
+namespace Tracker.Web.Components.Library;
+
+/// <summary>One line of a chart: a metric's name and its points.</summary>
+public sealed record ChartLine(string Name, IReadOnlyList<ChartPoint> Points);
+
+/// <summary>
+/// A line chart of one group of metrics against epochs or steps, as a figure named by its title. It redraws only when
+/// a line's point list is another object than last time: a chart is the costliest part of a page to render, and a
+/// live page re-renders often.
+/// </summary>
+public partial class MetricChart
+{
+    /// <summary>Above this many points a line is drawn without markers; hundreds of marker elements cost more than they tell.</summary>
+    public const int MaxMarkedPoints = 100;
+
+    private IReadOnlyList<ChartLine> _rendered = [];
+    private bool _changed = true;
+
+    /// <summary>What the chart shows, e.g. "Accuracy"; also the figure's accessible name.</summary>
+    [Parameter, EditorRequired] public string Title { get; set; } = "";
+
+    /// <summary>The x axis' title, e.g. "epoch" or "step".</summary>
+    [Parameter, EditorRequired] public string XTitle { get; set; } = "";
+
+    /// <summary>The lines, in legend order; pass the same point list again when a line has not changed.</summary>
+    [Parameter, EditorRequired] public IReadOnlyList<ChartLine> Lines { get; set; } = [];
+
+    /// <summary>Draw a marker per point (up to <see cref="MaxMarkedPoints"/> points a line); off for dense step-level lines.</summary>
+    [Parameter] public bool ShowMarkers { get; set; }
+
+    /// <summary>How x values are written on the axis.</summary>
+    [Parameter] public string XFormat { get; set; } = "{0:0}";
+
+    private int PointCount => Lines.Sum(line => line.Points.Count);
+
+    /// <summary>The furthest x drawn (data-last-x), so a script can tell when an epoch reached the chart.</summary>
+    private string LastX => Lines.Count == 0 || Lines.All(line => line.Points.Count == 0)
+        ? ""
+        : Lines.Where(line => line.Points.Count > 0).Max(line => line.Points[^1].X).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private bool Marked(ChartLine line) => ShowMarkers && line.Points.Count <= MaxMarkedPoints;
+
+    protected override void OnParametersSet()
+    {
+        _changed |= Lines.Count != _rendered.Count
+            || Lines.Zip(_rendered).Any(pair => pair.First.Name != pair.Second.Name || !ReferenceEquals(pair.First.Points, pair.Second.Points));
+        _rendered = Lines;
+    }
+
+    protected override bool ShouldRender() => _changed;
+
+    protected override void OnAfterRender(bool firstRender) => _changed = false;
+}

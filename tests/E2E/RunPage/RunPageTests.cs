@@ -1,0 +1,136 @@
+using Microsoft.Playwright;
+using Tracker.E2E.Support;
+using static Microsoft.Playwright.Assertions;
+using static Tracker.E2E.RunPage.RunPageParts;
+
+namespace Tracker.E2E.RunPage;
+
+/// <summary>/runs/{id}: a training run seen live, and the actions on it.</summary>
+[Collection(AppInChromium.Collection)]
+public sealed class RunPageTests(AppInChromium fixture)
+{
+    private const int LiveEpochs = 12;
+
+    // Records, in the page itself, every value the epoch count and the accuracy chart's marker count take, so no
+    // step between two polls of the test is missed; a reload would wipe the log and the marker.
+    private const string RecordChanges = """
+        () => {
+            window.__sameDocument = true;
+            window.__epochs = [];
+            window.__accuracyPoints = [];
+            const last = (list) => list.length ? list[list.length - 1] : null;
+            const record = () => {
+                const epochs = document.querySelector('[data-testid="epochs-completed"]')?.textContent?.trim();
+                if (epochs && epochs !== last(window.__epochs)) window.__epochs.push(epochs);
+                const points = document.querySelectorAll('figure[aria-label="Accuracy"] .rz-marker').length;
+                if (points !== last(window.__accuracyPoints)) window.__accuracyPoints.push(points);
+            };
+            record();
+            new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+        }
+        """;
+
+    [Fact]
+    public async Task ATrainingRun_GrowsItsEpochCountAndCharts_WithoutAReload()
+    {
+        var runId = await SubmitAsync(fixture.App.Address, "e2e live", LiveEpochs);
+        await using var context = await fixture.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var problems = new PageProblems(page);
+        var navigations = 0;
+        page.FrameNavigated += (_, frame) => { if (frame == page.MainFrame) navigations++; };
+
+        await OpenAsync(page, fixture.App.Address, runId);
+        await page.EvaluateAsync(RecordChanges);
+        await Expect(Status(page)).ToHaveTextAsync("succeeded", new() { Timeout = 120_000 });
+
+        var epochs = (await page.EvaluateAsync<string[]>("() => window.__epochs")).Select(int.Parse).ToList();
+        var accuracyPoints = await page.EvaluateAsync<int[]>("() => window.__accuracyPoints");
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "The page was reloaded.");
+        Assert.Equal(1, navigations);
+        Assert.Equal(LiveEpochs, epochs[^1]);
+        Assert.True(epochs.Zip(epochs.Skip(1)).All(pair => pair.Second > pair.First), $"Epochs shown: {string.Join(", ", epochs)}");
+        Assert.True(epochs.Count(epoch => epoch > 0) >= 3, $"The epoch count should be seen growing, one epoch after another; it went {string.Join(", ", epochs)}");
+        Assert.True(accuracyPoints.Zip(accuracyPoints.Skip(1)).All(pair => pair.Second > pair.First), $"Accuracy points: {string.Join(", ", accuracyPoints)}");
+        Assert.True(accuracyPoints.Count(count => count > 0) >= 3, $"The accuracy chart should grow point by point; it went {string.Join(", ", accuracyPoints)}");
+        Assert.True(problems.All.Count == 0, $"{string.Join('\n', problems.All)}\nServer log:\n{fixture.App.Log}");
+    }
+
+    [Fact]
+    public async Task CancelButton_StopsARunningRun_AndRetry_QueuesItAgain()
+    {
+        var runId = await SubmitAsync(fixture.App.Address, "e2e cancel", epochs: 500);
+        await using var context = await fixture.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        long? retriedId = null;
+        try
+        {
+            await OpenAsync(page, fixture.App.Address, runId);
+            await Expect(Status(page)).ToHaveTextAsync("running", new() { Timeout = 60_000 });
+
+            await Button(page, "Cancel run").ClickAsync();
+
+            await Expect(Status(page)).ToHaveTextAsync("cancelled");
+            await Expect(Button(page, "Cancel run")).ToHaveCountAsync(0);
+            await Expect(page.GetByText("Cancel requested")).ToBeVisibleAsync();
+            await page.ReloadAsync();
+            await Expect(Status(page)).ToHaveTextAsync("cancelled");
+
+            await Expect(Button(page, "Retry")).ToBeEnabledAsync();
+            await Button(page, "Retry").ClickAsync();
+            await page.WaitForURLAsync(url => url.Contains("/runs/", StringComparison.Ordinal) && !url.EndsWith($"/runs/{runId}", StringComparison.Ordinal));
+            retriedId = long.Parse(page.Url.Split('/')[^1], System.Globalization.CultureInfo.InvariantCulture);
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "e2e cancel" })).ToBeVisibleAsync();
+            await Expect(Status(page)).Not.ToHaveTextAsync("cancelled");
+        }
+        finally
+        {
+            await RunPageParts.CancelAsync(fixture.App.Address, runId);
+            if (retriedId is { } id) await RunPageParts.CancelAsync(fixture.App.Address, id);
+        }
+    }
+
+    [Fact]
+    public async Task NotesAndTags_PersistAcrossAReload()
+    {
+        var runId = await SubmitAsync(fixture.App.Address, "e2e notes", epochs: 1, maxStepsPerEpoch: 1);
+        await using var context = await fixture.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await OpenAsync(page, fixture.App.Address, runId);
+        var tags = page.GetByRole(AriaRole.List, new() { Name = "Tags" });
+
+        await TextBox(page, "Notes").FillAsync("Worse than baseline: try early dropout.");
+        await Button(page, "Save notes").ClickAsync();
+        await Expect(page.GetByText("Notes saved.")).ToBeVisibleAsync();
+        foreach (var tag in new[] { "figure-1", "temporary" })
+        {
+            await TextBox(page, "New tag").FillAsync(tag);
+            await Button(page, "Add tag").ClickAsync();
+            await Expect(tags.GetByRole(AriaRole.Listitem).Filter(new() { HasText = tag })).ToHaveCountAsync(1);
+        }
+        await Button(page, "Remove tag temporary").ClickAsync();
+        await Expect(tags.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "temporary" })).ToHaveCountAsync(0);
+
+        await TextBox(page, "New tag").FillAsync("figure-1");
+        await Button(page, "Add tag").ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "already has the tag" })).ToBeVisibleAsync();
+        await Expect(TextBox(page, "New tag")).ToHaveValueAsync("figure-1");
+
+        await page.ReloadAsync();
+        await Expect(Button(page, "Add tag")).ToBeEnabledAsync();
+        await Expect(TextBox(page, "Notes")).ToHaveValueAsync("Worse than baseline: try early dropout.");
+        await Expect(tags.GetByRole(AriaRole.Listitem)).ToHaveCountAsync(1);
+        await Expect(tags.GetByRole(AriaRole.Listitem)).ToContainTextAsync("figure-1");
+    }
+
+    [Fact]
+    public async Task AnUnknownRun_SaysSo()
+    {
+        await using var context = await fixture.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync(new Uri(fixture.App.Address, "runs/987654").ToString());
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "No run 987654" })).ToBeVisibleAsync();
+    }
+}

@@ -1,0 +1,83 @@
+using Tracker.Web.Components.Library;
+
+namespace Tracker.Web.Tests.RunView;
+
+public class RenderThrottleTests
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>A clock the test moves by hand.</summary>
+    private sealed class ManualClock : TimeProvider
+    {
+        public long Ticks { get; set; }
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Ticks;
+
+        public void Advance(TimeSpan by) => Ticks += by.Ticks;
+    }
+
+    [Fact]
+    public void FirstChange_RendersAtOnce()
+    {
+        var throttle = new RenderThrottle(Interval, new ManualClock());
+
+        Assert.True(throttle.OnChange(urgent: false).Now);
+    }
+
+    [Fact]
+    public void ChangesWithinTheInterval_ScheduleOneRender_ForTheRestOfTheInterval()
+    {
+        var clock = new ManualClock();
+        var throttle = new RenderThrottle(Interval, clock);
+        throttle.Rendered();
+        clock.Advance(TimeSpan.FromMilliseconds(30));
+
+        var first = throttle.OnChange(urgent: false);
+        var second = throttle.OnChange(urgent: false);
+
+        Assert.False(first.Now);
+        Assert.Equal(TimeSpan.FromMilliseconds(70), first.Delay);
+        Assert.True(throttle.IsDue(first.Ticket));
+        Assert.Equal(RenderDecision.AlreadyScheduled, second);
+    }
+
+    [Fact]
+    public void UrgentChange_RendersAtOnce_EvenRightAfterARender()
+    {
+        var clock = new ManualClock();
+        var throttle = new RenderThrottle(Interval, clock);
+        throttle.Rendered();
+
+        Assert.True(throttle.OnChange(urgent: true).Now);
+    }
+
+    [Fact]
+    public void ScheduledRender_IsNoLongerDue_AfterAnotherRender()
+    {
+        var clock = new ManualClock();
+        var throttle = new RenderThrottle(Interval, clock);
+        throttle.Rendered();
+        var scheduled = throttle.OnChange(urgent: false);
+
+        throttle.Rendered(); // an epoch event rendered meanwhile
+        clock.Advance(TimeSpan.FromMilliseconds(10));
+        var next = throttle.OnChange(urgent: false);
+
+        Assert.False(throttle.IsDue(scheduled.Ticket));
+        Assert.NotNull(next.Delay);
+        Assert.True(throttle.IsDue(next.Ticket));
+    }
+
+    [Fact]
+    public void ChangeAfterTheInterval_RendersAtOnce()
+    {
+        var clock = new ManualClock();
+        var throttle = new RenderThrottle(Interval, clock);
+        throttle.Rendered();
+        clock.Advance(Interval);
+
+        Assert.True(throttle.OnChange(urgent: false).Now);
+    }
+}
