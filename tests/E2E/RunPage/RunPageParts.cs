@@ -25,6 +25,45 @@ public static class RunPageParts
         await Expect(Button(page, "Add tag")).ToBeEnabledAsync();
     }
 
+    // Records, in the page itself, every value the epoch count and the accuracy chart's marker count take, so no
+    // step between two polls of the test is missed; a reload would wipe the log and the marker.
+    private const string RecordChanges = """
+        () => {
+            window.__sameDocument = true;
+            window.__epochs = [];
+            window.__accuracyPoints = [];
+            const last = (list) => list.length ? list[list.length - 1] : null;
+            const record = () => {
+                const epochs = document.querySelector('[data-testid="epochs-completed"]')?.textContent?.trim();
+                if (epochs && epochs !== last(window.__epochs)) window.__epochs.push(epochs);
+                const points = document.querySelectorAll('figure[aria-label="Accuracy"] .rz-marker').length;
+                if (points !== last(window.__accuracyPoints)) window.__accuracyPoints.push(points);
+            };
+            record();
+            new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+        }
+        """;
+
+    /// <summary>
+    /// Watches an open run page until the run succeeds and checks that its epoch count and accuracy chart grew one
+    /// step after another in the same document: no reload, no navigation after the one that opened it.
+    /// </summary>
+    public static async Task ExpectToGrowLiveUntilSucceededAsync(IPage page, int epochs, Func<int> navigationsSinceOpened)
+    {
+        await page.EvaluateAsync(RecordChanges);
+        await Expect(Status(page)).ToHaveTextAsync("succeeded", new() { Timeout = 120_000 });
+
+        var shown = (await page.EvaluateAsync<string[]>("() => window.__epochs")).Select(int.Parse).ToList();
+        var accuracyPoints = await page.EvaluateAsync<int[]>("() => window.__accuracyPoints");
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "The page was reloaded.");
+        Assert.Equal(0, navigationsSinceOpened());
+        Assert.Equal(epochs, shown[^1]);
+        Assert.True(shown.Zip(shown.Skip(1)).All(pair => pair.Second > pair.First), $"Epochs shown: {string.Join(", ", shown)}");
+        Assert.True(shown.Count(epoch => epoch > 0) >= 3, $"The epoch count should be seen growing, one epoch after another; it went {string.Join(", ", shown)}");
+        Assert.True(accuracyPoints.Zip(accuracyPoints.Skip(1)).All(pair => pair.Second > pair.First), $"Accuracy points: {string.Join(", ", accuracyPoints)}");
+        Assert.True(accuracyPoints.Count(count => count > 0) >= 3, $"The accuracy chart should grow point by point; it went {string.Join(", ", accuracyPoints)}");
+    }
+
     /// <summary>A tiny CPU run of the MLP on the synthetic data set, queued through POST /api/runs; returns its id.</summary>
     public static async Task<long> SubmitAsync(Uri app, string name, int epochs, int? maxStepsPerEpoch = null)
     {

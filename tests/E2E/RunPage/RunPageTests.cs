@@ -11,25 +11,6 @@ public sealed class RunPageTests(AppInChromium fixture)
 {
     private const int LiveEpochs = 12;
 
-    // Records, in the page itself, every value the epoch count and the accuracy chart's marker count take, so no
-    // step between two polls of the test is missed; a reload would wipe the log and the marker.
-    private const string RecordChanges = """
-        () => {
-            window.__sameDocument = true;
-            window.__epochs = [];
-            window.__accuracyPoints = [];
-            const last = (list) => list.length ? list[list.length - 1] : null;
-            const record = () => {
-                const epochs = document.querySelector('[data-testid="epochs-completed"]')?.textContent?.trim();
-                if (epochs && epochs !== last(window.__epochs)) window.__epochs.push(epochs);
-                const points = document.querySelectorAll('figure[aria-label="Accuracy"] .rz-marker').length;
-                if (points !== last(window.__accuracyPoints)) window.__accuracyPoints.push(points);
-            };
-            record();
-            new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
-        }
-        """;
-
     [Fact]
     public async Task ATrainingRun_GrowsItsEpochCountAndCharts_WithoutAReload()
     {
@@ -41,18 +22,7 @@ public sealed class RunPageTests(AppInChromium fixture)
         page.FrameNavigated += (_, frame) => { if (frame == page.MainFrame) navigations++; };
 
         await OpenAsync(page, fixture.App.Address, runId);
-        await page.EvaluateAsync(RecordChanges);
-        await Expect(Status(page)).ToHaveTextAsync("succeeded", new() { Timeout = 120_000 });
-
-        var epochs = (await page.EvaluateAsync<string[]>("() => window.__epochs")).Select(int.Parse).ToList();
-        var accuracyPoints = await page.EvaluateAsync<int[]>("() => window.__accuracyPoints");
-        Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "The page was reloaded.");
-        Assert.Equal(1, navigations);
-        Assert.Equal(LiveEpochs, epochs[^1]);
-        Assert.True(epochs.Zip(epochs.Skip(1)).All(pair => pair.Second > pair.First), $"Epochs shown: {string.Join(", ", epochs)}");
-        Assert.True(epochs.Count(epoch => epoch > 0) >= 3, $"The epoch count should be seen growing, one epoch after another; it went {string.Join(", ", epochs)}");
-        Assert.True(accuracyPoints.Zip(accuracyPoints.Skip(1)).All(pair => pair.Second > pair.First), $"Accuracy points: {string.Join(", ", accuracyPoints)}");
-        Assert.True(accuracyPoints.Count(count => count > 0) >= 3, $"The accuracy chart should grow point by point; it went {string.Join(", ", accuracyPoints)}");
+        await ExpectToGrowLiveUntilSucceededAsync(page, LiveEpochs, navigationsSinceOpened: () => navigations - 1);
         Assert.True(problems.All.Count == 0, $"{string.Join('\n', problems.All)}\nServer log:\n{fixture.App.Log}");
     }
 
