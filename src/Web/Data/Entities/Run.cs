@@ -7,7 +7,7 @@ namespace Tracker.Web.Data;
 /// and tags are copied out of it into columns so lists can filter and sort without parsing JSON.
 /// Times are UTC.
 /// </summary>
-public sealed class Run
+public sealed partial class Run
 {
     public long Id { get; set; }
     public long ProjectId { get; set; }
@@ -57,7 +57,7 @@ public sealed class Run
             Tags = [.. config.Tags],
             Status = RunStatus.Queued,
             CreatedAt = createdAt,
-        };
+        }.WithConfigColumns(config);
     }
 }
 
