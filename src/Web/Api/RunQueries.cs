@@ -20,7 +20,7 @@ public enum RunSort
 
 /// <summary>
 /// Which runs a list shows and in what order; <see cref="Page"/> counts from 1. <see cref="Filter"/> is a compiled
-/// filter-language query (<see cref="Runs.Filtering.RunFilter"/>), applied on top of the quick filters.
+/// filter-language query (<see cref="Filtering.RunFilter"/>), applied on top of the quick filters.
 /// </summary>
 public sealed record RunListQuery(
     string? Project, RunStatus? Status, string? Tag, string? Method, RunSort Sort, bool Descending, int Page, int PageSize,
@@ -79,14 +79,21 @@ public static class RunQueries
         return new RunPage(items, total, query.Page, query.PageSize);
     }
 
-    /// <summary>The projects, tags and methods that runs have, sorted, for the quick filters.</summary>
+    /// <summary>The projects, tags and methods that runs have, sorted ignoring case, for the quick filters.</summary>
     public static async Task<RunFacets> FacetsAsync(TrackerDbContext context, CancellationToken cancellationToken)
     {
-        var projects = await context.Projects.AsNoTracking().Select(p => p.Name).OrderBy(n => n).ToListAsync(cancellationToken);
-        var tags = await context.Runs.AsNoTracking().SelectMany(r => r.Tags).Distinct().OrderBy(t => t).ToListAsync(cancellationToken);
-        var methods = await context.Runs.AsNoTracking().Select(r => r.Method).Distinct().OrderBy(m => m).ToListAsync(cancellationToken);
-        return new RunFacets(projects, tags, methods);
+        var projects = await context.Projects.AsNoTracking().Select(p => p.Name).ToListAsync(cancellationToken);
+        var methods = await context.Runs.AsNoTracking().Select(r => r.Method).Distinct().ToListAsync(cancellationToken);
+        // EF cannot flatten a primitive collection on SQLite (it needs APPLY), so each provider's own unnesting, no input in it.
+        var tags = await context.Database.SqlQueryRaw<string>(context.Database.IsSqlite()
+                ? """SELECT DISTINCT t."value" AS "Value" FROM "Runs" AS r, json_each(r."Tags") AS t"""
+                : """SELECT DISTINCT unnest(r."Tags") AS "Value" FROM "Runs" AS r""")
+            .ToListAsync(cancellationToken);
+        return new RunFacets(Sorted(projects), Sorted(tags), Sorted(methods));
     }
+
+    private static List<string> Sorted(IEnumerable<string> values) =>
+        values.Order(StringComparer.OrdinalIgnoreCase).ThenBy(v => v, StringComparer.Ordinal).ToList();
 
     public static async Task<RunDetail?> FindAsync(TrackerDbContext context, long runId, CancellationToken cancellationToken)
     {

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Tracker.Shared;
 using Tracker.Web.Data;
 using Tracker.Web.Jobs;
-using Tracker.Web.Runs.Filtering;
+using Tracker.Web.Filtering;
 
 namespace Tracker.Web.Api;
 

@@ -62,7 +62,8 @@ public static class SavedViews
     {
         var views = api.MapGroup("/views").WithTags("Saved views");
         views.MapGet("/", async (TrackerDbContext context, CancellationToken cancellationToken) => TypedResults.Ok(await ListAsync(context, cancellationToken)))
-            .WithName("ListViews").WithSummary("Saved views of the runs list, by name");
+            .WithName("ListViews").WithSummary("Saved views of the runs list, by name")
+            .WithDescription("Each view with its name, its /runs query string and the URL that opens it.");
         views.MapPost("/", SaveEndpointAsync).WithName("SaveView")
             .WithSummary("Save a view")
             .WithDescription("query is the /runs query string (q, project, status, tag, method, sort, desc). A view of the same name is replaced.");
@@ -70,7 +71,8 @@ public static class SavedViews
                 await DeleteAsync(context, id, cancellationToken)
                     ? TypedResults.NoContent()
                     : TypedResults.Problem(title: "No such view.", detail: $"There is no saved view {id}.", statusCode: StatusCodes.Status404NotFound))
-            .WithName("DeleteView").WithSummary("Delete a saved view");
+            .WithName("DeleteView").WithSummary("Delete a saved view")
+            .WithDescription("204 when the view was deleted, 404 when there is no such view.");
         return api;
     }
 

@@ -19,7 +19,8 @@ public class OpenApiTests
             .ToList();
         Assert.Equal(
             [("/api/runs", "get", "ListRuns"), ("/api/runs", "post", "SubmitRun"), ("/api/runs/{id}", "get", "GetRun"),
-             ("/api/runs/{id}/cancel", "post", "CancelRun"), ("/api/runs/{id}/metrics", "get", "GetRunMetrics")],
+             ("/api/runs/{id}/cancel", "post", "CancelRun"), ("/api/runs/{id}/metrics", "get", "GetRunMetrics"),
+             ("/api/views", "get", "ListViews"), ("/api/views", "post", "SaveView"), ("/api/views/{id}", "delete", "DeleteView")],
             operations.Select(op => (op.Path, op.Method, op.Operation["operationId"]!.GetValue<string>())).Order());
         Assert.All(operations, op => Assert.False(string.IsNullOrWhiteSpace(op.Operation["description"]?.GetValue<string>())));
         Assert.NotNull(document["paths"]!["/api/runs"]!["post"]!["requestBody"]!["content"]!["application/json"]);

@@ -1,4 +1,4 @@
-namespace Tracker.Web.Runs.Filtering;
+namespace Tracker.Web.Filtering;
 
 public enum FilterTokenKind
 {

@@ -3,7 +3,7 @@ using System.Linq.Expressions;
 using System.Reflection;
 using Tracker.Web.Data;
 
-namespace Tracker.Web.Runs.Filtering;
+namespace Tracker.Web.Filtering;
 
 /// <summary>
 /// Turns a <see cref="FilterNode"/> into a predicate EF Core translates to SQL. Every value of the query reaches the
@@ -53,6 +53,7 @@ public static class RunFilterCompiler
             FilterFieldKind.Choice => Choice(known, column, op, value, comparison),
             FilterFieldKind.Status => Status(known, column, op, value, comparison),
             FilterFieldKind.Tag => Tag(column, op, value),
+            FilterFieldKind.Number when op == ComparisonOperator.Contains => throw WrongOperator(known, comparison, "=, !=, <, <=, > or >="),
             FilterFieldKind.Number => Compare(ToNullableDouble(column), op, Parameter<double?>(Number(known.Name, value))),
             _ => throw new ArgumentOutOfRangeException(nameof(comparison), known.Kind, null),
         };

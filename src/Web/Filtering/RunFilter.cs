@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Linq.Expressions;
 using Tracker.Web.Data;
 
-namespace Tracker.Web.Runs.Filtering;
+namespace Tracker.Web.Filtering;
 
 /// <summary>
 /// The /runs filter language in one call: parse, then compile to a predicate over <see cref="Run"/>, e.g.

@@ -1,4 +1,4 @@
-namespace Tracker.Web.Runs.Filtering;
+namespace Tracker.Web.Filtering;
 
 /// <summary>
 /// A parsed /runs filter. Columns count characters of the query from 1, so an error can point at the place.

@@ -2,7 +2,7 @@ using System.Linq.Expressions;
 using Tracker.Shared;
 using Tracker.Web.Data;
 
-namespace Tracker.Web.Runs.Filtering;
+namespace Tracker.Web.Filtering;
 
 /// <summary>How a field compares, which decides the operators and values it accepts.</summary>
 public enum FilterFieldKind

@@ -1,4 +1,4 @@
-namespace Tracker.Web.Runs.Filtering;
+namespace Tracker.Web.Filtering;
 
 /// <summary>
 /// Recursive descent over <see cref="FilterTokenizer"/>'s tokens. Keywords ignore case; NOT binds tighter than AND,
