@@ -78,7 +78,7 @@ public sealed class FilterParser
         var open = Take();
         var inner = ParseOr();
         if (Peek.Kind != FilterTokenKind.RightParenthesis)
-            throw Expected($"')' to close the '(' at column {open.Column}", Peek);
+            throw Expected($"')' to close the '(' of column {open.Column}", Peek);
         Take();
         return inner;
     }

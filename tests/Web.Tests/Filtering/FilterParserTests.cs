@@ -62,7 +62,7 @@ public class FilterParserTests
     [Theory]
     [InlineData("model = ", "Expected a value after '=' (quote it if it has spaces or is a keyword) at column 9, found the end of the query.", 9)]
     [InlineData("model vit", "Expected an operator (=, !=, <, <=, >, >= or ~) after model at column 7, found 'vit'.", 7)]
-    [InlineData("(model = mlp", "Expected ')' to close the '(' at column 1 at column 13, found the end of the query.", 13)]
+    [InlineData("(model = mlp", "Expected ')' to close the '(' of column 1 at column 13, found the end of the query.", 13)]
     [InlineData("model = mlp)", "Unmatched ')' at column 12.", 12)]
     [InlineData("model = mlp seed = 1", "Expected AND, OR or the end of the query at column 13, found 'seed'.", 13)]
     [InlineData("model = mlp AND", "Expected a field name such as model, lr or val/acc at column 16, found the end of the query.", 16)]
