@@ -17,14 +17,18 @@ public sealed record RunsListState(
     public const int PageSize = 25;
 
     /// <summary>Reads the page's query parameters; values that do not parse fall back to the default.</summary>
-    public static RunsListState FromQuery(string? q, string? project, string? status, string? tag, string? method, string? sort, string? desc, int? page) => new(
-        Blank(q), Blank(project),
-        Enum.TryParse<RunStatus>(status, ignoreCase: true, out var s) && Enum.IsDefined(s) && !int.TryParse(status, out _) ? s : null,
-        Blank(tag), Blank(method),
-        Enum.TryParse<RunSort>(sort, ignoreCase: true, out var order) && Enum.IsDefined(order) && !int.TryParse(sort, out _) ? order : RunSort.Created,
-        // Newest first unless the URL says otherwise; any other column ascending unless it says desc.
-        bool.TryParse(desc, out var descending) ? descending : string.IsNullOrEmpty(sort),
-        page is > 0 ? page.Value : 1);
+    public static RunsListState FromQuery(string? q, string? project, string? status, string? tag, string? method, string? sort, string? desc, int? page)
+    {
+        RunSort? order = Enum.TryParse<RunSort>(sort, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(sort, out _) ? parsed : null;
+        return new(
+            Blank(q), Blank(project),
+            Enum.TryParse<RunStatus>(status, ignoreCase: true, out var s) && Enum.IsDefined(s) && !int.TryParse(status, out _) ? s : null,
+            Blank(tag), Blank(method),
+            order ?? RunSort.Created,
+            // Newest first unless the URL says otherwise; a named column ascending unless it says desc.
+            bool.TryParse(desc, out var descending) ? descending : order is null,
+            page is > 0 ? page.Value : 1);
+    }
 
     /// <summary>True when the two states select the same runs (page and order aside).</summary>
     public bool SameRunsAs(RunsListState other) =>
