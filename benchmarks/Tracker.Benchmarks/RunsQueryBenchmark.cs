@@ -24,9 +24,9 @@ public static class RunsQueryBenchmark
     [
         ("default view (newest first)", null, RunSort.Created, true, 1),
         ("issue example", "model = vit-nano AND (method = \"early dropout\" OR method = \"early s.d.\") AND val/acc > 80", RunSort.Created, true, 1),
-        ("config + metric, by val acc, page 3", "lr < 0.001 AND dropout.rate >= 0.1 AND max(val/acc) > 70", RunSort.ValAcc, true, 3),
+        ("config + metric, by val acc, page 3", "lr < 0.001 AND dropPath.rate >= 0.1 AND max(val/acc) > 70", RunSort.ValAcc, true, 3),
         ("tag and NOT contains, by name", "tag = fig1 AND NOT name ~ seed-1", RunSort.Name, false, 2),
-        ("rare match", "seed = 7 AND model = mixer AND min(val/loss) < 0.2", RunSort.Created, true, 1),
+        ("rare match", "seed = 7 AND model = vit-nano AND min(val/loss) < 0.2", RunSort.Created, true, 1),
     ];
 
     public static int Run(string[] args)
