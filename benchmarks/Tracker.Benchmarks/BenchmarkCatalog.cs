@@ -9,6 +9,7 @@ public static class BenchmarkCatalog
         ["train"] = ("ViT-nano on Fashion-MNIST: samples/s and peak RSS beside PyTorch, analysis metric costs", TrainBenchmark.Run),
         ["ingest"] = ("metric points/s through the run event sink into SQLite and PostgreSQL", IngestBenchmark.Run),
         ["latency"] = ("run page: epoch event to DOM update in Chromium, p50/p95/max ms of a real run", LiveLatencyBenchmark.Run),
+        ["runs-query"] = ("the /runs list query (filter language + page) on 100k SQLite runs, p50/p95, and GET /runs", RunsQueryBenchmark.Run),
     };
 
     public static int Run(string[] args)

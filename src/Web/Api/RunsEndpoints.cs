@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Tracker.Shared;
 using Tracker.Web.Data;
 using Tracker.Web.Jobs;
+using Tracker.Web.Filtering;
 
 namespace Tracker.Web.Api;
 
@@ -27,7 +28,9 @@ public static class RunsEndpoints
             .WithMetadata(new RequestSizeLimitAttribute(MaxConfigBytes));
         runs.MapGet("/", ListAsync).WithName("ListRuns")
             .WithSummary("List runs, a page at a time")
-            .WithDescription($"Filters: project, status, tag, method. sort: created (default), name, status (by name) or valAcc (runs without one last); desc=true reverses. "
+            .WithDescription($"Filters: project, status, tag, method, and q, a filter-language query such as "
+                + "model = vit-nano AND (method = \"early dropout\" OR method = \"early s.d.\") AND val/acc > 80 (400 naming the column of a mistake). "
+                + "sort: created (default), name, status (by name), valAcc (runs without one last), project, model or method; desc=true reverses. "
                 + $"page counts from 1; pageSize 1 to {RunQueries.MaxPageSize} (default {RunQueries.DefaultPageSize}).");
         runs.MapGet("/{id:long}", GetAsync).WithName("GetRun")
             .WithSummary("One run")
@@ -70,7 +73,7 @@ public static class RunsEndpoints
     private static async Task<Results<Ok<RunPage>, ProblemHttpResult>> ListAsync(
         TrackerDbContext context, CancellationToken cancellationToken,
         string? project = null, string? status = null, string? tag = null, string? method = null,
-        string? sort = null, bool desc = false, int page = 1, int pageSize = RunQueries.DefaultPageSize)
+        string? sort = null, bool desc = false, int page = 1, int pageSize = RunQueries.DefaultPageSize, string? q = null)
     {
         RunStatus? statusFilter = null;
         if (!string.IsNullOrEmpty(status))
@@ -85,7 +88,9 @@ public static class RunsEndpoints
         if (page < 1) return BadQuery("page counts from 1.");
         if (pageSize < 1 || pageSize > RunQueries.MaxPageSize) return BadQuery($"pageSize must be 1 to {RunQueries.MaxPageSize}.");
 
-        var query = new RunListQuery(project, statusFilter, tag, method, order, desc, page, pageSize);
+        if (!RunFilter.TryCompile(q, out var filter, out var filterError)) return BadQuery(filterError.Message);
+
+        var query = new RunListQuery(project, statusFilter, tag, method, order, desc, page, pageSize, filter);
         return TypedResults.Ok(await RunQueries.ListAsync(context, query, cancellationToken));
     }
 

@@ -16,6 +16,7 @@ public abstract class TrackerDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<RunSummary> RunSummaries => Set<RunSummary>();
     public DbSet<Job> Jobs => Set<Job>();
     public DbSet<ShareLink> ShareLinks => Set<ShareLink>();
+    public DbSet<SavedView> SavedViews => Set<SavedView>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -25,6 +26,7 @@ public abstract class TrackerDbContext(DbContextOptions options) : DbContext(opt
         modelBuilder.ApplyConfiguration(new RunSummaryConfiguration());
         modelBuilder.ApplyConfiguration(new JobConfiguration());
         modelBuilder.ApplyConfiguration(new ShareLinkConfiguration());
+        modelBuilder.ApplyConfiguration(new SavedViewConfiguration());
     }
 }
 

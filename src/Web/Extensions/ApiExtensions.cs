@@ -39,7 +39,7 @@ public static class ApiExtensions
                 await context.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new ProblemDetailsContext { HttpContext = context });
         }));
         app.MapOpenApi();
-        app.MapGroup(ApiPrefix).MapRuns().MapMetrics().MapSweeps();
+        app.MapGroup(ApiPrefix).MapRuns().MapMetrics().MapSweeps().MapViews();
         return app;
     }
 }

@@ -29,6 +29,11 @@ internal sealed class RunConfiguration : IEntityTypeConfiguration<Run>
         run.Property(r => r.Owner).HasMaxLength(Limits.Name);
         run.PrimitiveCollection(r => r.Tags);
         run.Property(r => r.SweepId).HasMaxLength(Limits.Key);
+        run.Property(r => r.Optimizer).HasMaxLength(Limits.Enum);
+        run.Property(r => r.DropoutMode).HasMaxLength(Limits.Enum);
+        run.Property(r => r.DropoutSchedule).HasMaxLength(Limits.Enum);
+        run.Property(r => r.DropPathMode).HasMaxLength(Limits.Enum);
+        run.Property(r => r.DropPathSchedule).HasMaxLength(Limits.Enum);
 
         run.HasOne(r => r.Project).WithMany(p => p.Runs).HasForeignKey(r => r.ProjectId).OnDelete(DeleteBehavior.Cascade);
         // Deleting a parent keeps its fine-tuned children; they only lose the link.
@@ -38,5 +43,9 @@ internal sealed class RunConfiguration : IEntityTypeConfiguration<Run>
         run.HasIndex(r => new { r.ProjectId, r.CreatedAt });
         run.HasIndex(r => r.Status);
         run.HasIndex(r => r.SweepId);
+        // The whole list, newest first (the /runs default), and the columns filters name most often.
+        run.HasIndex(r => r.CreatedAt);
+        run.HasIndex(r => r.Model);
+        run.HasIndex(r => r.Method);
     }
 }

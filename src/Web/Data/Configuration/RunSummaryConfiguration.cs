@@ -10,6 +10,6 @@ internal sealed class RunSummaryConfiguration : IEntityTypeConfiguration<RunSumm
         summary.ToTable("RunSummaries");
         summary.HasKey(s => new { s.RunId, s.Key });
         summary.Property(s => s.Key).HasMaxLength(Limits.Key);
-        summary.HasOne<Run>().WithMany().HasForeignKey(s => s.RunId).OnDelete(DeleteBehavior.Cascade);
+        summary.HasOne<Run>().WithMany(r => r.Summaries).HasForeignKey(s => s.RunId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -7,7 +7,7 @@ namespace Tracker.Web.Data;
 /// and tags are copied out of it into columns so lists can filter and sort without parsing JSON.
 /// Times are UTC.
 /// </summary>
-public sealed class Run
+public sealed partial class Run
 {
     public long Id { get; set; }
     public long ProjectId { get; set; }
@@ -62,7 +62,7 @@ public sealed class Run
             ParentRunId = ParentIdOf(config),
             Status = RunStatus.Queued,
             CreatedAt = createdAt,
-        };
+        }.WithConfigColumns(config);
     }
 }
 
