@@ -66,8 +66,15 @@ public static class ShareEndpoints
         return TypedResults.Created(url, new ShareCreated(link.Id, url, link.Token, link.Kind, link.Target, link.ExpiresAt));
     }
 
-    private static async Task<Ok<IReadOnlyList<ShareLinkInfo>>> ListAsync(ShareTargetKind kind, string target, ShareLinks links, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await links.ListAsync(kind, target, cancellationToken));
+    private static async Task<Results<Ok<IReadOnlyList<ShareLinkInfo>>, ProblemHttpResult>> ListAsync(
+        string kind, string target, ShareLinks links, CancellationToken cancellationToken)
+    {
+        // Parsed here, ignoring case, so the query takes the same "comparison" the JSON body does.
+        if (!Enum.TryParse<ShareTargetKind>(kind, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(kind, out _))
+            return TypedResults.Problem(title: "Invalid query.", detail: $"Unknown kind '{kind}'. Use one of: run, comparison, sweep, paperTable.",
+                statusCode: StatusCodes.Status400BadRequest);
+        return TypedResults.Ok(await links.ListAsync(parsed, target, cancellationToken));
+    }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(long id, ShareLinks links, CancellationToken cancellationToken) =>
         await links.RevokeAsync(id, cancellationToken)
