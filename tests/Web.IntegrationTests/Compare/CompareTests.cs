@@ -91,5 +91,9 @@ public class CompareTests
         // Hide identical: the seeds differ, the models do not.
         Assert.Contains(">seed</th>", html, StringComparison.Ordinal);
         Assert.DoesNotContain(">model</th>", html, StringComparison.Ordinal);
+
+        var grouped = await host.Client.GetStringAsync($"/compare?runs={ids[0]},{ids[1]},{ids[2]}&group=dropout.rate&x=time&smooth=0.5");
+        Assert.Contains(">dropout.rate=0</th>", grouped, StringComparison.Ordinal);
+        Assert.Contains(">dropout.rate=0.1</th>", grouped, StringComparison.Ordinal);
     }
 }

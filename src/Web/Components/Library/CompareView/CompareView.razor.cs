@@ -22,7 +22,8 @@ public sealed partial class CompareView : IDisposable
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
     private static readonly TimeSpan LiveReloadDelay = TimeSpan.FromSeconds(1);
 
-    // Colours that stay apart on white, assigned by series name so a run keeps its colour when the others change.
+    // Colours that stay apart on white; a series has the same colour in every chart and in the summary, as they list
+    // the runs (or groups) in the same order.
     private static readonly string[] Palette =
         ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 
@@ -117,12 +118,7 @@ public sealed partial class CompareView : IDisposable
         return [.. State.ShownMetrics.Where(set.Contains), .. set.Except(State.ShownMetrics).Order(StringComparer.Ordinal)];
     }
 
-    private static string ColorOf(string seriesName)
-    {
-        var hash = 0u;
-        foreach (var c in seriesName) hash = hash * 31 + c;
-        return Palette[hash % Palette.Length];
-    }
+    private static string ColorOf(int seriesIndex) => Palette[seriesIndex % Palette.Length];
 
     private static string Format(double? mean, double std, int n) => mean switch
     {
