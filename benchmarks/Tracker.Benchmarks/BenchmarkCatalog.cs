@@ -8,6 +8,7 @@ public static class BenchmarkCatalog
         ["ops"] = ("per-op overhead of a tiny op and 512x512 float32 matmul GFLOP/s, beside PyTorch", OpsBenchmark.Run),
         ["train"] = ("ViT-nano on Fashion-MNIST: samples/s and peak RSS beside PyTorch, analysis metric costs", TrainBenchmark.Run),
         ["ingest"] = ("metric points/s through the run event sink into SQLite and PostgreSQL", IngestBenchmark.Run),
+        ["compare"] = ("GET /compare for 50 runs x 300 epochs x 8 metrics (p50/p95), and its data load alone", CompareBenchmark.Run),
     };
 
     public static int Run(string[] args)
