@@ -1,7 +1,10 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Tracker.Web.Api;
+using Tracker.Web.Compare;
+using Tracker.Web.Sharing;
 
 namespace Tracker.Web.Extensions;
 
@@ -23,6 +26,8 @@ public static class ApiExtensions
         // A query value that does not bind (page=abc) is a 400 that the middleware below turns into a problem, not a
         // developer exception page.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ShareLinks>();
         return builder;
     }
 
@@ -39,7 +44,8 @@ public static class ApiExtensions
                 await context.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new ProblemDetailsContext { HttpContext = context });
         }));
         app.MapOpenApi();
-        app.MapGroup(ApiPrefix).MapRuns().MapMetrics().MapSweeps().MapViews();
+        app.MapGroup(ApiPrefix).MapRuns().MapMetrics().MapSweeps().MapViews().MapCompare().MapShare();
+        app.MapShareData();
         return app;
     }
 }

@@ -10,7 +10,10 @@ public sealed class ShareLink
     /// <summary>Lower-case hex SHA-256 of the token.</summary>
     public required string TokenHash { get; set; }
     public ShareTargetKind TargetKind { get; set; }
-    /// <summary>A run id for <see cref="ShareTargetKind.Run"/>; the <c>runs=...</c> query for <see cref="ShareTargetKind.Comparison"/>.</summary>
+    /// <summary>
+    /// A run id for <see cref="ShareTargetKind.Run"/>; the canonical <c>runs=...</c> query for <see cref="ShareTargetKind.Comparison"/>;
+    /// a sweep id for <see cref="ShareTargetKind.Sweep"/>; the paper table's name for <see cref="ShareTargetKind.PaperTable"/>.
+    /// </summary>
     public required string Target { get; set; }
     public DateTime CreatedAt { get; set; }
     /// <summary>Null = never expires.</summary>
@@ -24,4 +27,6 @@ public enum ShareTargetKind
 {
     Run,
     Comparison,
+    Sweep,
+    PaperTable,
 }

@@ -1,0 +1,99 @@
+using System.Net;
+using Tracker.Shared;
+using Tracker.Web.Compare;
+using Tracker.Web.Data;
+using Tracker.Web.IntegrationTests.Api;
+using Tracker.Web.IntegrationTests.Support;
+
+namespace Tracker.Web.IntegrationTests.Compare;
+
+/// <summary>The comparison's reads on both databases, its CSV, and the page as the server renders it.</summary>
+public class CompareTests
+{
+    private static async Task<long[]> SeedsAsync(ApiHost host)
+    {
+        var ids = new List<long>();
+        for (var seed = 1; seed <= 3; seed++)
+            ids.Add(await host.SubmitAsync(ApiHost.Config($"seed-{seed}") with { Seed = seed, Dropout = new DropSettings { Rate = seed == 3 ? 0.1 : 0 } }));
+        var points = new List<MetricPoint>();
+        foreach (var (id, i) in ids.Select((id, i) => (id, i)))
+            for (var epoch = 1; epoch <= 3; epoch++)
+            {
+                points.Add(RunsApiTests.Point(id, MetricKeys.ValAcc, epoch, 10 * epoch + i));
+                points.Add(RunsApiTests.Point(id, MetricKeys.TrainLoss, epoch, 1.0 / epoch));
+                points.Add(RunsApiTests.Point(id, MetricKeys.LearningRate, epoch, 0.001));
+            }
+        await host.Metrics.AppendAsync(points);
+        return [.. ids];
+    }
+
+    [Theory, SqliteData, PostgresData]
+    public async Task Load_ReadsTheShownMetricsOfAllRuns_AndGroupsThem(DatabaseProvider provider)
+    {
+        await using var host = await ApiHost.StartAsync(provider);
+        var ids = await SeedsAsync(host);
+        var state = CompareState.FromQuery($"runs={ids[0]},{ids[1]},{ids[2]},999999&metrics={MetricKeys.ValAcc}&group=dropout.rate");
+
+        await using var context = host.Database.CreateDbContext();
+        var result = await CompareQueries.LoadAsync(context, state, CancellationToken.None);
+
+        Assert.Equal(ids, result.Runs.Select(r => r.Id));
+        Assert.Equal([999999L], result.MissingRuns);
+        Assert.Equal([MetricKeys.LearningRate, MetricKeys.TrainLoss, MetricKeys.ValAcc], result.AvailableMetrics);
+        var series = result.Charts.Single().Series;
+        Assert.Equal(["dropout.rate=0", "dropout.rate=0.1"], series.Select(s => s.Name));
+        Assert.Equal([10.5, 20.5, 30.5], series[0].Points.Select(p => p.Mean));
+        Assert.Equal([32.0], series[1].Points.Skip(2).Select(p => p.Mean));
+        Assert.Equal(2, result.Summary[0].Cells[0].N);
+        Assert.Equal(30.5, result.Summary[0].Cells[0].Best);
+    }
+
+    [Theory, SqliteData, PostgresData]
+    public async Task CsvExport_HasTheShownLines(DatabaseProvider provider)
+    {
+        await using var host = await ApiHost.StartAsync(provider);
+        var ids = await SeedsAsync(host);
+
+        using var response = await host.Client.GetAsync($"/api/compare.csv?runs={ids[0]},{ids[1]},424242&metrics={MetricKeys.TrainLoss}&x=step");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/csv", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("424242", Assert.Single(response.Headers.GetValues("X-Missing-Runs")));
+        var lines = (await response.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("series,runs,metric,step,value,std,n", lines[0]);
+        Assert.Equal($"#{ids[0]} seed-1,{ids[0]},train/loss,1,1,0,1", lines[1]);
+        Assert.Equal(7, lines.Length);
+    }
+
+    [Fact]
+    public async Task CsvExport_WithoutRuns_IsABadRequest()
+    {
+        await using var host = await ApiHost.StartAsync(DatabaseProvider.Sqlite);
+
+        using var response = await host.Client.GetAsync("/api/compare.csv?metrics=val/acc");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+    }
+
+    [Theory, SqliteData, PostgresData]
+    public async Task ComparePage_RendersTheRunsOnTheServer_AndNamesTheMissingOnes(DatabaseProvider provider)
+    {
+        await using var host = await ApiHost.StartAsync(provider);
+        var ids = await SeedsAsync(host);
+
+        var html = await host.Client.GetStringAsync($"/compare?runs={ids[0]},{ids[2]},777777&hide=1");
+
+        Assert.Contains($"#{ids[0]} seed-1", html, StringComparison.Ordinal);
+        Assert.Contains($"#{ids[2]} seed-3", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("seed-2", html, StringComparison.Ordinal);
+        Assert.Contains("No such run: 777777", html, StringComparison.Ordinal);
+        // Hide identical: the seeds differ, the models do not.
+        Assert.Contains(">seed</th>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain(">model</th>", html, StringComparison.Ordinal);
+
+        var grouped = await host.Client.GetStringAsync($"/compare?runs={ids[0]},{ids[1]},{ids[2]}&group=dropout.rate&x=time&smooth=0.5");
+        Assert.Contains(">dropout.rate=0</th>", grouped, StringComparison.Ordinal);
+        Assert.Contains(">dropout.rate=0.1</th>", grouped, StringComparison.Ordinal);
+    }
+}
