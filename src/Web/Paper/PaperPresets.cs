@@ -48,8 +48,14 @@ public static class PaperPresets
 
     public const string Project = "paper";
 
+    /// <summary>The id of the downstream table: in /paper?table=, in share links, and in its runs' tag.</summary>
+    public const string DownstreamTableId = "downstream";
+
     /// <summary>Tag of the fine-tune runs that fill the downstream table.</summary>
-    public const string DownstreamTag = "paper:downstream";
+    public const string DownstreamTag = "paper:" + DownstreamTableId;
+
+    /// <summary>True for the id of a table the paper page shows: a reference table's, or the downstream table's.</summary>
+    public static bool IsTableId(string id) => id == DownstreamTableId || ReferenceResults.Load().Table(id) is not null;
 
     public static string TagFor(string tableId) => "paper:" + tableId;
 

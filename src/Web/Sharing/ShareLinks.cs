@@ -5,6 +5,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Tracker.Web.Compare;
 using Tracker.Web.Data;
+using Tracker.Web.Paper;
 using Tracker.Web.Data.Configuration;
 
 namespace Tracker.Web.Sharing;
@@ -66,7 +67,11 @@ public sealed class ShareLinks(IDbContextFactory<TrackerDbContext> contexts, Tim
                 if (state.Runs.Count == 0) return (null, "A comparison link's target must name its runs (runs=1,2).");
                 normalized = state.ToQuery();
                 break;
-            case ShareTargetKind.Sweep or ShareTargetKind.PaperTable:
+            case ShareTargetKind.Sweep:
+                normalized = target;
+                break;
+            case ShareTargetKind.PaperTable:
+                if (!PaperPresets.IsTableId(target)) return (null, $"The paper page has no table '{target}'.");
                 normalized = target;
                 break;
             default:

@@ -51,7 +51,7 @@ public sealed partial class PaperView : IDisposable
     private bool ShowsDownstream => TableId is null or DownstreamId;
 
     /// <summary>The downstream section's anchor and permalink id.</summary>
-    public const string DownstreamId = "downstream";
+    private const string DownstreamId = PaperPresets.DownstreamTableId;
 
     protected override async Task OnParametersSetAsync()
     {
