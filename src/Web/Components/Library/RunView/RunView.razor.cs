@@ -318,17 +318,6 @@ public sealed partial class RunView : IDisposable
         _charts = charts;
     }
 
-    private static string StatusText(RunStatus status) => status.ToString().ToLowerInvariant();
-
-    private static BadgeStyle StatusStyle(RunStatus status) => status switch
-    {
-        RunStatus.Queued => BadgeStyle.Light,
-        RunStatus.Running => BadgeStyle.Info,
-        RunStatus.Succeeded => BadgeStyle.Success,
-        RunStatus.Cancelled => BadgeStyle.Warning,
-        _ => BadgeStyle.Danger,
-    };
-
     private static string When(DateTime? time) =>
         time is { } value ? value.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture) : "—";
 

@@ -136,15 +136,6 @@ public sealed partial class RunsList : IDisposable
     private SortOrder? SortOrderOf(RunSort sort) =>
         _initialState is { } initial && initial.Sort == sort ? (initial.Descending ? SortOrder.Descending : SortOrder.Ascending) : null;
 
-    private static BadgeStyle StatusStyle(RunStatus status) => status switch
-    {
-        RunStatus.Running => BadgeStyle.Info,
-        RunStatus.Succeeded => BadgeStyle.Success,
-        RunStatus.Failed or RunStatus.Diverged => BadgeStyle.Danger,
-        RunStatus.Cancelled => BadgeStyle.Warning,
-        _ => BadgeStyle.Light,
-    };
-
     private void Unsubscribe()
     {
         foreach (var subscription in _subscriptions) subscription.Dispose();

@@ -106,17 +106,6 @@ public partial class SweepView : IDisposable
         }
     }
 
-    private static BadgeStyle StatusStyle(RunStatus status) => status switch
-    {
-        RunStatus.Queued => BadgeStyle.Light,
-        RunStatus.Running => BadgeStyle.Info,
-        RunStatus.Succeeded => BadgeStyle.Success,
-        RunStatus.Cancelled => BadgeStyle.Warning,
-        _ => BadgeStyle.Danger,
-    };
-
-    private static string StatusText(RunStatus status) => status.ToString().ToLowerInvariant();
-
     private void StopWatching()
     {
         _refreshing?.Cancel();
