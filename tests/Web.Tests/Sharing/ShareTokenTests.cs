@@ -55,7 +55,7 @@ public class ShareTokenTests
     [InlineData(ShareTargetKind.Comparison, "x=epoch&runs=2,1,2&smooth=0", "runs=2,1")]
     [InlineData(ShareTargetKind.Comparison, "?runs=3&metrics=val/acc&group=method", "runs=3&metrics=val/acc&group=method")]
     [InlineData(ShareTargetKind.Sweep, " sweep-1 ", "sweep-1")]
-    [InlineData(ShareTargetKind.PaperTable, "table-1", "table-1")]
+    [InlineData(ShareTargetKind.PaperTable, "early-basic", "early-basic")]
     public void Normalize_StoresOneFormPerTarget(ShareTargetKind kind, string target, string expected) =>
         Assert.Equal((expected, null), ShareLinks.Normalize(kind, target));
 
