@@ -86,6 +86,16 @@ public static class RunPageParts
         return json.RootElement.GetProperty("id").GetInt64();
     }
 
+    /// <summary>Cancels every run of that name through the API (a finished one is left alone).</summary>
+    public static async Task CancelAllNamedAsync(Uri app, string name)
+    {
+        using var http = new HttpClient { BaseAddress = app };
+        var query = Uri.EscapeDataString($"name = \"{name}\"");
+        using var list = JsonDocument.Parse(await http.GetStringAsync($"api/runs?q={query}&pageSize=200"));
+        foreach (var run in list.RootElement.GetProperty("items").EnumerateArray())
+            await CancelAsync(app, run.GetProperty("id").GetInt64());
+    }
+
     /// <summary>Cancels a run through the API so it stops holding the app's one worker; a finished run is left alone.</summary>
     public static async Task CancelAsync(Uri app, long runId)
     {
