@@ -95,24 +95,33 @@ public sealed partial class RunsPageTests(AppInChromium fixture)
         var tag = $"e2e-{Guid.NewGuid():N}"[..16];
         // The one worker trains the long run first, so the watched run is still queued when the page opens.
         var blocker = await SubmitAsync($"{tag}-long", tag, dropout: 0, epochs: 500);
-        await WaitUntilAsync(blocker, "running");
-        var watched = await SubmitAsync($"{tag}-watched", tag, dropout: 0, epochs: 3);
-        await using var context = await fixture.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
-        var page = await context.NewPageAsync();
-        await OpenRunsAsync(page, $"/runs?q={Uri.EscapeDataString($"tag = {tag}")}");
-        var watchedRow = page.GetByRole(AriaRole.Row).Filter(new() { Has = RunLink(page, $"{tag}-watched") });
-        var blockerRow = page.GetByRole(AriaRole.Row).Filter(new() { Has = RunLink(page, $"{tag}-long") });
-        await Expect(watchedRow).ToContainTextAsync("queued");
-        await Expect(watchedRow).ToContainTextAsync("0/3 epochs");
-        await Expect(blockerRow).ToContainTextAsync("running");
+        try
+        {
+            await WaitUntilAsync(blocker, "running");
+            var watched = await SubmitAsync($"{tag}-watched", tag, dropout: 0, epochs: 3);
+            await using var context = await fixture.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
+            var page = await context.NewPageAsync();
+            await OpenRunsAsync(page, $"/runs?q={Uri.EscapeDataString($"tag = {tag}")}");
+            var watchedRow = page.GetByRole(AriaRole.Row).Filter(new() { Has = RunLink(page, $"{tag}-watched") });
+            var blockerRow = page.GetByRole(AriaRole.Row).Filter(new() { Has = RunLink(page, $"{tag}-long") });
+            await Expect(watchedRow).ToContainTextAsync("queued");
+            await Expect(watchedRow).ToContainTextAsync("0/3 epochs");
+            await Expect(blockerRow).ToContainTextAsync("running");
 
-        using (var client = new HttpClient { BaseAddress = fixture.App.Address })
-            (await client.PostAsync($"/api/runs/{blocker}/cancel", null)).EnsureSuccessStatusCode();
+            using (var client = new HttpClient { BaseAddress = fixture.App.Address })
+                (await client.PostAsync($"/api/runs/{blocker}/cancel", null)).EnsureSuccessStatusCode();
 
-        await Expect(blockerRow).ToContainTextAsync("cancelled");
-        await Expect(watchedRow).ToContainTextAsync("succeeded", new() { Timeout = 60_000 });
-        await Expect(watchedRow).ToContainTextAsync("3/3 epochs");
-        await Expect(watchedRow.GetByRole(AriaRole.Progressbar)).ToHaveAttributeAsync("aria-valuenow", "100");
+            await Expect(blockerRow).ToContainTextAsync("cancelled");
+            await Expect(watchedRow).ToContainTextAsync("succeeded", new() { Timeout = 60_000 });
+            await Expect(watchedRow).ToContainTextAsync("3/3 epochs");
+            await Expect(watchedRow.GetByRole(AriaRole.Progressbar)).ToHaveAttributeAsync("aria-valuenow", "100");
+        }
+        finally
+        {
+            // Cancelled above when all goes well; after a failure the 500-epoch run must not hold the worker.
+            using var client = new HttpClient { BaseAddress = fixture.App.Address };
+            await client.PostAsync($"/api/runs/{blocker}/cancel", null);
+        }
     }
 
     private static ILocator RunLink(IPage page, string name) => page.GetByRole(AriaRole.Link, new() { Name = name, Exact = true });
