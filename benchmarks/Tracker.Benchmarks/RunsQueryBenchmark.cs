@@ -128,14 +128,15 @@ public static class RunsQueryBenchmark
             ("$id", p), ("$name", $"project-{p}"), ("$created", created.ToString("O")));
 
         using var insertRun = Command(connection, transaction, """
-            INSERT INTO "Runs" ("Id", "ProjectId", "Name", "Config", "Method", "Model", "Dataset", "Status", "Tags", "CreatedAt", "FinishedAt",
+            INSERT INTO "Runs" ("Id", "ProjectId", "Name", "Method", "Model", "Dataset", "Status", "Tags", "CreatedAt", "FinishedAt",
                 "EpochsCompleted", "Progress", "Lr", "Epochs", "BatchSize", "Seed", "Optimizer", "WeightDecay", "WarmupEpochs", "LabelSmoothing",
                 "DropoutRate", "DropoutMode", "DropoutSchedule", "DropoutCutoffEpoch", "DropPathRate", "DropPathMode", "DropPathSchedule",
                 "DropPathCutoffEpoch", "RDropAlpha", "DropConnectRate", "L1", "L2", "TrainSubset")
-            VALUES ($id, $project, $name, $config, $method, $model, $dataset, 'Succeeded', $tags, $created, $created, $epochs, 1, $lr, $epochs, $batch,
+            VALUES ($id, $project, $name, $method, $model, $dataset, 'Succeeded', $tags, $created, $created, $epochs, 1, $lr, $epochs, $batch,
                 $seed, $optimizer, $wd, $warmup, $smoothing, $dropout, $dropoutMode, $dropoutSchedule, $dropoutCutoff, $dropPath, $dropPathMode,
                 $dropPathSchedule, $dropPathCutoff, NULL, NULL, 0, 0, NULL)
             """);
+        using var insertConfig = Command(connection, transaction, """INSERT INTO "RunConfigs" ("RunId", "Config") VALUES ($id, $config)""");
         using var insertSummary = Command(connection, transaction, """
             INSERT INTO "RunSummaries" ("RunId", "Key", "Last", "LastStep", "Min", "Max", "Count") VALUES ($run, $key, $last, 1000, $min, $max, 30)
             """);
@@ -152,13 +153,15 @@ public static class RunsQueryBenchmark
                 Seed = id % 10, Dropout = onDropPath ? new DropSettings() : settings, DropPath = onDropPath ? settings : new DropSettings(),
             };
             var run = Tracker.Web.Data.Run.FromConfig(config, new Project { Id = id % 10 + 1, Name = config.Project }, created.AddSeconds(id));
-            Set(insertRun, ("$id", (object?)id), ("$project", run.ProjectId), ("$name", run.Name), ("$config", RunConfigJson.Serialize(config)), ("$method", run.Method),
+            Set(insertRun, ("$id", (object?)id), ("$project", run.ProjectId), ("$name", run.Name), ("$method", run.Method),
                 ("$model", run.Model), ("$dataset", run.Dataset), ("$tags", System.Text.Json.JsonSerializer.Serialize(run.Tags)), ("$created", run.CreatedAt.ToString("O")),
                 ("$epochs", run.Epochs), ("$lr", run.Lr), ("$batch", run.BatchSize), ("$seed", run.Seed), ("$optimizer", run.Optimizer), ("$wd", run.WeightDecay),
                 ("$warmup", run.WarmupEpochs), ("$smoothing", run.LabelSmoothing), ("$dropout", run.DropoutRate), ("$dropoutMode", run.DropoutMode),
                 ("$dropoutSchedule", run.DropoutSchedule), ("$dropoutCutoff", (object?)run.DropoutCutoffEpoch ?? DBNull.Value), ("$dropPath", run.DropPathRate),
                 ("$dropPathMode", run.DropPathMode), ("$dropPathSchedule", run.DropPathSchedule), ("$dropPathCutoff", (object?)run.DropPathCutoffEpoch ?? DBNull.Value));
             insertRun.ExecuteNonQuery();
+            Set(insertConfig, ("$id", (object?)id), ("$config", RunConfigJson.Serialize(config)));
+            insertConfig.ExecuteNonQuery();
             var accuracy = 40 + random.NextDouble() * 55;
             var loss = 0.1 + random.NextDouble() * 1.5;
             foreach (var (key, last, min, max) in new[]

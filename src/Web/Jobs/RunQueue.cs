@@ -165,12 +165,12 @@ public sealed class RunQueue(IDbContextFactory<TrackerDbContext> contexts, IOpti
             .Select(j => new
             {
                 j.RunId, j.Run!.Name, Project = j.Run.Project!.Name, j.Run.Method, j.Run.Model, j.Run.Status, j.State, j.Priority,
-                j.Attempts, j.LeaseOwner, j.HeartbeatAt, j.EnqueuedAt, j.Run.Progress, j.Run.EpochsCompleted, j.Run.Config,
+                j.Attempts, j.LeaseOwner, j.HeartbeatAt, j.EnqueuedAt, j.Run.Progress, j.Run.EpochsCompleted, j.Run.Epochs,
             })
             .ToListAsync(cancellationToken);
         return rows.Select(r => new QueueEntry(
             r.RunId, r.Name, r.Project, r.Method, r.Model, r.Status, r.State == JobState.Leased, r.Priority, r.Attempts,
-            r.LeaseOwner, r.HeartbeatAt, r.EnqueuedAt, r.Progress, r.EpochsCompleted, r.Config.Epochs)).ToList();
+            r.LeaseOwner, r.HeartbeatAt, r.EnqueuedAt, r.Progress, r.EpochsCompleted, r.Epochs)).ToList();
     }
 
     /// <summary>

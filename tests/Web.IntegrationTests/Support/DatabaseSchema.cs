@@ -27,7 +27,7 @@ public sealed record DatabaseSchema(IReadOnlyList<TableSchema> Tables)
                 table.PrimaryKey!.Columns.Select(column => column.Name).ToList(),
                 table.Indexes.Select(index => new IndexSchema(index.Name, index.Columns.Select(column => column.Name).ToList(), index.IsUnique))
                     .OrderBy(index => index.Name).ToList(),
-                table.ForeignKeyConstraints.Select(key => new ForeignKeySchema(
+                table.ForeignKeyConstraints.Select(key => PointedAtMainTable(key) ?? new ForeignKeySchema(
                         key.Columns.Select(column => column.Name).ToList(),
                         key.PrincipalTable.Name,
                         key.PrincipalColumns.Select(column => column.Name).ToList(),
@@ -35,6 +35,24 @@ public sealed record DatabaseSchema(IReadOnlyList<TableSchema> Tables)
                     .OrderBy(key => key.ToString()).ToList()))
             .OrderBy(table => table.Name)
             .ToList());
+    }
+
+    /// <summary>
+    /// EF's relational model points a foreign key to an entity split over tables (Run, config in RunConfigs) at a fragment
+    /// table, not the entity's own (dotnet/efcore#29915). The migrations point it at the main table, where the row and its
+    /// deletes start; this says so in the model's terms. Null when the key already points at its principal's main table.
+    /// </summary>
+    private static ForeignKeySchema? PointedAtMainTable(IForeignKeyConstraint key)
+    {
+        var principal = key.MappedForeignKeys.First().PrincipalKey;
+        var mainTable = principal.DeclaringEntityType.GetTableName();
+        if (mainTable is null || mainTable == key.PrincipalTable.Name) return null;
+        var main = StoreObjectIdentifier.Table(mainTable, principal.DeclaringEntityType.GetSchema());
+        return new ForeignKeySchema(
+            key.Columns.Select(column => column.Name).ToList(),
+            mainTable,
+            principal.Properties.Select(property => property.GetColumnName(main)!).ToList(),
+            OnDelete(key.OnDeleteAction));
     }
 
     public static async Task<DatabaseSchema> ReadAsync(TrackerDbContext context)
