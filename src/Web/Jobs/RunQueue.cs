@@ -231,7 +231,9 @@ public sealed class RunQueue(IDbContextFactory<TrackerDbContext> contexts, IOpti
 
             var job = await context.Jobs.AsNoTracking().Where(j => j.Id == candidate)
                 .Select(j => new { j.RunId, j.Attempts, j.Run!.Config }).FirstAsync(cancellationToken);
-            await context.Runs.Where(r => r.Id == job.RunId)
+            // Only a still-queued run turns running: a cancel that landed between the two updates keeps it cancelled,
+            // and the worker's first heartbeat stops it.
+            await context.Runs.Where(r => r.Id == job.RunId && r.Status == RunStatus.Queued)
                 .ExecuteUpdateAsync(s => s
                     .SetProperty(r => r.Status, RunStatus.Running)
                     .SetProperty(r => r.StartedAt, r => r.StartedAt ?? now), cancellationToken);
@@ -269,7 +271,8 @@ public sealed class RunQueue(IDbContextFactory<TrackerDbContext> contexts, IOpti
         var state = await context.Jobs.Where(j => j.RunId == runId).Select(j => (JobState?)j.State).FirstOrDefaultAsync(cancellationToken);
         if (state is null) return CancelResult.NotFound;
         if (state != JobState.Leased) return CancelResult.AlreadyFinished;
-        await context.Runs.Where(r => r.Id == runId && r.Status == RunStatus.Running)
+        // A leased job's run is running, or still queued for the moment between the two updates of a claim.
+        await context.Runs.Where(r => r.Id == runId && (r.Status == RunStatus.Running || r.Status == RunStatus.Queued))
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Cancelled), cancellationToken);
         if (_runningHere.TryGetValue(runId, out var running)) await running.CancelAsync();
         return CancelResult.CancelRequested;

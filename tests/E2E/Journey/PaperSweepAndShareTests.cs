@@ -41,11 +41,7 @@ public sealed partial class PaperSweepAndShareTests(AppInChromium fixture)
         finally
         {
             // After a failure above, the table's ViT-nano runs must not keep the app's one worker for the next tests.
-            using var api = new HttpClient { BaseAddress = fixture.App.Address };
-            var unfinished = Uri.EscapeDataString("tag = \"paper:early-basic\" AND (status = queued OR status = running)");
-            using var list = System.Text.Json.JsonDocument.Parse(await api.GetStringAsync($"api/runs?q={unfinished}&pageSize=200"));
-            foreach (var run in list.RootElement.GetProperty("items").EnumerateArray())
-                await api.PostAsync($"api/runs/{run.GetProperty("id").GetInt64()}/cancel", null);
+            await RunPage.RunPageParts.CancelAllMatchingAsync(fixture.App.Address, "tag = \"paper:early-basic\" AND (status = queued OR status = running)");
         }
 
         await page.GotoAsync(new Uri(fixture.App.Address, "/paper?table=early-basic").ToString());

@@ -87,11 +87,13 @@ public static class RunPageParts
     }
 
     /// <summary>Cancels every run of that name through the API (a finished one is left alone).</summary>
-    public static async Task CancelAllNamedAsync(Uri app, string name)
+    public static Task CancelAllNamedAsync(Uri app, string name) => CancelAllMatchingAsync(app, $"name = \"{name}\"");
+
+    /// <summary>Cancels every run a filter-language query matches, so no test leaves runs holding the app's one worker.</summary>
+    public static async Task CancelAllMatchingAsync(Uri app, string query)
     {
         using var http = new HttpClient { BaseAddress = app };
-        var query = Uri.EscapeDataString($"name = \"{name}\"");
-        using var list = JsonDocument.Parse(await http.GetStringAsync($"api/runs?q={query}&pageSize=200"));
+        using var list = JsonDocument.Parse(await http.GetStringAsync($"api/runs?q={Uri.EscapeDataString(query)}&pageSize=200"));
         foreach (var run in list.RootElement.GetProperty("items").EnumerateArray())
             await CancelAsync(app, run.GetProperty("id").GetInt64());
     }

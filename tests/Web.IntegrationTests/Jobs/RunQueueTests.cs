@@ -295,4 +295,24 @@ public class RunQueueTests
         Assert.Equal([a, c, b, d], claimed);
         Assert.False(await queue.MoveAsync(a, QueueMove.Down)); // leased, no longer queued
     }
+
+    [Theory, SqliteData, PostgresData]
+    public async Task CancelBetweenAClaimsTwoUpdates_StillCancelsTheRun(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await database.MigrateAsync();
+        var queue = Queue(database);
+        var runId = await SubmitAsync(queue, "caught-mid-claim");
+        await using (var context = database.CreateDbContext())
+            // A claim leases the job first and marks the run running second; the cancel comes in between.
+            await context.Jobs.Where(j => j.RunId == runId).ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.State, JobState.Leased).SetProperty(j => j.LeaseOwner, "worker")
+                .SetProperty(j => j.LeaseExpiresAt, DateTime.UtcNow.AddMinutes(1)));
+
+        Assert.Equal(CancelResult.CancelRequested, await queue.CancelAsync(runId));
+
+        await using var check = database.CreateDbContext();
+        Assert.Equal(RunStatus.Cancelled, (await check.Runs.SingleAsync(r => r.Id == runId)).Status);
+        Assert.Equal(HeartbeatResult.CancelRequested, await queue.HeartbeatAsync(runId, "worker"));
+    }
 }
