@@ -48,8 +48,8 @@ public static class ShareEndpoints
         var shared = app.MapGroup(SharePrefix).WithTags("Share");
         shared.MapGet("/{token}/data", GetDataAsync).WithName("GetSharedData")
             .WithSummary("A share link's data")
-            .WithDescription("Exactly the link's target: a comparison's runs and their points of the shown metrics, or a run with all its "
-                + "points. The query string is ignored. 404 for an unknown, expired or revoked token.");
+            .WithDescription("Exactly the link's target: a comparison's runs and their points of the shown metrics, a run with all its "
+                + "points, or a sweep's runs (paper tables open in the browser only: 501). The query string is ignored. 404 for an unknown, expired or revoked token.");
         shared.MapGet("/{token}/data.csv", GetCsvAsync).WithName("GetSharedComparisonCsv")
             .WithSummary("A shared comparison's lines as CSV")
             .WithDescription("As /api/compare.csv for the link's comparison; the query string is ignored.");
@@ -104,6 +104,10 @@ public static class ShareEndpoints
                     return TypedResults.Problem(title: "The shared run no longer exists.", statusCode: StatusCodes.Status404NotFound);
                 var series = await MetricQueries.SeriesAsync(context, runId, keys: null, cancellationToken);
                 return TypedResults.Ok(new SharedData(target.Kind, target.Target, target.ExpiresAt, null, detail, series));
+            case ShareTargetKind.Sweep:
+                if (await SweepQueries.FindAsync(context, target.Target, cancellationToken) is not { } sweep)
+                    return TypedResults.Problem(title: "The shared sweep no longer exists.", statusCode: StatusCodes.Status404NotFound);
+                return TypedResults.Ok(new SharedData(target.Kind, target.Target, target.ExpiresAt, null, null, null, sweep));
             default:
                 return TypedResults.Problem(title: "This kind of link has no data view yet.", detail: $"{target.Kind} links open in the browser only.",
                     statusCode: StatusCodes.Status501NotImplemented);

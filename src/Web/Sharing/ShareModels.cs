@@ -13,4 +13,6 @@ public sealed record ShareCreated(long Id, string Url, string Token, ShareTarget
 public sealed record SharedComparison(string View, IReadOnlyList<RunDetail> Runs, IReadOnlyList<long> MissingRuns, IReadOnlyList<RunMetrics> Metrics);
 
 /// <summary>What GET /s/{token}/data answers: the target and its data, one of the data members filled per kind.</summary>
-public sealed record SharedData(ShareTargetKind Kind, string Target, DateTime? ExpiresAt, SharedComparison? Comparison, RunDetail? Run, RunMetrics? RunMetrics);
+public sealed record SharedData(
+    ShareTargetKind Kind, string Target, DateTime? ExpiresAt, SharedComparison? Comparison, RunDetail? Run, RunMetrics? RunMetrics,
+    SweepDetail? Sweep = null);

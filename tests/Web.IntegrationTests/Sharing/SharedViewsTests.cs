@@ -61,6 +61,9 @@ public class SharedViewsTests
         Assert.Contains("sweep-b", page, StringComparison.Ordinal);
         Assert.DoesNotContain("not-in-sweep", page, StringComparison.Ordinal);
         AssertNoActions(page);
+        var data = await host.GetJsonAsync($"/s/{token}/data?sweep=other");
+        Assert.Equal(sweep.SweepId, data["sweep"]!["id"]!.GetValue<string>());
+        Assert.Equal(sweep.RunIds, data["sweep"]!["runs"]!.AsArray().Select(r => r!["id"]!.GetValue<long>()).Order());
     }
 
     [Fact]
