@@ -15,20 +15,22 @@ public static class SweepQueries
         var rows = await context.Runs.AsNoTracking()
             .Where(r => r.SweepId == sweepId)
             .OrderBy(r => r.Id)
+            // The listed columns only: seed and planned epochs are columns too, so the config JSON is never read.
             .Select(r => new
             {
-                Run = r,
-                BestValAcc = context.RunSummaries.Where(s => s.RunId == r.Id && s.Key == MetricKeys.ValAcc).Select(s => (double?)s.Max).FirstOrDefault(),
-                BestValLoss = context.RunSummaries.Where(s => s.RunId == r.Id && s.Key == MetricKeys.ValLoss).Select(s => (double?)s.Min).FirstOrDefault(),
+                Item = new SweepRunItem(
+                    r.Id, r.Name, r.Method, r.Model, r.Dataset, r.Seed, r.Status, r.Progress, r.EpochsCompleted, r.Epochs,
+                    context.RunSummaries.Where(s => s.RunId == r.Id && s.Key == MetricKeys.ValAcc).Select(s => (double?)s.Max).FirstOrDefault(),
+                    context.RunSummaries.Where(s => s.RunId == r.Id && s.Key == MetricKeys.ValLoss).Select(s => (double?)s.Min).FirstOrDefault(),
+                    r.Error),
+                r.CreatedAt,
             })
             .ToListAsync(cancellationToken);
         if (rows.Count == 0) return null;
 
-        var runs = rows.Select(x => new SweepRunItem(
-            x.Run.Id, x.Run.Name, x.Run.Method, x.Run.Model, x.Run.Dataset, x.Run.Config.Seed, x.Run.Status, x.Run.Progress,
-            x.Run.EpochsCompleted, x.Run.Config.Epochs, x.BestValAcc, x.BestValLoss, x.Run.Error)).ToList();
+        var runs = rows.Select(x => x.Item).ToList();
         var finished = runs.Count(r => IsFinished(r.Status));
-        return new SweepDetail(sweepId, rows.Min(x => x.Run.CreatedAt), runs, finished);
+        return new SweepDetail(sweepId, rows.Min(x => x.CreatedAt), runs, finished);
     }
 
     public static bool IsFinished(RunStatus status) => status is not (RunStatus.Queued or RunStatus.Running);

@@ -115,6 +115,10 @@ public sealed class RunQueue(IDbContextFactory<TrackerDbContext> contexts, IOpti
         return new SweepSubmitResult(sweepId, runs.Select(r => r.Id).ToList(), []);
     }
 
+    /// <summary>The order workers take jobs in: highest priority first, then the oldest; the id breaks ties.</summary>
+    private static IOrderedQueryable<Job> InClaimOrder(IQueryable<Job> jobs) =>
+        jobs.OrderByDescending(j => j.Priority).ThenBy(j => j.EnqueuedAt).ThenBy(j => j.Id);
+
     /// <summary>A short random id, safe in a URL (<c>/sweeps/{id}</c>).</summary>
     private static string NewSweepId() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
 
@@ -159,16 +163,15 @@ public sealed class RunQueue(IDbContextFactory<TrackerDbContext> contexts, IOpti
     public async Task<IReadOnlyList<QueueEntry>> ListAsync(CancellationToken cancellationToken = default)
     {
         await using var context = await contexts.CreateDbContextAsync(cancellationToken);
-        var rows = await context.Jobs.AsNoTracking().Where(j => j.State != JobState.Finished)
-            .OrderBy(j => j.State == JobState.Leased ? 0 : 1)
-            .ThenByDescending(j => j.Priority).ThenBy(j => j.EnqueuedAt).ThenBy(j => j.Id)
+        var rows = await InClaimOrder(context.Jobs.AsNoTracking().Where(j => j.State != JobState.Finished))
             .Select(j => new
             {
                 j.RunId, j.Run!.Name, Project = j.Run.Project!.Name, j.Run.Method, j.Run.Model, j.Run.Status, j.State, j.Priority,
                 j.Attempts, j.LeaseOwner, j.HeartbeatAt, j.EnqueuedAt, j.Run.Progress, j.Run.EpochsCompleted, j.Run.Epochs,
             })
             .ToListAsync(cancellationToken);
-        return rows.Select(r => new QueueEntry(
+        // Running first; OrderBy is stable, so both parts keep the claim order.
+        return rows.OrderBy(r => r.State == JobState.Leased ? 0 : 1).Select(r => new QueueEntry(
             r.RunId, r.Name, r.Project, r.Method, r.Model, r.Status, r.State == JobState.Leased, r.Priority, r.Attempts,
             r.LeaseOwner, r.HeartbeatAt, r.EnqueuedAt, r.Progress, r.EpochsCompleted, r.Epochs)).ToList();
     }
@@ -182,9 +185,7 @@ public sealed class RunQueue(IDbContextFactory<TrackerDbContext> contexts, IOpti
     {
         await using var context = await contexts.CreateDbContextAsync(cancellationToken);
         await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken);
-        var queued = await context.Jobs.Where(j => j.State == JobState.Queued)
-            .OrderByDescending(j => j.Priority).ThenBy(j => j.EnqueuedAt).ThenBy(j => j.Id)
-            .ToListAsync(cancellationToken);
+        var queued = await InClaimOrder(context.Jobs.Where(j => j.State == JobState.Queued)).ToListAsync(cancellationToken);
         var index = queued.FindIndex(j => j.RunId == runId);
         if (index < 0) return false;
         var job = queued[index];
@@ -213,8 +214,7 @@ public sealed class RunQueue(IDbContextFactory<TrackerDbContext> contexts, IOpti
         await using var context = await contexts.CreateDbContextAsync(cancellationToken);
         while (true)
         {
-            var candidate = await context.Jobs.Where(j => j.State == JobState.Queued)
-                .OrderByDescending(j => j.Priority).ThenBy(j => j.EnqueuedAt).ThenBy(j => j.Id)
+            var candidate = await InClaimOrder(context.Jobs.Where(j => j.State == JobState.Queued))
                 .Select(j => (long?)j.Id).FirstOrDefaultAsync(cancellationToken);
             if (candidate is null) return null;
 
@@ -307,7 +307,7 @@ public sealed class RunQueue(IDbContextFactory<TrackerDbContext> contexts, IOpti
         };
         run.FinishedAt = Now;
         run.EpochsCompleted = summary.EpochsCompleted;
-        run.Progress = run.Status == RunStatus.Succeeded ? 1 : Math.Clamp((double)summary.EpochsCompleted / run.Config.Epochs, 0, 1);
+        run.Progress = run.Status == RunStatus.Succeeded ? 1 : Math.Clamp((double)summary.EpochsCompleted / run.Epochs, 0, 1);
         run.Error = summary.Error ?? (run.Status == RunStatus.Diverged ? summary.Message : null);
         await context.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -23,13 +23,15 @@ public static class PaperQueries
     public static async Task<IReadOnlyList<PaperRun>> TaggedRunsAsync(TrackerDbContext context, IEnumerable<string> tags, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var runs = new Dictionary<long, Run>();
+        // Listed columns only (the seed is a column): the config JSON is neither joined nor parsed.
+        var runs = new Dictionary<long, (long Id, string Method, string Model, string Dataset, RunStatus Status, int Seed, List<string> Tags)>();
         foreach (var tag in tags.Distinct(StringComparer.Ordinal))
-            foreach (var run in await context.Runs.AsNoTracking().Where(r => r.Tags.Contains(tag)).ToListAsync(cancellationToken))
-                runs[run.Id] = run;
+            foreach (var run in await context.Runs.AsNoTracking().Where(r => r.Tags.Contains(tag))
+                         .Select(r => new { r.Id, r.Method, r.Model, r.Dataset, r.Status, r.Seed, r.Tags }).ToListAsync(cancellationToken))
+                runs[run.Id] = (run.Id, run.Method, run.Model, run.Dataset, run.Status, run.Seed, run.Tags);
         var finals = await FinalsAsync(context, runs.Keys, cancellationToken);
         return runs.Values.OrderBy(r => r.Id).Select(r => new PaperRun(
-            r.Id, r.Method, r.Model, r.Dataset, r.Status, r.Config.Seed, r.Tags,
+            r.Id, r.Method, r.Model, r.Dataset, r.Status, r.Seed, r.Tags,
             finals.GetValueOrDefault((r.Id, MetricKeys.ValAcc)), finals.GetValueOrDefault((r.Id, MetricKeys.TrainLoss)))).ToList();
     }
 
@@ -38,11 +40,15 @@ public static class PaperQueries
     {
         ArgumentNullException.ThrowIfNull(context);
         var runs = await context.Runs.AsNoTracking().Where(r => r.ParentRunId != null)
-            .Select(r => new { Run = r, ParentMethod = r.ParentRun!.Method, ParentModel = r.ParentRun.Model }).ToListAsync(cancellationToken);
-        var finals = await FinalsAsync(context, runs.Select(r => r.Run.Id), cancellationToken);
-        return runs.OrderBy(r => r.Run.Id).Select(r => new FineTunedRun(
-            r.Run.Id, r.Run.Status, r.Run.Tags, r.Run.Dataset, r.Run.Config.TrainSubset, r.Run.ParentRunId!.Value, r.ParentMethod, r.ParentModel,
-            finals.GetValueOrDefault((r.Run.Id, MetricKeys.ValAcc)))).ToList();
+            .Select(r => new
+            {
+                r.Id, r.Status, r.Tags, r.Dataset, r.TrainSubset, ParentRunId = r.ParentRunId!.Value,
+                ParentMethod = r.ParentRun!.Method, ParentModel = r.ParentRun.Model,
+            }).ToListAsync(cancellationToken);
+        var finals = await FinalsAsync(context, runs.Select(r => r.Id), cancellationToken);
+        return runs.OrderBy(r => r.Id).Select(r => new FineTunedRun(
+            r.Id, r.Status, r.Tags, r.Dataset, r.TrainSubset, r.ParentRunId, r.ParentMethod, r.ParentModel,
+            finals.GetValueOrDefault((r.Id, MetricKeys.ValAcc)))).ToList();
     }
 
     /// <summary>Succeeded runs that were not themselves fine-tuned, newest first: what a fine-tune can start from.</summary>
@@ -50,9 +56,10 @@ public static class PaperQueries
     {
         ArgumentNullException.ThrowIfNull(context);
         var runs = await context.Runs.AsNoTracking().Where(r => r.Status == RunStatus.Succeeded && r.ParentRunId == null)
-            .OrderByDescending(r => r.Id).Take(MaxCandidates).ToListAsync(cancellationToken);
+            .OrderByDescending(r => r.Id).Take(MaxCandidates)
+            .Select(r => new { r.Id, r.Name, r.Method, r.Model, r.Dataset, r.Seed, r.Tags }).ToListAsync(cancellationToken);
         var finals = await FinalsAsync(context, runs.Select(r => r.Id), cancellationToken);
-        return runs.Select(r => new FineTuneCandidate(r.Id, r.Name, r.Method, r.Model, r.Dataset, r.Config.Seed, r.Tags,
+        return runs.Select(r => new FineTuneCandidate(r.Id, r.Name, r.Method, r.Model, r.Dataset, r.Seed, r.Tags,
             finals.GetValueOrDefault((r.Id, MetricKeys.ValAcc)))).ToList();
     }
 
