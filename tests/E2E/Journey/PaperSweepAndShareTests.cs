@@ -21,8 +21,7 @@ public sealed partial class PaperSweepAndShareTests(AppInChromium fixture)
         await using var context = await fixture.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
         var page = await context.NewPageAsync();
         var problems = new PageProblems(page);
-        await page.GotoAsync(new Uri(fixture.App.Address, "/paper?table=early-basic").ToString());
-        await Expect(Pages.SidebarToggle(page)).ToBeEnabledAsync();
+        await Pages.OpenAsync(page, fixture.App.Address, "/paper?table=early-basic");
         var runMissing = page.GetByRole(AriaRole.Button, new() { Name = $"Run the missing cells of {EarlyBasicTitle}" });
         await Expect(runMissing).ToHaveTextAsync(MissingRuns());
         var missing = int.Parse(MissingRuns().Match(await runMissing.TextContentAsync() ?? "").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
@@ -44,8 +43,7 @@ public sealed partial class PaperSweepAndShareTests(AppInChromium fixture)
             await RunPage.RunPageParts.CancelAllMatchingAsync(fixture.App.Address, "tag = \"paper:early-basic\" AND (status = queued OR status = running)");
         }
 
-        await page.GotoAsync(new Uri(fixture.App.Address, "/paper?table=early-basic").ToString());
-        await Expect(Pages.SidebarToggle(page)).ToBeEnabledAsync();
+        await Pages.OpenAsync(page, fixture.App.Address, "/paper?table=early-basic");
         await page.Locator("section#early-basic").GetByRole(AriaRole.Button, new() { Name = "Share" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Create link" }).ClickAsync();
         var linkBox = page.GetByLabel("Share link");

@@ -8,11 +8,7 @@ namespace Tracker.E2E.NewRun;
 public static class NewRunPage
 {
     /// <summary>Opens the form and waits for the circuit, without which typing would change nothing.</summary>
-    public static async Task OpenAsync(IPage page, Uri app, string query = "")
-    {
-        await page.GotoAsync(new Uri(app, "/runs/new" + query).ToString());
-        await Expect(Pages.SidebarToggle(page)).ToBeEnabledAsync();
-    }
+    public static Task OpenAsync(IPage page, Uri app, string query = "") => Pages.OpenAsync(page, app, "/runs/new" + query);
 
     public static ILocator Input(IPage page, string label) => page.GetByLabel(label, new() { Exact = true });
 

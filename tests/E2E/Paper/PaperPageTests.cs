@@ -18,9 +18,7 @@ public sealed partial class PaperPageTests(AppInChromium fixture)
         var context = await fixture.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
         var page = await context.NewPageAsync();
         var problems = new PageProblems(page);
-        await page.GotoAsync(new Uri(fixture.App.Address, path).ToString());
-        // The toggle is enabled only once the circuit has rendered the page.
-        await Expect(Pages.SidebarToggle(page)).ToBeEnabledAsync();
+        await Pages.OpenAsync(page, fixture.App.Address, path);
         return (context, page, problems);
     }
 

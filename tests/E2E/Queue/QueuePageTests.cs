@@ -23,9 +23,7 @@ public sealed class QueuePageTests(AppInChromium fixture)
             await using var context = await fixture.Browser.NewContextAsync();
             var page = await context.NewPageAsync();
             var problems = new PageProblems(page);
-            await page.GotoAsync(new Uri(fixture.App.Address, "queue").ToString());
-            // Buttons of the prerendered page do nothing until the circuit runs it (the toggle is enabled then).
-            await Expect(Pages.SidebarToggle(page)).ToBeEnabledAsync();
+            await Pages.OpenAsync(page, fixture.App.Address, "/queue");
             var rows = page.GetByRole(AriaRole.Row);
 
             await Expect(Row(page, "queue-busy")).ToContainTextAsync("running");

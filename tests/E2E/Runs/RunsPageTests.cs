@@ -129,11 +129,7 @@ public sealed partial class RunsPageTests(AppInChromium fixture)
     private static ILocator RunLinks(IPage page) => page.Locator("table a[href^='/runs/']");
 
     /// <summary>Opens a /runs URL and waits until the circuit renders it (the toggle is enabled only then).</summary>
-    private async Task OpenRunsAsync(IPage page, string path)
-    {
-        await page.GotoAsync(new Uri(fixture.App.Address, path).ToString());
-        await Expect(Pages.SidebarToggle(page)).ToBeEnabledAsync();
-    }
+    private Task OpenRunsAsync(IPage page, string path) => Pages.OpenAsync(page, fixture.App.Address, path);
 
     private static async Task FilterAsync(IPage page, string query)
     {

@@ -10,13 +10,15 @@ public static class Pages
 
     public static ILocator Sidebar(IPage page) => page.Locator("#tracker-sidebar");
 
+    public static Task OpenHomeAsync(IPage page, Uri app) => OpenAsync(page, app, "/");
+
     /// <summary>
-    /// Opens the home page and waits until the circuit has rendered it: the toggle is disabled in the
-    /// prerendered HTML and only an interactive render enables it.
+    /// Opens a page of the app and waits until the circuit has rendered it: the toggle is disabled in the
+    /// prerendered HTML and only an interactive render enables it, and until then no button does anything.
     /// </summary>
-    public static async Task OpenHomeAsync(IPage page, Uri app)
+    public static async Task OpenAsync(IPage page, Uri app, string pathAndQuery)
     {
-        await page.GotoAsync(app.ToString());
+        await page.GotoAsync(new Uri(app, pathAndQuery).ToString());
         await Assertions.Expect(SidebarToggle(page)).ToBeEnabledAsync();
     }
 }

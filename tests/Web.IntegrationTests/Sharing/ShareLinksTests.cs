@@ -27,7 +27,8 @@ public class ShareLinksTests
         return (a, b);
     }
 
-    private static async Task<JsonNode> ShareAsync(ApiHost host, string kind, string target, int? expiresInDays = null)
+    /// <summary>Makes a link through POST /api/share and returns its answer ({id, url, token, ...}).</summary>
+    internal static async Task<JsonNode> ShareAsync(ApiHost host, string kind, string target, int? expiresInDays = null)
     {
         using var response = await host.Client.PostAsJsonAsync("/api/share", new { kind, target, expiresInDays });
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());

@@ -17,12 +17,8 @@ public class SharedViewsTests
         [">Share<", ">Cancel run<", ">Retry<", ">Clone<", ">Add tag<", ">Save notes<", ">Cancel unfinished runs<", ">Compare all<",
          ">Run the missing cells", "href=\"/runs", "href=\"/compare", "href=\"/paper"];
 
-    private static async Task<string> ShareAsync(ApiHost host, string kind, string target)
-    {
-        using var response = await host.Client.PostAsJsonAsync("/api/share", new { kind, target });
-        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
-        return (await response.Content.ReadFromJsonAsync<JsonNode>())!["token"]!.GetValue<string>();
-    }
+    private static async Task<string> ShareAsync(ApiHost host, string kind, string target) =>
+        (await ShareLinksTests.ShareAsync(host, kind, target))["token"]!.GetValue<string>();
 
     private static void AssertNoActions(string page)
     {
