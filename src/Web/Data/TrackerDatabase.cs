@@ -27,10 +27,9 @@ public static class TrackerDatabase
     }
 
     /// <summary>
-    /// Applies the pending migrations; on SQLite first switches the file to write-ahead logging. The migrations are
-    /// written by hand, without the model snapshot dotnet-ef would generate, so EF skips its "pending model changes"
-    /// check (it logs event 20413 and goes on); the schema tests in tests/Web.IntegrationTests make that check
-    /// instead, against a migrated database (docs/decisions/0004).
+    /// Applies the pending migrations; on SQLite first switches the file to write-ahead logging. EF refuses to migrate
+    /// when the model has changes no migration holds (its "pending model changes" check against the model snapshot);
+    /// the schema tests in tests/Web.IntegrationTests also compare a migrated database with the model (docs/decisions/0004).
     /// </summary>
     public static async Task MigrateAsync(TrackerDbContext context, CancellationToken cancellationToken = default)
     {

@@ -2,14 +2,6 @@
 const reconnectModal = document.getElementById("components-reconnect-modal");
 reconnectModal.addEventListener("components-reconnect-state-changed", event => showState(event.detail.state));
 
-// The blazor.web.js we serve comes from .NET 9 (docs/decisions/0003-blazor-web-js.md): it raises no
-// components-reconnect-state-changed event and only puts a class on this element, so the classes are
-// read too. showState is safe to call twice for one change, as happens with a .NET 10 script.
-const reconnectStates = ["show", "hide", "failed", "rejected"];
-new MutationObserver(() => {
-    const state = reconnectStates.find(name => reconnectModal.classList.contains(`components-reconnect-${name}`));
-    if (state) showState(state);
-}).observe(reconnectModal, { attributes: true, attributeFilter: ["class"] });
 
 const retryButton = document.getElementById("components-reconnect-button");
 retryButton.addEventListener("click", retry);
@@ -41,8 +33,7 @@ async function retry() {
         if (!successful) {
             // We have been able to reach the server, but the circuit is no longer available.
             // We'll reload the page so the user can continue using the app as quickly as possible.
-            // (The .NET 9 script has no resumeCircuit: it cannot resume, so it reloads.)
-            const resumeSuccessful = typeof Blazor.resumeCircuit === "function" && await Blazor.resumeCircuit();
+            const resumeSuccessful = await Blazor.resumeCircuit();
             if (!resumeSuccessful) {
                 location.reload();
             } else {
