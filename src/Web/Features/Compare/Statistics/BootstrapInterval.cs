@@ -30,6 +30,8 @@ public static class BootstrapInterval
     public static DifferenceEstimate Paired(IReadOnlyList<double> baseline, IReadOnlyList<double> other,
         double confidence = 0.95, int resamples = DefaultResamples, int seed = DefaultSeed)
     {
+        ArgumentNullException.ThrowIfNull(baseline);
+        ArgumentNullException.ThrowIfNull(other);
         if (baseline.Count != other.Count)
             throw new ArgumentException($"A paired bootstrap needs one baseline value per other value ({baseline.Count} vs {other.Count}).", nameof(other));
         var pairs = other.Zip(baseline, (o, b) => o - b).ToList();
@@ -43,6 +45,9 @@ public static class BootstrapInterval
     /// <summary>The q-quantile of sorted values, interpolating linearly between neighbours (numpy's default).</summary>
     public static double Quantile(double[] sorted, double q)
     {
+        ArgumentNullException.ThrowIfNull(sorted);
+        if (sorted.Length == 0) throw new ArgumentException("No values to take a quantile of.", nameof(sorted));
+        if (q is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(q), q, "A quantile lies between 0 and 1.");
         var position = q * (sorted.Length - 1);
         var below = (int)Math.Floor(position);
         var above = Math.Min(below + 1, sorted.Length - 1);
