@@ -1,0 +1,59 @@
+namespace Tracker.Web.Features.Runs;
+
+/// <summary>One recorded value of a metric at a training step.</summary>
+public readonly record struct MetricPoint(long Step, double Value);
+
+/// <summary>
+/// Shape-preserving downsampling for charts: at most N points, keeping the first and the last point and, of every
+/// bucket in between, its lowest and highest value in step order, so a spike or a dip is never smoothed away.
+/// One pass over the input: O(n) time, O(N) memory.
+/// </summary>
+public static class MetricDownsampling
+{
+    /// <summary>The fewest points a caller may ask for: the first and the last.</summary>
+    public const int MinimumPoints = 2;
+
+    /// <summary>
+    /// At most <paramref name="maxPoints"/> of <paramref name="points"/> (taken to be in step order), in their original
+    /// order. When they already fit, all are returned. Otherwise the points between the first and the last are split
+    /// into (N − 2) / 2 buckets of near-equal size, each contributing its minimum and its maximum (one point when they
+    /// are the same point); an odd N leaves one slot unused. NaN is never picked over a number, but a bucket of only NaN
+    /// keeps its first NaN, so a chart can still show where a run diverged; ±∞ count as the extremes they are.
+    /// </summary>
+    public static IReadOnlyList<MetricPoint> Downsample(IReadOnlyList<MetricPoint> points, int maxPoints)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        if (maxPoints < MinimumPoints)
+            throw new ArgumentOutOfRangeException(nameof(maxPoints), maxPoints, $"Keep at least {MinimumPoints} points: the first and the last.");
+        if (points.Count <= maxPoints) return points.ToArray();
+
+        var interior = points.Count - 2;
+        var buckets = (maxPoints - 2) / 2;
+        var kept = new List<MetricPoint>(maxPoints) { points[0] };
+        for (var bucket = 0; bucket < buckets; bucket++)
+        {
+            // Bucket b holds interior points [start, end); long arithmetic so n × b cannot overflow.
+            var start = 1 + (int)((long)interior * bucket / buckets);
+            var end = 1 + (int)((long)interior * (bucket + 1) / buckets);
+            var (low, high) = Extremes(points, start, end);
+            kept.Add(points[Math.Min(low, high)]);
+            if (low != high) kept.Add(points[Math.Max(low, high)]);
+        }
+        kept.Add(points[^1]);
+        return kept;
+    }
+
+    /// <summary>Indices of the first minimum and the first maximum in [start, end), skipping NaN unless all are NaN.</summary>
+    private static (int Low, int High) Extremes(IReadOnlyList<MetricPoint> points, int start, int end)
+    {
+        int low = -1, high = -1;
+        for (var i = start; i < end; i++)
+        {
+            var value = points[i].Value;
+            if (double.IsNaN(value)) continue;
+            if (low < 0 || value < points[low].Value) low = i;
+            if (high < 0 || value > points[high].Value) high = i;
+        }
+        return low < 0 ? (start, start) : (low, high);
+    }
+}
