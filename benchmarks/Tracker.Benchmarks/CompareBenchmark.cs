@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tracker.Shared;
-using Tracker.Web.Compare;
+using Tracker.Web.Features.Compare;
 using Tracker.Web.Data;
 
 namespace Tracker.Benchmarks;
@@ -131,7 +131,7 @@ public static class CompareBenchmark
     /// The whole app on the test server, on the benchmark's database, without training workers. Any public type of the
     /// app names its assembly; the benchmark's own Program hides the app's.
     /// </summary>
-    private sealed class BenchmarkApp(string sqlitePath) : WebApplicationFactory<Tracker.Web.Sharing.ShareLinks>
+    private sealed class BenchmarkApp(string sqlitePath) : WebApplicationFactory<Tracker.Web.Features.Sharing.ShareLinks>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder) =>
             builder.UseContentRoot(WebProjectFolder())

@@ -4,9 +4,9 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Tracker.Shared;
 using Tracker.Tests.Support;
-using Tracker.Web.Api;
+using Tracker.Web.Features.Runs;
 using Tracker.Web.Data;
-using Tracker.Web.Filtering;
+using Tracker.Web.Features.Runs.Filtering;
 
 namespace Tracker.Benchmarks;
 

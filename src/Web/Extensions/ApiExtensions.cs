@@ -2,9 +2,11 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Tracker.Web.Api;
-using Tracker.Web.Compare;
-using Tracker.Web.Sharing;
+using Tracker.Web.Features.Compare;
+using Tracker.Web.Features.Runs;
+using Tracker.Web.Features.Sharing;
+using Tracker.Web.Features.Sweeps;
+using Tracker.Web.Features.Views;
 
 namespace Tracker.Web.Extensions;
 

@@ -20,8 +20,8 @@ public static class UiExtensions
     public static WebApplication UseTrackerErrorPages(this WebApplication app)
     {
         if (!app.Environment.IsDevelopment())
-            app.UseExceptionHandler("/Error", createScopeForErrors: true);
-        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+            app.UseExceptionHandler(AppUrls.Error, createScopeForErrors: true);
+        app.UseStatusCodePagesWithReExecute(AppUrls.NotFound, createScopeForStatusCodePages: true);
         return app;
     }
 

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Tracker.E2E.Support;
-using Tracker.Web.Forms;
+using Tracker.Web.Features.Runs.Forms;
 using static Microsoft.Playwright.Assertions;
 
 namespace Tracker.E2E.NewRun;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Tracker.Shared;
-using Tracker.Web.Api;
+using Tracker.Web.Features.Runs;
 using Tracker.Web.Data;
 using Tracker.Web.IntegrationTests.Support;
 

@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using Tracker.Web.Api;
+using Tracker.Web.Features.Runs;
 using Tracker.Web.Data;
 using Tracker.Web.IntegrationTests.Support;
 

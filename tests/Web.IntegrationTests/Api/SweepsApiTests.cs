@@ -2,11 +2,11 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Tracker.Shared;
-using Tracker.Web.Api;
+using Tracker.Web.Features.Sweeps;
 using Tracker.Web.Data;
 using Tracker.Web.IntegrationTests.Support;
 using Tracker.Web.Jobs;
-using Tracker.Web.Forms;
+using Tracker.Web.Features.Runs.Forms;
 
 namespace Tracker.Web.IntegrationTests.Api;
 

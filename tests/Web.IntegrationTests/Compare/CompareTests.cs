@@ -1,6 +1,6 @@
 using System.Net;
 using Tracker.Shared;
-using Tracker.Web.Compare;
+using Tracker.Web.Features.Compare;
 using Tracker.Web.Data;
 using Tracker.Web.IntegrationTests.Api;
 using Tracker.Web.IntegrationTests.Support;

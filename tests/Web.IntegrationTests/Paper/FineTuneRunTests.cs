@@ -4,7 +4,7 @@ using Tracker.Shared;
 using Tracker.Web.Data;
 using Tracker.Web.IntegrationTests.Support;
 using Tracker.Web.Jobs;
-using Tracker.Web.Paper;
+using Tracker.Web.Features.Paper;
 
 namespace Tracker.Web.IntegrationTests.Paper;
 

@@ -1,7 +1,7 @@
 using Tracker.Shared;
 using Tracker.Web.Data;
 using Tracker.Web.IntegrationTests.Support;
-using Tracker.Web.Paper;
+using Tracker.Web.Features.Paper;
 
 namespace Tracker.Web.IntegrationTests.Paper;
 

@@ -1,9 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Tracker.Shared;
-using Tracker.Web.Api;
+using Tracker.Web.Features.Runs;
 using Tracker.Web.Data;
 using Tracker.Web.IntegrationTests.Support;
-using Tracker.Web.Filtering;
+using Tracker.Web.Features.Runs.Filtering;
 
 namespace Tracker.Web.IntegrationTests.RunsList;
 

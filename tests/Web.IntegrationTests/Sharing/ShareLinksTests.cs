@@ -8,7 +8,7 @@ using Tracker.Shared;
 using Tracker.Web.Data;
 using Tracker.Web.IntegrationTests.Api;
 using Tracker.Web.IntegrationTests.Support;
-using Tracker.Web.Sharing;
+using Tracker.Web.Features.Sharing;
 
 namespace Tracker.Web.IntegrationTests.Sharing;
 

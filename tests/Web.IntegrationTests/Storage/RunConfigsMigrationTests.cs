@@ -77,5 +77,5 @@ public class RunConfigsMigrationTests
     }
 
     private static Task<RunConfig?> RunQueriesConfig(TrackerDbContext context, long runId) =>
-        Tracker.Web.Api.RunQueries.ConfigAsync(context, runId, CancellationToken.None);
+        Tracker.Web.Features.Runs.RunQueries.ConfigAsync(context, runId, CancellationToken.None);
 }

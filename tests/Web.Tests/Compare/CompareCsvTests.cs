@@ -1,5 +1,5 @@
 using Tracker.Shared;
-using Tracker.Web.Compare;
+using Tracker.Web.Features.Compare;
 using Tracker.Web.Data;
 
 namespace Tracker.Web.Tests.Compare;

@@ -1,4 +1,4 @@
-using Tracker.Web.Compare;
+using Tracker.Web.Features.Compare;
 
 namespace Tracker.Web.Tests.Compare;
 

@@ -1,4 +1,4 @@
-using Tracker.Web.Filtering;
+using Tracker.Web.Features.Runs.Filtering;
 
 namespace Tracker.Web.Tests.Filtering;
 

@@ -1,6 +1,5 @@
 using Tracker.Shared;
-using Tracker.Web.Api;
-using Tracker.Web.Components.Library;
+using Tracker.Web.Features.Runs;
 using Tracker.Web.Data;
 
 namespace Tracker.Web.Tests.Filtering;

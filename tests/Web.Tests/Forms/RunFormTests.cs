@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Tracker.Shared;
-using Tracker.Web.Forms;
+using Tracker.Web.Features.Runs.Forms;
 
 namespace Tracker.Web.Tests.Forms;
 

@@ -1,5 +1,5 @@
 using Tracker.Shared;
-using Tracker.Web.Forms;
+using Tracker.Web.Features.Runs.Forms;
 
 namespace Tracker.Web.Tests.Forms;
 

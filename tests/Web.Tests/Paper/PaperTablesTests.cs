@@ -1,6 +1,6 @@
 using Tracker.Shared;
 using Tracker.Web.Data;
-using Tracker.Web.Paper;
+using Tracker.Web.Features.Paper;
 
 namespace Tracker.Web.Tests.Paper;
 
@@ -235,7 +235,7 @@ public class PaperTablesTests
         Assert.Equal("+0.4", PaperFormat.Difference(0.4, 1));
         Assert.Equal("−1.2", PaperFormat.Difference(-1.2, 1));
         Assert.Equal("+0.0", PaperFormat.Difference(-0.01, 1));
-        Assert.Equal("/compare?runs=3,5,8", PaperTables.CompareUrl([3, 5, 8]));
+        Assert.Equal("/compare?runs=3,5,8", AppUrls.CompareRuns([3, 5, 8]));
     }
 
     [Theory]

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Tracker.Web.Paper;
+using Tracker.Web.Features.Paper;
 using Tracker.Web.Tests.Support;
 
 namespace Tracker.Web.Tests.Paper;
@@ -7,7 +7,7 @@ namespace Tracker.Web.Tests.Paper;
 /// <summary>The paper's published numbers as the app reads them: every number as written, every missing one still missing.</summary>
 public class ReferenceResultsTests
 {
-    private static readonly string RepositoryCopy = RepositoryRoot.Combine("src", "Web", "Paper", "reference-results.json");
+    private static readonly string RepositoryCopy = RepositoryRoot.Combine("src", "Web", "Features", "Paper", "reference-results.json");
 
     [Fact]
     public void EmbeddedCopy_IsTheRepositoryFile_ByteForByte()

@@ -1,5 +1,5 @@
 using Tracker.Shared;
-using Tracker.Web.Components.Library;
+using Tracker.Web.Features.Runs;
 
 namespace Tracker.Web.Tests.RunView;
 

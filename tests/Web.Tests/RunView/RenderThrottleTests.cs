@@ -1,4 +1,4 @@
-using Tracker.Web.Components.Library;
+using Tracker.Web.Features.Runs;
 
 namespace Tracker.Web.Tests.RunView;
 

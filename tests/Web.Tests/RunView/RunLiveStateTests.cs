@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Tracker.Shared;
-using Tracker.Web.Api;
 using Tracker.Web.Components.Library;
 using Tracker.Web.Data;
+using Tracker.Web.Features.Runs;
 
 namespace Tracker.Web.Tests.RunView;
 

@@ -2,7 +2,7 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using Tracker.Web.Data;
-using Tracker.Web.Sharing;
+using Tracker.Web.Features.Sharing;
 
 namespace Tracker.Web.Tests.Sharing;
 

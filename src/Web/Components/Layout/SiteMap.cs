@@ -17,12 +17,12 @@ public static class SiteMap
 {
     public static IReadOnlyList<SiteMapEntry> Planned { get; } =
     [
-        new("Home", "/", "home"),
-        new("Runs", "/runs", "monitoring"),
-        new("New run", "/runs/new", "add_circle"),
-        new("Queue", "/queue", "queue"),
-        new("Compare", "/compare", "compare_arrows"),
-        new("Paper", "/paper", "description"),
+        new("Home", AppUrls.Home, "home"),
+        new("Runs", AppUrls.Runs, "monitoring"),
+        new("New run", AppUrls.NewRun, "add_circle"),
+        new("Queue", AppUrls.Queue, "queue"),
+        new("Compare", AppUrls.Compare, "compare_arrows"),
+        new("Paper", AppUrls.Paper, "description"),
     ];
 
     public static IReadOnlyList<SiteMapEntry> Available { get; } = WithPages(Planned, RoutesOf(typeof(SiteMap).Assembly));

@@ -2,6 +2,9 @@ using Microsoft.AspNetCore.Components;
 
 namespace Tracker.Web.Components.Library;
 
+/// <summary>One point of a chart: x is an epoch or an optimizer step.</summary>
+public sealed record ChartPoint(double X, double Y);
+
 /// <summary>One line of a chart: a metric's name and its points.</summary>
 public sealed record ChartLine(string Name, IReadOnlyList<ChartPoint> Points);
 

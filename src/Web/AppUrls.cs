@@ -1,0 +1,43 @@
+namespace Tracker.Web;
+
+/// <summary>
+/// Every URL the app hands out for its own pages (and the few files its pages link to), built here only, so a
+/// route changes in one place and its page's <c>@page</c>. <c>Routes</c> is taken by the router component.
+/// </summary>
+public static class AppUrls
+{
+    public const string Home = "/";
+    public const string Runs = "/runs";
+    public const string NewRun = "/runs/new";
+    public const string Queue = "/queue";
+    public const string Compare = "/compare";
+    public const string Paper = "/paper";
+    public const string Error = "/Error";
+    public const string NotFound = "/not-found";
+
+    /// <summary>/runs with a filter query string (without its '?'); plain /runs when it is empty.</summary>
+    public static string RunsWithQuery(string query) => query.Length == 0 ? Runs : $"{Runs}?{query}";
+
+    public static string Run(long runId) => $"/runs/{runId}";
+
+    /// <summary>The new-run form filled in from an existing run.</summary>
+    public static string CloneRun(long runId) => $"{NewRun}?from={runId}";
+
+    public static string Sweep(string sweepId) => $"/sweeps/{Uri.EscapeDataString(sweepId)}";
+
+    /// <summary>/compare with a compare query string (without its '?'); plain /compare when it is empty.</summary>
+    public static string CompareWithQuery(string query) => query.Length == 0 ? Compare : $"{Compare}?{query}";
+
+    public static string CompareRuns(IEnumerable<long> runIds) => $"{Compare}?runs=" + string.Join(',', runIds);
+
+    /// <summary>The CSV of a comparison through the API.</summary>
+    public static string CompareCsv(string query) => $"/api/compare.csv?{query}";
+
+    public static string PaperTable(string tableId) => $"{Paper}?table={tableId}";
+
+    /// <summary>A share link's page (relative; the share dialog and the API make it absolute).</summary>
+    public static string Share(string token) => $"/s/{token}";
+
+    /// <summary>The CSV of a shared comparison, readable without an account.</summary>
+    public static string ShareCsv(string token) => $"{Share(token)}/data.csv";
+}

@@ -1,0 +1,41 @@
+using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Tracker.Web.Features.Runs;
+using Tracker.Web.Data;
+
+namespace Tracker.Web.Features.Compare;
+
+/// <summary>/api/compare.csv: the lines of a comparison view, for the view's "Download CSV" link and for scripts.</summary>
+public static class CompareEndpoints
+{
+    public static RouteGroupBuilder MapCompare(this RouteGroupBuilder api)
+    {
+        api.MapGet("/compare.csv", GetCsvAsync).WithName("GetComparisonCsv").WithTags("Compare")
+            .WithSummary("A comparison's lines as CSV")
+            .WithDescription("The query is the comparison page's: runs (comma-separated ids), metrics, smooth, x (epoch|step|time), group "
+                + "(a config field path). Columns: series,runs,metric,<x>,value,std,n; grouped series are the group's mean and sample "
+                + "standard deviation over n runs. Unknown run ids are listed in the X-Missing-Runs header.")
+            .Produces(StatusCodes.Status200OK, contentType: MetricsEndpoints.CsvContentType);
+        return api;
+    }
+
+    private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> GetCsvAsync(HttpContext http, TrackerDbContext context, CancellationToken cancellationToken)
+    {
+        var state = CompareState.FromQuery(http.Request.QueryString.Value);
+        if (state.Runs.Count == 0)
+            return TypedResults.Problem(title: "Invalid query.", detail: "runs must name at least one run id, e.g. runs=1,2.", statusCode: StatusCodes.Status400BadRequest);
+        var result = await CompareQueries.LoadAsync(context, state, cancellationToken);
+        await WriteCsvAsync(http, result, "comparison.csv");
+        return TypedResults.Empty;
+    }
+
+    /// <summary>Answers with the comparison as a CSV attachment named <paramref name="fileName"/>.</summary>
+    public static async Task WriteCsvAsync(HttpContext http, CompareResult result, string fileName)
+    {
+        http.Response.ContentType = $"{MetricsEndpoints.CsvContentType}; charset=utf-8";
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
+        if (result.MissingRuns.Count > 0) http.Response.Headers["X-Missing-Runs"] = string.Join(',', result.MissingRuns);
+        await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        await CompareCsv.WriteAsync(result, writer);
+    }
+}

@@ -1,0 +1,85 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Tracker.Web.Data;
+
+namespace Tracker.Web.Features.Compare;
+
+/// <summary>
+/// The reads behind a comparison: the runs, the keys they recorded (from the summaries), and every point of the shown
+/// metrics of all the runs in one query, however many runs and metrics.
+/// </summary>
+public static class CompareQueries
+{
+    /// <summary>A comparison reads at most this many runs; more would not fit a chart's legend or a diff table.</summary>
+    public const int MaxRuns = 200;
+
+    public static async Task<CompareResult> LoadAsync(TrackerDbContext context, CompareState state, CancellationToken cancellationToken)
+    {
+        var ids = state.Runs.Take(MaxRuns).ToList();
+        if (state.Runs.Count > MaxRuns)
+            state = state with { Runs = ids, Problems = [.. state.Problems, $"Only the first {MaxRuns} of {state.Runs.Count} runs are compared."] };
+        var runs = await RunsAsync(context, ids, cancellationToken);
+        var found = runs.Select(r => r.Id).ToList();
+        var available = await context.RunSummaries.AsNoTracking().Where(s => found.Contains(s.RunId))
+            .Select(s => s.Key).Distinct().OrderBy(k => k).ToListAsync(cancellationToken);
+        var points = await PointsAsync(context, found, state.ShownMetrics, cancellationToken, withTime: state.XAxis == CompareXAxis.Time);
+        return CompareBuilder.Build(state, runs, points, available);
+    }
+
+    public static async Task<List<ComparedRun>> RunsAsync(TrackerDbContext context, IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    {
+        var rows = await context.Runs.AsNoTracking().Where(r => ids.Contains(r.Id))
+            .Select(r => new { r.Id, r.Name, r.Method, r.Status, r.StartedAt, r.Config })
+            .ToListAsync(cancellationToken);
+        return rows.Select(r => new ComparedRun(r.Id, r.Name, r.Method, r.Status, r.StartedAt, ConfigFields.Flatten(r.Config))).ToList();
+    }
+
+    /// <summary>
+    /// All points of <paramref name="keys"/> of the runs, ordered by run, key, step and insertion: one query. Read with a
+    /// plain data reader rather than EF's materializer, which made up most of the page's time at 100k points; the time
+    /// column is read only when asked for, since parsing SQLite's text dates is the costliest part of a row.
+    /// </summary>
+    public static async Task<List<RawPoint>> PointsAsync(
+        TrackerDbContext context, IReadOnlyList<long> runIds, IReadOnlyList<string> keys, CancellationToken cancellationToken, bool withTime = true)
+    {
+        var points = new List<RawPoint>();
+        if (runIds.Count == 0 || keys.Count == 0) return points;
+        var connection = context.Database.GetDbConnection();
+        var opened = connection.State != System.Data.ConnectionState.Open;
+        if (opened) await connection.OpenAsync(cancellationToken);
+        try
+        {
+            await using var command = connection.CreateCommand();
+            var runParameters = runIds.Select((id, i) => AddParameter(command, $"r{i}", id)).ToList();
+            var keyParameters = keys.Select((key, i) => AddParameter(command, $"k{i}", key)).ToList();
+            command.CommandText = $"""
+                SELECT "RunId", "Key", "Step", "Epoch", "Value"{(withTime ? ", \"Time\"" : "")} FROM "MetricPoints"
+                WHERE "RunId" IN ({string.Join(", ", runParameters)}) AND "Key" IN ({string.Join(", ", keyParameters)})
+                ORDER BY "RunId", "Key", "Step", "Id"
+                """;
+            // One string per key, not one per row.
+            var keyOf = keys.ToDictionary(k => k, k => k, StringComparer.Ordinal);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var key = reader.GetString(1);
+                var time = withTime ? DateTime.SpecifyKind(reader.GetDateTime(5), DateTimeKind.Utc) : default;
+                points.Add(new RawPoint(reader.GetInt64(0), keyOf.GetValueOrDefault(key, key), reader.GetInt64(2), reader.GetInt32(3), reader.GetDouble(4), time));
+            }
+        }
+        finally
+        {
+            if (opened) await connection.CloseAsync();
+        }
+        return points;
+    }
+
+    private static string AddParameter(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+        return "@" + name;
+    }
+}

@@ -1,0 +1,137 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
+using Tracker.Shared;
+using Tracker.Web.Data;
+using Tracker.Web.Realtime;
+
+namespace Tracker.Web.Features.Compare;
+
+/// <summary>
+/// Runs side by side: their config diff, one chart per metric (a line per run, or per group a mean with a ± std band),
+/// and the final and best values. Everything it shows follows <see cref="State"/>; a change asks the owner to move to
+/// the new state (<see cref="StateChanged"/>), which keeps the URL the one source of the view.
+/// </summary>
+public sealed partial class CompareView : IDisposable
+{
+    /// <summary>Points drawn per line at most; the CSV has them all.</summary>
+    public const int MaxChartPoints = 400;
+
+    private const string NoGrouping = "(none)";
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+    private static readonly TimeSpan LiveReloadDelay = TimeSpan.FromSeconds(1);
+
+    // Colours that stay apart on white; a series has the same colour in every chart and in the summary, as they list
+    // the runs (or groups) in the same order.
+    private static readonly string[] Palette =
+        ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+
+    [Inject] private IDbContextFactory<TrackerDbContext> Contexts { get; set; } = default!;
+    [Inject] private RunNotifier Notifier { get; set; } = default!;
+
+    /// <summary>What to show: runs, metrics, smoothing, x axis, grouping, hidden rows.</summary>
+    [Parameter, EditorRequired] public CompareState State { get; set; } = new();
+
+    /// <summary>True on a share link: no controls, no share button, nothing that changes anything.</summary>
+    [Parameter] public bool ReadOnly { get; set; }
+
+    /// <summary>Called with the state the user chose; the owner navigates to it.</summary>
+    [Parameter] public EventCallback<CompareState> StateChanged { get; set; }
+
+    /// <summary>Where "Download CSV" points; by default /api/compare.csv with the state's query.</summary>
+    [Parameter] public string? CsvUrl { get; set; }
+
+    private CompareResult? _result;
+    private string? _loadedQuery;
+    private string _runsText = "";
+    private readonly List<IDisposable> _subscriptions = [];
+    private int _reloadPending;
+
+    private string CsvHref => CsvUrl ?? AppUrls.CompareCsv(State.ToQuery());
+
+    private string XLabel => CompareCsv.XColumn(State.XAxis);
+
+    private IEnumerable<string> GroupChoices => (_result?.GroupPaths ?? []).Prepend(NoGrouping);
+
+    private IEnumerable<string> MetricChoices => (_result?.AvailableMetrics ?? []).Union(State.ShownMetrics).Order(StringComparer.Ordinal);
+
+    protected override async Task OnParametersSetAsync()
+    {
+        var query = State.ToQuery();
+        if (query == _loadedQuery) return;
+        _loadedQuery = query;
+        _runsText = string.Join(", ", State.Runs);
+        await LoadAsync();
+    }
+
+    private async Task LoadAsync()
+    {
+        if (State.Runs.Count == 0)
+        {
+            _result = null;
+            Subscribe([]);
+            return;
+        }
+        await using var context = await Contexts.CreateDbContextAsync();
+        _result = await CompareQueries.LoadAsync(context, State, CancellationToken.None);
+        Subscribe(_result.Runs.Where(r => r.Status is RunStatus.Queued or RunStatus.Running).Select(r => r.Id));
+    }
+
+    // Runs still training redraw as their epochs land; finished runs need no subscription.
+    private void Subscribe(IEnumerable<long> runIds)
+    {
+        foreach (var subscription in _subscriptions) subscription.Dispose();
+        _subscriptions.Clear();
+        if (!RendererInfo.IsInteractive) return;
+        foreach (var id in runIds)
+            _subscriptions.Add(Notifier.Subscribe(id.ToString(Invariant), OnRunEventAsync));
+    }
+
+    private async Task OnRunEventAsync(TrainingEvent trainingEvent)
+    {
+        if (trainingEvent is not (EpochEvent or RunFinishedEvent)) return;
+        // The sink publishes an event before it stores its points: wait a moment, and fold a burst into one reload.
+        if (Interlocked.Exchange(ref _reloadPending, 1) == 1) return;
+        await Task.Delay(LiveReloadDelay);
+        Interlocked.Exchange(ref _reloadPending, 0);
+        await InvokeAsync(async () =>
+        {
+            await LoadAsync();
+            StateHasChanged();
+        });
+    }
+
+    private Task ChangeAsync(CompareState next) =>
+        ReadOnly || next.SameViewAs(State) ? Task.CompletedTask : StateChanged.InvokeAsync(next with { Problems = [] });
+
+    private Task ApplyRunsAsync()
+    {
+        var parsed = CompareState.Parse(_runsText, null, null, null, null, null);
+        return ChangeAsync(State with { Runs = parsed.Runs });
+    }
+
+    // Keeps the metrics in the order the user first listed them, new ones at the end.
+    private IReadOnlyList<string> OrderMetrics(IEnumerable<string> chosen)
+    {
+        var set = chosen.ToHashSet(StringComparer.Ordinal);
+        return [.. State.ShownMetrics.Where(set.Contains), .. set.Except(State.ShownMetrics).Order(StringComparer.Ordinal)];
+    }
+
+    private static string ColorOf(int seriesIndex) => Palette[seriesIndex % Palette.Length];
+
+    private static string Format(double? mean, double std, int n) => mean switch
+    {
+        null => "—",
+        { } value when n > 1 => $"{Number(value)} ± {Number(std)}",
+        { } value => Number(value),
+    };
+
+    private static string Number(double value) =>
+        double.IsFinite(value) ? value.ToString("G5", Invariant) : double.IsNaN(value) ? "NaN" : value > 0 ? "∞" : "-∞";
+
+    public void Dispose()
+    {
+        foreach (var subscription in _subscriptions) subscription.Dispose();
+        _subscriptions.Clear();
+    }
+}

@@ -1,0 +1,37 @@
+using System.Text.Json;
+using Tracker.Web.Data;
+
+namespace Tracker.Web.Features.Runs;
+
+/// <summary>What POST /api/runs answers: the new run, where the UI shows it, and its status.</summary>
+public sealed record SubmittedRun(long Id, string Url, RunStatus Status);
+
+/// <summary>One run in a list; the best values come from <see cref="RunSummary"/> rows, never from metric points.</summary>
+public sealed record RunListItem(
+    long Id, string Name, string Project, string Model, string Dataset, string Method, RunStatus Status, IReadOnlyList<string> Tags,
+    double Progress, int EpochsCompleted, int Epochs, DateTime Created, DateTime? Started, DateTime? Finished,
+    double? BestValAcc, double? BestValLoss);
+
+/// <summary>One page of runs and how many match in all.</summary>
+public sealed record RunPage(IReadOnlyList<RunListItem> Items, int Total, int Page, int PageSize);
+
+/// <summary>The last, lowest and highest value of one metric.</summary>
+public sealed record MetricSummary(double Last, long LastStep, double Min, double Max, long Count);
+
+/// <summary>One run in full: its config as the run config JSON, how it went, and a summary per metric key.</summary>
+public sealed record RunDetail(
+    long Id, string Name, string Project, string Method, RunStatus Status, string? Owner, IReadOnlyList<string> Tags,
+    JsonElement Config, double Progress, int EpochsCompleted, DateTime Created, DateTime? Started, DateTime? Finished,
+    string? Error, string? Notes, long? ParentRunId, IReadOnlyDictionary<string, MetricSummary> Summaries);
+
+/// <summary>One recorded value.</summary>
+public sealed record MetricPointDto(long Step, int Epoch, double Value, DateTime Time);
+
+/// <summary>The points of one metric key, by step.</summary>
+public sealed record MetricSeries(string Key, IReadOnlyList<MetricPointDto> Points);
+
+/// <summary>The points of a run, one series per key, keys in order.</summary>
+public sealed record RunMetrics(long RunId, IReadOnlyList<MetricSeries> Series);
+
+/// <summary>What a cancel request did.</summary>
+public sealed record CancelledRun(long Id, RunStatus Status, bool StopRequested);

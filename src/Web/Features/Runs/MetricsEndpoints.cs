@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Tracker.Web.Data;
+
+namespace Tracker.Web.Features.Runs;
+
+/// <summary>/api/runs/{id}/metrics: a run's recorded points, as JSON or CSV.</summary>
+public static class MetricsEndpoints
+{
+    public const string CsvContentType = "text/csv";
+
+    public static RouteGroupBuilder MapMetrics(this RouteGroupBuilder api)
+    {
+        api.MapGet("/runs/{id:long}/metrics", GetAsync).WithName("GetRunMetrics").WithTags("Metrics")
+            .WithSummary("A run's metric points")
+            .WithDescription("keys: comma-separated metric keys (all when left out). Points are ordered by key, then step. "
+                + "JSON by default; CSV (run_id,key,step,epoch,value,time) with format=csv or Accept: text/csv.")
+            .Produces(StatusCodes.Status200OK, contentType: CsvContentType);
+        return api;
+    }
+
+    private static async Task<Results<Ok<RunMetrics>, EmptyHttpResult, ProblemHttpResult>> GetAsync(
+        long id, HttpContext http, TrackerDbContext context, CancellationToken cancellationToken, string? keys = null, string? format = null)
+    {
+        if (!await context.Runs.AnyAsync(r => r.Id == id, cancellationToken)) return RunsEndpoints.NoSuchRun(id);
+        var keyList = MetricQueries.ParseKeys(keys);
+        if (!WantsCsv(http.Request, format)) return TypedResults.Ok(await MetricQueries.SeriesAsync(context, id, keyList, cancellationToken));
+
+        http.Response.ContentType = $"{CsvContentType}; charset=utf-8";
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"run-{id}-metrics.csv\"";
+        await using var writer = new StreamWriter(http.Response.Body, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        await MetricQueries.WriteCsvAsync(context, id, keyList, writer, cancellationToken);
+        return TypedResults.Empty;
+    }
+
+    private static bool WantsCsv(HttpRequest request, string? format) =>
+        format is not null
+            ? string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)
+            : request.GetTypedHeaders().Accept.Any(accept => accept.MediaType.Equals(CsvContentType, StringComparison.OrdinalIgnoreCase));
+}

@@ -1,0 +1,196 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
+using Tracker.Shared;
+using Tracker.Web.Data;
+using Tracker.Web.Jobs;
+using Tracker.Web.Features.Runs.Forms;
+
+namespace Tracker.Web.Features.Runs;
+
+/// <summary>
+/// /runs/new: the whole run config as a form, checked by the engine's validator as it is typed, queued as one run or
+/// as a sweep (methods x models x seeds). ?from={runId} starts from a run's config, ?preset= from a method preset.
+/// </summary>
+public partial class NewRunPage
+{
+    public enum SubmitMode
+    {
+        Single,
+        Sweep,
+    }
+
+    [Inject] private IDbContextFactory<TrackerDbContext> Contexts { get; set; } = default!;
+    [Inject] private RunQueue Queue { get; set; } = default!;
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
+
+    /// <summary>A run whose config fills the form.</summary>
+    [SupplyParameterFromQuery(Name = "from")] public long? From { get; set; }
+
+    /// <summary>A method preset (label or slug, e.g. "early-dropout") applied to the form.</summary>
+    [SupplyParameterFromQuery(Name = "preset")] public string? Preset { get; set; }
+
+    private readonly RunForm _form = new();
+    private readonly SweepForm _sweep = new() { Models = [KnownModels.Mlp] };
+    private SubmitMode _mode = SubmitMode.Single;
+    private (long? From, string? Preset)? _loaded;
+    private readonly List<string> _notices = [];
+    private readonly List<string> _problems = [];
+    private IReadOnlyList<SweepErrorGroup> _sweepSubmitErrors = [];
+    private bool _submitAttempted;
+    private bool _submitting;
+    private string? _json;
+    private string? _jsonError;
+
+    private static readonly IReadOnlyList<SubmitMode> Modes = [SubmitMode.Single, SubmitMode.Sweep];
+    private static readonly IReadOnlyList<Choice<OptimizerKind>> Optimizers = Choice<OptimizerKind>.All();
+    private static readonly IReadOnlyList<Choice<DeviceKind>> Devices = Choice<DeviceKind>.All();
+    private static readonly IReadOnlyList<Choice<DropMode>> DropModes = Choice<DropMode>.All();
+    private static readonly IReadOnlyList<Choice<DropSchedule>> DropSchedules = Choice<DropSchedule>.All();
+    private static readonly IReadOnlyList<Choice<DropConnectInference>> Inferences = Choice<DropConnectInference>.All();
+    private static readonly IReadOnlyList<Choice<MetricMode>> MetricModes = Choice<MetricMode>.All();
+
+    protected override async Task OnParametersSetAsync()
+    {
+        // Query changes reload the form; anything else (a re-render) keeps what was typed.
+        if (_loaded == (From, Preset)) return;
+        _loaded = (From, Preset);
+        _notices.Clear();
+        _problems.Clear();
+        var config = new RunConfig();
+        if (From is { } runId)
+        {
+            await using var context = await Contexts.CreateDbContextAsync();
+            if (await RunQueries.ConfigAsync(context, runId, CancellationToken.None) is { } source)
+            {
+                config = source;
+                _notices.Add($"Filled from run {runId}'s config.");
+            }
+            else
+            {
+                _problems.Add($"There is no run {runId} to start from; the form shows the defaults.");
+            }
+        }
+        _form.Load(config);
+        if (!string.IsNullOrWhiteSpace(Preset))
+        {
+            if (PresetNames.Find(Preset) is { } method) _form.ApplyPreset(method);
+            else _problems.Add($"Unknown preset '{Preset}'. Use one of: {string.Join(", ", Methods.All.Select(PresetNames.Slug))}.");
+        }
+    }
+
+    private bool IsSweep => _mode == SubmitMode.Sweep;
+
+    private bool IsShown(string path) => _form.IsShown(path) && !(IsSweep && SweepForm.SetsPerRun(path));
+
+    private bool ShowsSection(FormSection section) =>
+        RunForm.Inputs.Any(input => input.Section == section && IsShown(input.Path));
+
+    private string Label(string path) => RunForm.Input(path).Label;
+
+    /// <summary>What the page shows for the current form: computed on every render, so it can never be stale.</summary>
+    private sealed record Verdict(RunFormErrors Fields, IReadOnlyList<FieldError> Top, IReadOnlyList<SweepErrorGroup> SweepRuns, SweepPlan? Plan)
+    {
+        public bool CanSubmit => Plan is null ? Fields.IsEmpty : Plan.CanSubmit;
+    }
+
+    private Verdict Check()
+    {
+        if (!IsSweep)
+        {
+            var errors = _form.Validate();
+            return new Verdict(errors, errors.Unplaced, [], null);
+        }
+        var baseConfig = _form.ToConfig();
+        var plan = _sweep.Plan(baseConfig);
+        if (plan.Configs.Count > 0)
+        {
+            var (fields, runs) = plan.PlaceConfigErrors(IsShown);
+            return new Verdict(fields, [], runs, plan);
+        }
+        // No grid yet: check the base as a run without regularizers, which is what every cell starts from.
+        var baseErrors = RunFormErrors.Place(RunConfigValidator.Validate(MethodPresets.Apply(Methods.NoDropout, baseConfig)), IsShown);
+        return new Verdict(baseErrors, baseErrors.Unplaced, [], plan);
+    }
+
+    private void ApplyPreset(string method)
+    {
+        _form.ApplyPreset(method);
+        _submitAttempted = false;
+    }
+
+    private void OpenJson()
+    {
+        _json = RunConfigJson.Serialize(_form.ToConfig(), indented: true);
+        _jsonError = null;
+    }
+
+    private void ApplyJson()
+    {
+        if (RunConfigJson.TryParse(_json, out var config, out var error))
+        {
+            _form.Load(config);
+            _json = null;
+            _jsonError = null;
+        }
+        else
+        {
+            // The text stays in the box so it can be fixed.
+            _jsonError = error;
+        }
+    }
+
+    private void CloseJson()
+    {
+        _json = null;
+        _jsonError = null;
+    }
+
+    private async Task SubmitAsync()
+    {
+        if (_submitting) return;
+        _submitAttempted = true;
+        _sweepSubmitErrors = [];
+        _problems.Clear();
+        var verdict = Check();
+        if (!verdict.CanSubmit) return;
+
+        _submitting = true;
+        try
+        {
+            if (verdict.Plan is { } plan)
+            {
+                var result = await Queue.SubmitSweepAsync(plan.Configs);
+                if (!result.Succeeded)
+                {
+                    _sweepSubmitErrors = SweepErrors.Group(result.Errors, plan.Configs);
+                    return;
+                }
+                // A one-cell grid is queued as a plain run, without a sweep id.
+                Navigation.NavigateTo(result.SweepId is { } sweepId ? AppUrls.Sweep(sweepId) : AppUrls.Run(result.RunIds[0]));
+            }
+            else
+            {
+                var result = await Queue.SubmitAsync(_form.ToConfig());
+                if (!result.Succeeded)
+                {
+                    _problems.AddRange(result.Errors.Select(e => $"{RunFormErrors.LabelOf(e.Field)}: {e.Message}"));
+                    return;
+                }
+                Navigation.NavigateTo(AppUrls.Run(result.RunId!.Value));
+            }
+        }
+        finally
+        {
+            _submitting = false;
+        }
+    }
+
+    private static string ModeText(SubmitMode mode) => mode == SubmitMode.Single ? "One run" : "Sweep";
+}
+
+/// <summary>An enum value with the name the config JSON uses for it, for drop-downs.</summary>
+public sealed record Choice<T>(T Value, string Text) where T : struct, Enum
+{
+    public static IReadOnlyList<Choice<T>> All() =>
+        Enum.GetValues<T>().Select(v => new Choice<T>(v, JsonEnumNameConverter<T>.NameOf(v))).ToList();
+}

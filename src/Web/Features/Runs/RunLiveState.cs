@@ -1,0 +1,213 @@
+using Tracker.Shared;
+using Tracker.Web.Components.Library;
+using Tracker.Web.Data;
+
+namespace Tracker.Web.Features.Runs;
+
+/// <summary>
+/// What the run view shows of a run, first from the database and then kept current by its training events.
+/// Not thread-safe: the view changes it only on its renderer's dispatcher. Points are keyed by (metric, step), so a
+/// point seen twice (in the database and again live, or in a step and an epoch event of the same step) counts once.
+/// </summary>
+public sealed class RunLiveState
+{
+    private readonly Dictionary<string, SortedDictionary<long, double>> _points = new(StringComparer.Ordinal);
+    /// <summary>The step at which each completed epoch ended; its points are the epoch's values.</summary>
+    private readonly SortedDictionary<int, long> _epochEnds = [];
+    private readonly Dictionary<string, MetricSummary> _summaries = new(StringComparer.Ordinal);
+    // Charts get a new list only when their points changed: Radzen redraws a series when its Data is another object.
+    private readonly Dictionary<string, IReadOnlyList<ChartPoint>> _epochSeries = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<ChartPoint>> _stepSeries = new(StringComparer.Ordinal);
+
+    public RunLiveState(RunDetail detail, RunConfig config, RunMetrics metrics)
+    {
+        ArgumentNullException.ThrowIfNull(detail);
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(metrics);
+        Detail = detail;
+        Config = config;
+        Status = detail.Status;
+        EpochsCompleted = detail.EpochsCompleted;
+        StartedAt = detail.Started;
+        FinishedAt = detail.Finished;
+        Error = detail.Error;
+        Tags = detail.Tags;
+        Notes = detail.Notes;
+        foreach (var (key, summary) in detail.Summaries) _summaries[key] = summary;
+        foreach (var series in metrics.Series)
+        foreach (var point in series.Points)
+            StorePoint(series.Key, point.Step, point.Value);
+        // train/acc is only ever reported at the end of an epoch, so its points mark where the epochs ended.
+        if (metrics.Series.FirstOrDefault(s => s.Key == MetricKeys.TrainAcc) is { } epochMarks)
+        {
+            foreach (var point in epochMarks.Points) _epochEnds[point.Epoch] = point.Step;
+            LastEpochAt = epochMarks.Points.MaxBy(p => p.Epoch)?.Time;
+        }
+    }
+
+    /// <summary>The run as the database had it when the view opened (name, project, owner, config...).</summary>
+    public RunDetail Detail { get; }
+
+    public RunConfig Config { get; }
+
+    public RunStatus Status { get; private set; }
+
+    public int EpochsCompleted { get; private set; }
+
+    public int EpochsPlanned => Config.Epochs;
+
+    public DateTime? StartedAt { get; private set; }
+
+    public DateTime? FinishedAt { get; private set; }
+
+    /// <summary>When the last completed epoch ended (UTC); null before the first.</summary>
+    public DateTime? LastEpochAt { get; private set; }
+
+    public string? Error { get; private set; }
+
+    public IReadOnlyList<string> Tags { get; set; }
+
+    public string? Notes { get; set; }
+
+    public bool IsActive => Status is RunStatus.Queued or RunStatus.Running;
+
+    public bool CanRetry => Status is RunStatus.Failed or RunStatus.Cancelled or RunStatus.Diverged;
+
+    /// <summary>Epochs done over epochs planned, 0 to 100.</summary>
+    public double ProgressPercent => EpochsPlanned <= 0 ? 0 : Math.Clamp(100.0 * EpochsCompleted / EpochsPlanned, 0, 100);
+
+    /// <summary>The metric keys that have points, in order.</summary>
+    public IEnumerable<string> Keys => _points.Keys.Order(StringComparer.Ordinal);
+
+    public bool Has(string key) => _points.TryGetValue(key, out var points) && points.Count > 0;
+
+    public IReadOnlyDictionary<string, MetricSummary> Summaries => _summaries;
+
+    /// <summary>The value of <paramref name="key"/> at the end of each completed epoch, x = epoch.</summary>
+    public IReadOnlyList<ChartPoint> EpochSeries(string key)
+    {
+        if (_epochSeries.TryGetValue(key, out var cached)) return cached;
+        var series = new List<ChartPoint>();
+        if (_points.TryGetValue(key, out var points))
+            foreach (var (epoch, step) in _epochEnds)
+                if (points.TryGetValue(step, out var value)) series.Add(new ChartPoint(epoch, value));
+        return _epochSeries[key] = series;
+    }
+
+    /// <summary>Every value of <paramref name="key"/>, x = optimizer step.</summary>
+    public IReadOnlyList<ChartPoint> StepSeries(string key)
+    {
+        if (_stepSeries.TryGetValue(key, out var cached)) return cached;
+        var series = _points.TryGetValue(key, out var points) ? points.Select(p => new ChartPoint(p.Key, p.Value)).ToList() : [];
+        return _stepSeries[key] = series;
+    }
+
+    /// <summary>Folds one live event in. Returns true when it must be shown at once (epochs and status changes), false when it may wait for the next throttled render.</summary>
+    public bool Apply(TrainingEvent trainingEvent)
+    {
+        ArgumentNullException.ThrowIfNull(trainingEvent);
+        switch (trainingEvent)
+        {
+            case RunStartedEvent started:
+                if (Status == RunStatus.Queued) Status = RunStatus.Running;
+                StartedAt ??= started.Time.UtcDateTime;
+                return true;
+            case StepEvent step:
+                AddPoints(step.Step, step.Metrics);
+                return false;
+            case AnalysisEvent analysis:
+                AddPoints(analysis.Step, analysis.Metrics);
+                return false;
+            case EpochEvent epoch:
+                AddPoints(epoch.Step, epoch.Metrics);
+                _epochEnds[epoch.Epoch] = epoch.Step;
+                _epochSeries.Clear();
+                if (epoch.Epoch >= EpochsCompleted)
+                {
+                    EpochsCompleted = epoch.Epoch;
+                    LastEpochAt = epoch.Time.UtcDateTime;
+                }
+                if (Status == RunStatus.Queued) Status = RunStatus.Running;
+                StartedAt ??= epoch.Time.UtcDateTime - TimeSpan.FromSeconds(epoch.ElapsedSeconds);
+                return true;
+            case RunFinishedEvent finished:
+                Finish(finished);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Takes what the database says about status and times once the queue has recorded the end (or a cancel).</summary>
+    public void Refresh(RunDetail detail)
+    {
+        ArgumentNullException.ThrowIfNull(detail);
+        Status = detail.Status;
+        StartedAt = detail.Started ?? StartedAt;
+        FinishedAt = detail.Finished ?? FinishedAt;
+        Error = detail.Error ?? Error;
+        EpochsCompleted = Math.Max(EpochsCompleted, detail.EpochsCompleted);
+    }
+
+    /// <summary>
+    /// Time left, from the average epoch so far and how long the current epoch has been running; null until an epoch
+    /// has completed or when the run is not running.
+    /// </summary>
+    public TimeSpan? EstimateRemaining(DateTime now)
+    {
+        if (Status != RunStatus.Running || StartedAt is not { } started || LastEpochAt is not { } lastEpoch || EpochsCompleted < 1) return null;
+        var perEpoch = (lastEpoch - started) / EpochsCompleted;
+        if (perEpoch <= TimeSpan.Zero) return null;
+        var remaining = perEpoch * Math.Max(EpochsPlanned - EpochsCompleted, 0) - (now - lastEpoch);
+        return remaining < TimeSpan.Zero ? TimeSpan.Zero : remaining;
+    }
+
+    private void Finish(RunFinishedEvent finished)
+    {
+        // A cancel request already made the run cancelled; the trainer's outcome does not undo it (as in RunQueue.CompleteAsync).
+        if (Status != RunStatus.Cancelled)
+            Status = finished.Status switch
+            {
+                RunOutcome.Succeeded => RunStatus.Succeeded,
+                RunOutcome.Cancelled => RunStatus.Cancelled,
+                RunOutcome.Diverged => RunStatus.Diverged,
+                _ => RunStatus.Failed,
+            };
+        FinishedAt ??= finished.Time.UtcDateTime;
+        EpochsCompleted = Math.Max(EpochsCompleted, finished.Summary.EpochsCompleted);
+        Error = finished.Summary.Error ?? (Status == RunStatus.Diverged ? finished.Summary.Message : null) ?? Error;
+    }
+
+    private void AddPoints(long step, IReadOnlyDictionary<string, double> metrics)
+    {
+        foreach (var (key, value) in metrics)
+        {
+            if (double.IsNaN(value)) continue; // never stored either (MetricWriter), so a reload shows the same
+            var isNew = StorePoint(key, step, value);
+            _epochSeries.Remove(key);
+            _stepSeries.Remove(key);
+            Summarize(key, step, value, isNew);
+        }
+    }
+
+    private bool StorePoint(string key, long step, double value)
+    {
+        if (!_points.TryGetValue(key, out var points)) _points[key] = points = [];
+        var isNew = !points.ContainsKey(step);
+        points[step] = value;
+        return isNew;
+    }
+
+    private void Summarize(string key, long step, double value, bool isNew)
+    {
+        if (!_summaries.TryGetValue(key, out var summary))
+        {
+            _summaries[key] = new MetricSummary(value, step, value, value, 1);
+            return;
+        }
+        var later = step >= summary.LastStep;
+        _summaries[key] = new MetricSummary(
+            later ? value : summary.Last, later ? step : summary.LastStep,
+            Math.Min(summary.Min, value), Math.Max(summary.Max, value), summary.Count + (isNew ? 1 : 0));
+    }
+}

@@ -1,0 +1,338 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
+using Radzen;
+using Tracker.Shared;
+using Tracker.Web.Components.Library;
+using Tracker.Web.Data;
+using Tracker.Web.Jobs;
+using Tracker.Web.Realtime;
+
+namespace Tracker.Web.Features.Runs;
+
+/// <summary>
+/// One run: what it is, how far it got, its config, metric summaries and charts that grow live while it trains, and
+/// (unless read-only) the actions on it: cancel, clone, retry, notes and tags.
+/// </summary>
+public sealed partial class RunView : IDisposable
+{
+    /// <summary>Step events may re-render at most this often; epoch and status events render at once.</summary>
+    public static readonly TimeSpan MinRenderInterval = TimeSpan.FromMilliseconds(100);
+
+    private static readonly TimeSpan FinishPollInterval = TimeSpan.FromMilliseconds(250);
+    private const int FinishPollAttempts = 40;
+
+    private readonly CancellationTokenSource _disposed = new();
+    private readonly List<TrainingEvent> _early = [];
+    private IDisposable? _subscription;
+    private RenderThrottle? _throttle;
+    private RunLiveState? _state;
+    private bool _loaded;
+    private IReadOnlyList<ChartView> _charts = [];
+    private IReadOnlyList<ConfigRow> _configRows = [];
+    private string _configJson = "";
+    private string? _notesDraft;
+    private string? _newTag;
+    private string? _tagError;
+    private string? _actionMessage;
+    private string? _actionError;
+    private bool _busy;
+
+    [Inject] private IDbContextFactory<TrackerDbContext> Contexts { get; set; } = default!;
+    [Inject] private RunNotifier Notifier { get; set; } = default!;
+    [Inject] private RunQueue Queue { get; set; } = default!;
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private TimeProvider Time { get; set; } = default!;
+    [Inject] private ILogger<RunView> Logger { get; set; } = default!;
+
+    /// <summary>The run to show.</summary>
+    [Parameter, EditorRequired] public long RunId { get; set; }
+
+    /// <summary>Hides every action (cancel, clone, retry, notes and tag edits), as a share link shows the run.</summary>
+    [Parameter] public bool ReadOnly { get; set; }
+
+    protected override async Task OnInitializedAsync()
+    {
+        _throttle = new RenderThrottle(MinRenderInterval, Time);
+        // Subscribed before the database is read, so no event falls between the two; the overlap counts once.
+        if (RendererInfo.IsInteractive)
+            _subscription = Notifier.Subscribe(RunId.ToString(CultureInfo.InvariantCulture), OnTrainingEventAsync);
+        await LoadAsync();
+    }
+
+    protected override void OnAfterRender(bool firstRender) => _throttle?.Rendered();
+
+    public void Dispose()
+    {
+        _subscription?.Dispose();
+        // Cancelled, not disposed: background renders and polls still read its token and must see it cancelled.
+        _disposed.Cancel();
+    }
+
+    private async Task LoadAsync()
+    {
+        await using var context = await Contexts.CreateDbContextAsync(_disposed.Token);
+        var detail = await RunQueries.FindAsync(context, RunId, _disposed.Token);
+        if (detail is not null)
+        {
+            var config = RunConfigJson.Parse(detail.Config.GetRawText());
+            var metrics = await MetricQueries.SeriesAsync(context, RunId, keys: null, _disposed.Token);
+            _state = new RunLiveState(detail, config, metrics);
+            _configRows = ConfigRows.Of(config);
+            _configJson = RunConfigJson.Serialize(config, indented: true);
+            _notesDraft = detail.Notes;
+            foreach (var trainingEvent in _early) _state.Apply(trainingEvent);
+            if (_early.Any(e => e is RunFinishedEvent)) _ = RefreshUntilFinishedAsync();
+            _early.Clear();
+            RefreshCharts();
+        }
+        _loaded = true;
+    }
+
+    /// <summary>Called on the sink's thread: hands the event to the dispatcher and returns at once, so a slow browser never holds up the run's sink.</summary>
+    private Task OnTrainingEventAsync(TrainingEvent trainingEvent)
+    {
+        _ = DispatchAsync(() => Apply(trainingEvent));
+        return Task.CompletedTask;
+    }
+
+    private void Apply(TrainingEvent trainingEvent)
+    {
+        if (_state is null)
+        {
+            if (!_loaded) _early.Add(trainingEvent);
+            return;
+        }
+        var urgent = _state.Apply(trainingEvent);
+        // The queue records the final status and times only after the sink is done with the run.
+        if (trainingEvent is RunFinishedEvent) _ = RefreshUntilFinishedAsync();
+        RequestRender(urgent);
+    }
+
+    /// <summary>
+    /// An urgent change renders at once without the charts (they are the slow part), and the charts follow in a
+    /// render of their own, so the epoch count and status reach the browser first. Other changes wait for the throttle.
+    /// </summary>
+    private void RequestRender(bool urgent)
+    {
+        var decision = _throttle!.OnChange(urgent);
+        if (decision.Now && urgent)
+        {
+            StateHasChanged();
+            _ = DispatchAsync(RenderCharts);
+        }
+        else if (decision.Now)
+        {
+            RenderCharts();
+        }
+        else if (decision.Delay is { } delay)
+        {
+            _ = RenderLaterAsync(delay, decision.Ticket);
+        }
+    }
+
+    private void RenderCharts()
+    {
+        RefreshCharts();
+        StateHasChanged();
+    }
+
+    private async Task RenderLaterAsync(TimeSpan delay, long ticket)
+    {
+        try
+        {
+            await Task.Delay(delay, Time, _disposed.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        await DispatchAsync(() =>
+        {
+            if (_throttle!.IsDue(ticket)) RenderCharts();
+        });
+    }
+
+    private async Task DispatchAsync(Action action)
+    {
+        if (_disposed.IsCancellationRequested) return;
+        try
+        {
+            await InvokeAsync(action);
+        }
+        catch (Exception error) when (!_disposed.IsCancellationRequested)
+        {
+            Logger.LogWarning(error, "The view of run {RunId} could not apply a live update", RunId);
+        }
+        catch (Exception)
+        {
+            // The circuit went away meanwhile; nobody is looking.
+        }
+    }
+
+    private async Task RefreshUntilFinishedAsync()
+    {
+        for (var attempt = 0; attempt < FinishPollAttempts && !_disposed.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                await Task.Delay(FinishPollInterval, Time, _disposed.Token);
+                await using var context = await Contexts.CreateDbContextAsync(_disposed.Token);
+                var detail = await RunQueries.FindAsync(context, RunId, _disposed.Token);
+                if (detail?.Finished is null) continue;
+                await DispatchAsync(() =>
+                {
+                    _state?.Refresh(detail);
+                    RenderCharts();
+                });
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task ReloadStatusAsync()
+    {
+        await using var context = await Contexts.CreateDbContextAsync(_disposed.Token);
+        if (await RunQueries.FindAsync(context, RunId, _disposed.Token) is { } detail) _state?.Refresh(detail);
+    }
+
+    private async Task CancelAsync()
+    {
+        await RunActionAsync(async () =>
+        {
+            var result = await Queue.CancelAsync(RunId, _disposed.Token);
+            _actionMessage = result switch
+            {
+                CancelResult.Cancelled => "The run left the queue, cancelled.",
+                CancelResult.CancelRequested => "Cancel requested: the run stops within a step.",
+                CancelResult.AlreadyFinished => "The run had already finished.",
+                _ => $"There is no run {RunId}.",
+            };
+            await ReloadStatusAsync();
+            if (result == CancelResult.CancelRequested) _ = RefreshUntilFinishedAsync();
+        });
+    }
+
+    private async Task RetryAsync()
+    {
+        await RunActionAsync(async () =>
+        {
+            var result = await Queue.RetryAsync(RunId, _disposed.Token);
+            if (result.RunId is { } newRunId)
+                Navigation.NavigateTo(AppUrls.Run(newRunId));
+            else
+                _actionError = string.Join(" ", result.Errors.Select(e => e.Message));
+        });
+    }
+
+    private async Task SaveNotesAsync()
+    {
+        await RunActionAsync(async () =>
+        {
+            await using var context = await Contexts.CreateDbContextAsync(_disposed.Token);
+            if (!await RunAnnotations.SetNotesAsync(context, RunId, _notesDraft, _disposed.Token))
+            {
+                _actionError = $"There is no run {RunId}.";
+                return;
+            }
+            _state!.Notes = string.IsNullOrWhiteSpace(_notesDraft) ? null : _notesDraft;
+            _actionMessage = "Notes saved.";
+        });
+    }
+
+    private async Task AddTagAsync()
+    {
+        await RunActionAsync(async () =>
+        {
+            await using var context = await Contexts.CreateDbContextAsync(_disposed.Token);
+            var result = await RunAnnotations.AddTagAsync(context, RunId, _newTag, _disposed.Token);
+            _state!.Tags = result.Tags;
+            _tagError = result.Error;
+            if (result.Succeeded) _newTag = null;
+        });
+    }
+
+    private async Task RemoveTagAsync(string tag)
+    {
+        await RunActionAsync(async () =>
+        {
+            await using var context = await Contexts.CreateDbContextAsync(_disposed.Token);
+            var result = await RunAnnotations.RemoveTagAsync(context, RunId, tag, _disposed.Token);
+            _state!.Tags = result.Tags;
+            _tagError = result.Error;
+        });
+    }
+
+    /// <summary>One action at a time; its failure is shown, not thrown at the circuit.</summary>
+    private async Task RunActionAsync(Func<Task> action)
+    {
+        if (ReadOnly || _busy) return;
+        _busy = true;
+        _actionMessage = null;
+        _actionError = null;
+        try
+        {
+            await action();
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            Logger.LogError(error, "An action on run {RunId} failed", RunId);
+            _actionError = $"That did not work: {error.Message}";
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
+
+    /// <summary>One chart as the view last drew it.</summary>
+    private sealed record ChartView(string Title, string XTitle, bool ShowMarkers, IReadOnlyList<ChartLine> Lines);
+
+    /// <summary>Takes the charts' current points from the state; a chart whose lists did not change is not redrawn.</summary>
+    private void RefreshCharts()
+    {
+        if (_state is not { } state) return;
+        IReadOnlyList<ChartLine> EpochLines(params string[] keys) =>
+            keys.Where(state.Has).Select(key => new ChartLine(key, state.EpochSeries(key))).Where(line => line.Points.Count > 0).ToList();
+        var charts = new List<ChartView>
+        {
+            new("Loss", "epoch", true, EpochLines(MetricKeys.TrainLoss, MetricKeys.ValLoss)),
+            new("Accuracy", "epoch", true, EpochLines(MetricKeys.TrainAcc, MetricKeys.ValAcc, MetricKeys.ValAcc5)),
+        };
+        // Step-level metrics, each chart only once the run reports one of its keys (the analysis metrics are optional).
+        void AddStepChart(string title, bool showMarkers, params string[] keys)
+        {
+            if (keys.Any(state.Has))
+                charts.Add(new ChartView(title, "step", showMarkers, keys.Where(state.Has).Select(key => new ChartLine(key, state.StepSeries(key))).ToList()));
+        }
+        AddStepChart("Training loss by step", false, MetricKeys.TrainLoss);
+        AddStepChart("Drop rates as scheduled", false, MetricKeys.DropoutRate, MetricKeys.DropPathRate);
+        AddStepChart("Learning rate", false, MetricKeys.LearningRate);
+        AddStepChart("Gradient norm", true, MetricKeys.GradNorm);
+        AddStepChart("Distance from initialisation", true, MetricKeys.WeightsDistInit);
+        AddStepChart("Gradient direction", true, MetricKeys.GradDirVariance, MetricKeys.GradDirError);
+        _charts = charts;
+    }
+
+    private static string When(DateTime? time) =>
+        time is { } value ? value.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture) : "—";
+
+    private static string Number(double value) => value.ToString("G5", CultureInfo.InvariantCulture);
+
+    /// <summary>The best value of keys that have a direction (losses down, accuracies up); null for the others.</summary>
+    private static double? Best(string key, MetricSummary summary) =>
+        MetricKeys.HigherIsBetter(key) ? summary.Max : MetricKeys.Monitorable.Contains(key) ? summary.Min : null;
+
+    public static string Duration(TimeSpan? span)
+    {
+        if (span is not { } value) return "—";
+        if (value.TotalSeconds < 1) return "under a second";
+        if (value.TotalMinutes < 1) return $"{(int)value.TotalSeconds} s";
+        if (value.TotalHours < 1) return $"{(int)value.TotalMinutes} min {value.Seconds} s";
+        return $"{(int)value.TotalHours} h {value.Minutes} min";
+    }
+}

@@ -1,0 +1,121 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Tracker.Shared;
+using Tracker.Web.Data;
+using Tracker.Web.Jobs;
+using Tracker.Web.Features.Runs.Filtering;
+
+namespace Tracker.Web.Features.Runs;
+
+/// <summary>/api/runs: submit, list, read and cancel runs.</summary>
+public static class RunsEndpoints
+{
+    public const int MaxConfigBytes = 1 << 20;
+
+    public static RouteGroupBuilder MapRuns(this RouteGroupBuilder api)
+    {
+        var runs = api.MapGroup("/runs").WithTags("Runs");
+        runs.MapPost("/", SubmitAsync).WithName("SubmitRun")
+            .WithSummary("Queue a run")
+            .WithDescription("The body is a run config (the JSON the CLI and the UI use). 201 with the new run's id and UI URL, "
+                + "400 with field errors (camelCase paths such as dropout.cutoffEpoch) when it is invalid; nothing is stored then. "
+                + "priority: higher runs first (default 0).")
+            .Accepts<RunConfig>("application/json")
+            // A config is a few kilobytes; Kestrel refuses anything past this before it is read.
+            .WithMetadata(new RequestSizeLimitAttribute(MaxConfigBytes));
+        runs.MapGet("/", ListAsync).WithName("ListRuns")
+            .WithSummary("List runs, a page at a time")
+            .WithDescription($"Filters: project, status, tag, method, and q, a filter-language query such as "
+                + "model = vit-nano AND (method = \"early dropout\" OR method = \"early s.d.\") AND val/acc > 80 (400 naming the column of a mistake). "
+                + "sort: created (default), name, status (by name), valAcc (runs without one last), project, model or method; desc=true reverses. "
+                + $"page counts from 1; pageSize 1 to {RunQueries.MaxPageSize} (default {RunQueries.DefaultPageSize}).");
+        runs.MapGet("/{id:long}", GetAsync).WithName("GetRun")
+            .WithSummary("One run")
+            .WithDescription("The run with its config, status, error and the last/min/max of every metric.");
+        runs.MapPost("/{id:long}/cancel", CancelAsync).WithName("CancelRun")
+            .WithSummary("Cancel a run")
+            .WithDescription("200 when a queued run was cancelled, 202 when a running run was asked to stop (within a step), "
+                + "404 for an unknown run, 409 when the run has already finished.");
+        return api;
+    }
+
+    private static async Task<Results<Created<SubmittedRun>, ValidationProblem, ProblemHttpResult>> SubmitAsync(
+        HttpRequest request, RunQueue queue, int? priority, CancellationToken cancellationToken)
+    {
+        // The raw body goes through RunConfigJson, so a typo or an unknown enum value is a 400 naming the field, the same
+        // sentence the CLI prints, rather than the framework's binding failure.
+        string body;
+        try
+        {
+            using var reader = new StreamReader(request.Body);
+            body = await reader.ReadToEndAsync(cancellationToken);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel stops reading past the size limit (413) or on a broken upload; the client hears why.
+            return TypedResults.Problem(title: "The body could not be read.", detail: ex.Message, statusCode: ex.StatusCode);
+        }
+        if (!RunConfigJson.TryParse(body, out var config, out var error))
+            return TypedResults.Problem(title: "The body is not a valid run config.", detail: error, statusCode: StatusCodes.Status400BadRequest);
+
+        var result = await queue.SubmitAsync(config, priority ?? 0, owner: null, cancellationToken);
+        if (!result.Succeeded)
+            return TypedResults.ValidationProblem(
+                result.Errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
+                title: "The run config has invalid fields.");
+        var id = result.RunId!.Value;
+        return TypedResults.Created(AppUrls.Run(id), new SubmittedRun(id, AppUrls.Run(id), RunStatus.Queued));
+    }
+
+    private static async Task<Results<Ok<RunPage>, ProblemHttpResult>> ListAsync(
+        TrackerDbContext context, CancellationToken cancellationToken,
+        string? project = null, string? status = null, string? tag = null, string? method = null,
+        string? sort = null, bool desc = false, int page = 1, int pageSize = RunQueries.DefaultPageSize, string? q = null)
+    {
+        RunStatus? statusFilter = null;
+        if (!string.IsNullOrEmpty(status))
+        {
+            if (!Enum.TryParse<RunStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+                return BadQuery($"Unknown status '{status}'. Use one of: {Names<RunStatus>()}.");
+            statusFilter = parsed;
+        }
+        var order = RunSort.Created;
+        if (!string.IsNullOrEmpty(sort) && (!Enum.TryParse(sort, ignoreCase: true, out order) || !Enum.IsDefined(order)))
+            return BadQuery($"Unknown sort '{sort}'. Use one of: {Names<RunSort>()}.");
+        if (page < 1) return BadQuery("page counts from 1.");
+        if (pageSize < 1 || pageSize > RunQueries.MaxPageSize) return BadQuery($"pageSize must be 1 to {RunQueries.MaxPageSize}.");
+
+        if (!RunFilter.TryCompile(q, out var filter, out var filterError)) return BadQuery(filterError.Message);
+
+        var query = new RunListQuery(project, statusFilter, tag, method, order, desc, page, pageSize, filter);
+        return TypedResults.Ok(await RunQueries.ListAsync(context, query, cancellationToken));
+    }
+
+    private static async Task<Results<Ok<RunDetail>, ProblemHttpResult>> GetAsync(long id, TrackerDbContext context, CancellationToken cancellationToken) =>
+        await RunQueries.FindAsync(context, id, cancellationToken) is { } run ? TypedResults.Ok(run) : NoSuchRun(id);
+
+    private static async Task<Results<Ok<CancelledRun>, Accepted<CancelledRun>, ProblemHttpResult>> CancelAsync(
+        long id, RunQueue queue, TrackerDbContext context, CancellationToken cancellationToken)
+    {
+        var outcome = await queue.CancelAsync(id, cancellationToken);
+        return outcome switch
+        {
+            CancelResult.Cancelled => TypedResults.Ok(new CancelledRun(id, RunStatus.Cancelled, StopRequested: false)),
+            CancelResult.CancelRequested => TypedResults.Accepted(AppUrls.Run(id), new CancelledRun(id, RunStatus.Cancelled, StopRequested: true)),
+            // A run stored without a job (imported, say) has nothing to cancel either.
+            _ => await RunQueries.StatusAsync(context, id, cancellationToken) is { } status
+                ? TypedResults.Problem(title: "The run has already finished.", detail: $"Run {id} is {status}; only queued or running runs can be cancelled.",
+                    statusCode: StatusCodes.Status409Conflict)
+                : NoSuchRun(id),
+        };
+    }
+
+    public static ProblemHttpResult NoSuchRun(long id) =>
+        TypedResults.Problem(title: "No such run.", detail: $"There is no run {id}.", statusCode: StatusCodes.Status404NotFound);
+
+    private static ProblemHttpResult BadQuery(string detail) =>
+        TypedResults.Problem(title: "Invalid query.", detail: detail, statusCode: StatusCodes.Status400BadRequest);
+
+    private static string Names<T>() where T : struct, Enum =>
+        string.Join(", ", Enum.GetNames<T>().Select(n => char.ToLowerInvariant(n[0]) + n[1..]));
+}

@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Linq.Expressions;
+using Tracker.Web.Data;
+
+namespace Tracker.Web.Features.Runs;
+
+/// <summary>
+/// Everything that decides what /runs shows, as its query string holds it, so a link reproduces the view:
+/// <c>/runs?q=...&amp;project=...&amp;status=...&amp;tag=...&amp;method=...&amp;sort=name&amp;desc=false&amp;page=2</c>.
+/// The default (newest first, page 1) writes nothing.
+/// </summary>
+public sealed record RunsListState(
+    string? Query = null, string? Project = null, RunStatus? Status = null, string? Tag = null, string? Method = null,
+    RunSort Sort = RunSort.Created, bool Descending = true, int Page = 1)
+{
+    public const int PageSize = 25;
+
+    /// <summary>Reads the page's query parameters; values that do not parse fall back to the default.</summary>
+    public static RunsListState FromQuery(string? q, string? project, string? status, string? tag, string? method, string? sort, string? desc, int? page)
+    {
+        RunSort? order = Enum.TryParse<RunSort>(sort, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(sort, out _) ? parsed : null;
+        return new(
+            Blank(q), Blank(project),
+            Enum.TryParse<RunStatus>(status, ignoreCase: true, out var s) && Enum.IsDefined(s) && !int.TryParse(status, out _) ? s : null,
+            Blank(tag), Blank(method),
+            order ?? RunSort.Created,
+            // Newest first unless the URL says otherwise; a named column ascending unless it says desc.
+            bool.TryParse(desc, out var descending) ? descending : order is null,
+            page is > 0 ? page.Value : 1);
+    }
+
+    /// <summary>True when the two states select the same runs (page and order aside).</summary>
+    public bool SameRunsAs(RunsListState other) =>
+        (Query, Project, Status, Tag, Method) == (other.Query, other.Project, other.Status, other.Tag, other.Method);
+
+    /// <summary>The query string, without '?', omitting defaults; empty for the default view.</summary>
+    public string ToQueryString(bool withPage = true)
+    {
+        var parts = new List<string>();
+        void Add(string name, string? value)
+        {
+            if (!string.IsNullOrEmpty(value)) parts.Add($"{name}={Uri.EscapeDataString(value)}");
+        }
+        Add("q", Query);
+        Add("project", Project);
+        Add("status", Status?.ToString().ToLowerInvariant());
+        Add("tag", Tag);
+        Add("method", Method);
+        if (Sort != RunSort.Created || !Descending)
+        {
+            Add("sort", char.ToLowerInvariant(Sort.ToString()[0]) + Sort.ToString()[1..]);
+            Add("desc", Descending ? "true" : "false");
+        }
+        if (withPage && Page > 1) Add("page", Page.ToString(CultureInfo.InvariantCulture));
+        return string.Join('&', parts);
+    }
+
+    public string ToUrl(bool withPage = true) => AppUrls.RunsWithQuery(ToQueryString(withPage));
+
+    /// <summary>The list query for this state; <paramref name="filter"/> is <see cref="Query"/> compiled.</summary>
+    public RunListQuery ToListQuery(Expression<Func<Run, bool>>? filter) =>
+        new(Project, Status, Tag, Method, Sort, Descending, Page, PageSize, filter);
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

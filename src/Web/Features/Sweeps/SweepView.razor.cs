@@ -1,0 +1,118 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
+using Radzen;
+using Tracker.Web.Data;
+using Tracker.Web.Jobs;
+using Tracker.Web.Realtime;
+
+namespace Tracker.Web.Features.Sweeps;
+
+/// <summary>
+/// The runs of one sweep with their status, progress and best val/acc, kept current while they train: training
+/// events of its runs trigger a re-read, and a short timer catches what no event reports (a run claimed or finished
+/// by the queue, or trained by another process).
+/// </summary>
+public partial class SweepView : IDisposable
+{
+    private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(2);
+
+    [Inject] private IDbContextFactory<TrackerDbContext> Contexts { get; set; } = default!;
+    [Inject] private RunNotifier Notifier { get; set; } = default!;
+    [Inject] private RunQueue Queue { get; set; } = default!;
+
+    /// <summary>The sweep to show.</summary>
+    [Parameter, EditorRequired] public string SweepId { get; set; } = "";
+
+    /// <summary>Hides every action (cancel, links into the app) for a read-only share.</summary>
+    [Parameter] public bool ReadOnly { get; set; }
+
+    private SweepDetail? _sweep;
+    private bool _loaded;
+    private bool _cancelling;
+    private string? _shownSweepId;
+    private readonly List<IDisposable> _subscriptions = [];
+    private CancellationTokenSource? _refreshing;
+    // 1 while a re-read is queued or running, so a burst of step events costs one query.
+    private int _refreshPending;
+
+    private string CompareUrl => AppUrls.CompareRuns(_sweep!.Runs.Select(r => r.Id));
+
+    protected override async Task OnParametersSetAsync()
+    {
+        if (_shownSweepId == SweepId) return;
+        _shownSweepId = SweepId;
+        StopWatching();
+        await LoadAsync();
+        if (_sweep is null) return;
+        foreach (var run in _sweep.Runs)
+            _subscriptions.Add(Notifier.Subscribe(run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), _ => RefreshSoonAsync()));
+        _refreshing = new CancellationTokenSource();
+        _ = PollAsync(_refreshing.Token);
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken = default)
+    {
+        await using var context = await Contexts.CreateDbContextAsync(cancellationToken);
+        _sweep = await SweepQueries.FindAsync(context, SweepId, cancellationToken);
+        _loaded = true;
+    }
+
+    private async Task RefreshSoonAsync()
+    {
+        if (Interlocked.Exchange(ref _refreshPending, 1) == 1) return;
+        try
+        {
+            await InvokeAsync(async () =>
+            {
+                await LoadAsync();
+                StateHasChanged();
+            });
+        }
+        finally
+        {
+            Volatile.Write(ref _refreshPending, 0);
+        }
+    }
+
+    private async Task PollAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(RefreshInterval);
+        try
+        {
+            // Stops once every run has finished: nothing can change after that.
+            while (_sweep is { } sweep && sweep.Finished < sweep.Runs.Count && await timer.WaitForNextTickAsync(cancellationToken))
+                await RefreshSoonAsync();
+        }
+        catch (Exception error) when (error is OperationCanceledException or ObjectDisposedException)
+        {
+            // The view went away while a re-read was due.
+        }
+    }
+
+    private async Task CancelUnfinishedAsync()
+    {
+        if (_sweep is null || ReadOnly) return;
+        _cancelling = true;
+        try
+        {
+            foreach (var run in _sweep.Runs.Where(r => !SweepQueries.IsFinished(r.Status)))
+                await Queue.CancelAsync(run.Id);
+            await LoadAsync();
+        }
+        finally
+        {
+            _cancelling = false;
+        }
+    }
+
+    private void StopWatching()
+    {
+        _refreshing?.Cancel();
+        _refreshing?.Dispose();
+        _refreshing = null;
+        foreach (var subscription in _subscriptions) subscription.Dispose();
+        _subscriptions.Clear();
+    }
+
+    public void Dispose() => StopWatching();
+}
