@@ -4,8 +4,8 @@ namespace Tracker.Web.Tests.Runs;
 
 public class MetricDownsamplingTests
 {
-    private static MetricPoint[] Series(int count, Func<int, double> value) =>
-        Enumerable.Range(0, count).Select(i => new MetricPoint(i * 10L, value(i))).ToArray();
+    private static SeriesPoint[] Series(int count, Func<int, double> value) =>
+        Enumerable.Range(0, count).Select(i => new SeriesPoint(i * 10L, value(i))).ToArray();
 
     [Fact]
     public void KeepsFirstLast_AndTheMinimumAndMaximumOfEveryBucket()
@@ -67,7 +67,7 @@ public class MetricDownsamplingTests
     public void EmptyAndShortSeries_ComeBackWhole()
     {
         Assert.Empty(MetricDownsampling.Downsample([], 10));
-        MetricPoint[] one = [new(0, 1)];
+        SeriesPoint[] one = [new(0, 1)];
         Assert.Equal(one, MetricDownsampling.Downsample(one, 10));
         var ten = Series(10, i => i);
         Assert.Equal(ten, MetricDownsampling.Downsample(ten, 10));
@@ -84,7 +84,7 @@ public class MetricDownsamplingTests
     {
         // N = 6 → 2 buckets of 4 interior points: indices 1–4 and 5–8.
         double[] values = [0, 1, double.NaN, double.PositiveInfinity, 2, double.NaN, double.NaN, double.NaN, double.NaN, 3];
-        var points = values.Select((v, i) => new MetricPoint(i, v)).ToArray();
+        var points = values.Select((v, i) => new SeriesPoint(i, v)).ToArray();
 
         var kept = MetricDownsampling.Downsample(points, 6);
 

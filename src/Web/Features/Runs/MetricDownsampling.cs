@@ -1,7 +1,7 @@
 namespace Tracker.Web.Features.Runs;
 
 /// <summary>One recorded value of a metric at a training step.</summary>
-public readonly record struct MetricPoint(long Step, double Value);
+public readonly record struct SeriesPoint(long Step, double Value);
 
 /// <summary>
 /// Shape-preserving downsampling for charts: at most N points, keeping the first and the last point and, of every
@@ -20,7 +20,7 @@ public static class MetricDownsampling
     /// are the same point); an odd N leaves one slot unused. NaN is never picked over a number, but a bucket of only NaN
     /// keeps its first NaN, so a chart can still show where a run diverged; ±∞ count as the extremes they are.
     /// </summary>
-    public static IReadOnlyList<MetricPoint> Downsample(IReadOnlyList<MetricPoint> points, int maxPoints)
+    public static IReadOnlyList<SeriesPoint> Downsample(IReadOnlyList<SeriesPoint> points, int maxPoints)
     {
         ArgumentNullException.ThrowIfNull(points);
         if (maxPoints < MinimumPoints)
@@ -29,7 +29,7 @@ public static class MetricDownsampling
 
         var interior = points.Count - 2;
         var buckets = (maxPoints - 2) / 2;
-        var kept = new List<MetricPoint>(maxPoints) { points[0] };
+        var kept = new List<SeriesPoint>(maxPoints) { points[0] };
         for (var bucket = 0; bucket < buckets; bucket++)
         {
             // Bucket b holds interior points [start, end); long arithmetic so n × b cannot overflow.
@@ -44,7 +44,7 @@ public static class MetricDownsampling
     }
 
     /// <summary>Indices of the first minimum and the first maximum in [start, end), skipping NaN unless all are NaN.</summary>
-    private static (int Low, int High) Extremes(IReadOnlyList<MetricPoint> points, int start, int end)
+    private static (int Low, int High) Extremes(IReadOnlyList<SeriesPoint> points, int start, int end)
     {
         int low = -1, high = -1;
         for (var i = start; i < end; i++)
