@@ -21,9 +21,6 @@ public sealed class DisposeScope : IDisposable
 
     internal static DisposeScope? Innermost => _innermost;
 
-    /// <summary>Tensors this scope will free (tensors already disposed or moved out are not counted).</summary>
-    public int OwnedCount => _owned.Count(t => t.OwningScope == this && !t.IsDisposed);
-
     internal void Attach(Tensor tensor)
     {
         _owned.Add(tensor);

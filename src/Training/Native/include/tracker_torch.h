@@ -8,6 +8,9 @@
  * - Results come back through out-parameters. Optional tensor arguments may be NULL.
  * - dtype codes are c10::ScalarType values; device types are c10::DeviceType values
  *   (0 = cpu, 1 = cuda).
+ *
+ * Declarations are grouped by the source file that defines them (src/core.cpp, ops.cpp, nn.cpp,
+ * optim.cpp); the C# side has one NativeMethods partial per file, in the same order.
  */
 #ifndef TRACKER_TORCH_H
 #define TRACKER_TORCH_H
@@ -21,6 +24,8 @@ extern "C" {
 #define TRK_API __attribute__((visibility("default")))
 
 typedef struct trk_tensor trk_tensor;
+
+/* ======== src/core.cpp ======== */
 
 /* ---- errors, lifetime, runtime ---- */
 TRK_API const char* trk_last_error(void);
@@ -69,6 +74,8 @@ TRK_API int trk_clear_grad(trk_tensor* t);
 TRK_API int trk_backward(trk_tensor* t, trk_tensor* gradient, int retain_graph);
 TRK_API int trk_grad_enabled(int* out);
 TRK_API int trk_set_grad_enabled(int enabled);
+
+/* ======== src/ops.cpp ======== */
 
 /* ---- elementwise: tensor with tensor ---- */
 TRK_API int trk_add(trk_tensor* a, trk_tensor* b, double alpha, trk_tensor** out);
@@ -143,6 +150,8 @@ TRK_API int trk_gather(trk_tensor* t, int64_t dim, trk_tensor* index, trk_tensor
 TRK_API int trk_flip(trk_tensor* t, const int64_t* dims, int ndims, trk_tensor** out);
 TRK_API int trk_pad(trk_tensor* t, const int64_t* pad, int npad, double value, trk_tensor** out);
 
+/* ======== src/nn.cpp ======== */
+
 /* ---- linear algebra and neural-network functions ---- */
 TRK_API int trk_matmul(trk_tensor* a, trk_tensor* b, trk_tensor** out);
 TRK_API int trk_linear(trk_tensor* input, trk_tensor* weight, trk_tensor* bias, trk_tensor** out);
@@ -162,6 +171,8 @@ TRK_API int trk_dropout(trk_tensor* t, double p, int training, trk_tensor** out)
 TRK_API int trk_cross_entropy(trk_tensor* logits, trk_tensor* target, double label_smoothing, int reduction, trk_tensor** out);
 TRK_API int trk_kl_div(trk_tensor* input, trk_tensor* target, int reduction, int log_target, trk_tensor** out);
 TRK_API int trk_mse_loss(trk_tensor* input, trk_tensor* target, int reduction, trk_tensor** out);
+
+/* ======== src/optim.cpp ======== */
 
 /* ---- optimizers: one call updates every parameter (parameters without a gradient are skipped) ---- */
 TRK_API int trk_adamw_step(trk_tensor** params, trk_tensor** exp_avg, trk_tensor** exp_avg_sq, int count,

@@ -4,19 +4,9 @@
 using trk::unwrap;
 
 namespace {
-at::Tensor compare(const at::Tensor& a, const at::Tensor& b, int op) {
-    switch (op) {
-        case 0: return at::eq(a, b);
-        case 1: return at::ne(a, b);
-        case 2: return at::lt(a, b);
-        case 3: return at::le(a, b);
-        case 4: return at::gt(a, b);
-        case 5: return at::ge(a, b);
-        default: throw std::invalid_argument("unknown comparison " + std::to_string(op));
-    }
-}
-
-at::Tensor compare_scalar(const at::Tensor& a, const at::Scalar& b, int op) {
+// at::eq and the others take either a tensor or a scalar on the right: one switch serves both.
+template <typename Right>
+at::Tensor compare(const at::Tensor& a, const Right& b, int op) {
     switch (op) {
         case 0: return at::eq(a, b);
         case 1: return at::ne(a, b);
@@ -40,7 +30,7 @@ int trk_pow(trk_tensor* a, trk_tensor* b, trk_tensor** out) { TRK_RETURN(out, at
 int trk_maximum(trk_tensor* a, trk_tensor* b, trk_tensor** out) { TRK_RETURN(out, at::maximum(unwrap(a), unwrap(b))) }
 int trk_minimum(trk_tensor* a, trk_tensor* b, trk_tensor** out) { TRK_RETURN(out, at::minimum(unwrap(a), unwrap(b))) }
 int trk_compare(trk_tensor* a, trk_tensor* b, int op, trk_tensor** out) { TRK_RETURN(out, compare(unwrap(a), unwrap(b), op)) }
-int trk_compare_scalar(trk_tensor* a, double b, int op, trk_tensor** out) { TRK_RETURN(out, compare_scalar(unwrap(a), b, op)) }
+int trk_compare_scalar(trk_tensor* a, double b, int op, trk_tensor** out) { TRK_RETURN(out, compare(unwrap(a), at::Scalar(b), op)) }
 int trk_where(trk_tensor* condition, trk_tensor* a, trk_tensor* b, trk_tensor** out) {
     TRK_RETURN(out, at::where(unwrap(condition), unwrap(a), unwrap(b)))
 }
