@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Tracker.E2E.Support;
+using Tracker.Shared;
 using Tracker.Web.Features.Runs.Forms;
 using static Microsoft.Playwright.Assertions;
 
@@ -121,7 +122,7 @@ public sealed partial class NewRunPageTests(AppInChromium fixture) : IAsyncLifet
         foreach (var section in new[] { "Use R-Drop", "Use DropConnect", "Use early stopping", "Gradient direction metrics" })
             await _page.GetByRole(AriaRole.Checkbox, new() { Name = section, Exact = true }).ClickAsync();
 
-        foreach (var input in RunForm.Inputs)
+        foreach (var input in RunConfigFields.All)
         {
             var field = NewRunPage.Field(_page, input.Path);
             await Expect(field).ToBeVisibleAsync();

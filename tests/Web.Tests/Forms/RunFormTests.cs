@@ -188,6 +188,53 @@ public class RunFormTests
         Assert.True(form.IsShown("rDrop.alpha"));
     }
 
+    [Fact]
+    public void EveryFieldOfTheTable_BindsToAFormProperty_OfItsKindsType()
+    {
+        foreach (var field in RunConfigFields.All)
+        {
+            var type = RunForm.ValueType(field.Path);
+            Type[] expected = field.Kind switch
+            {
+                ConfigFieldKind.Text or ConfigFieldKind.TextList => [typeof(string)],
+                ConfigFieldKind.Integer => [field.Optional ? typeof(int?) : typeof(int)],
+                ConfigFieldKind.Number => [field.Optional ? typeof(double?) : typeof(double)],
+                ConfigFieldKind.Flag or ConfigFieldKind.Section => [typeof(bool)],
+                ConfigFieldKind.Choice => [typeof(string)],
+                _ => [],
+            };
+            Assert.True(expected.Contains(type) || (field.Kind == ConfigFieldKind.Choice && type.IsEnum), $"{field.Path} binds to a {type.Name}");
+        }
+    }
+
+    [Fact]
+    public void TheFormsValues_ReadThroughTheTable_AreTheConfigsValues()
+    {
+        var form = RunForm.FromConfig(Full);
+
+        foreach (var field in RunConfigFields.All.Where(f => f.Kind is not (ConfigFieldKind.TextList or ConfigFieldKind.Section)))
+        {
+            var shown = field.Kind == ConfigFieldKind.Choice ? form.GetChoice(field.Path) : RunConfigFields.Text(form.Get(field.Path));
+            Assert.Equal(RunConfigFields.Text(field.Read(Full)), shown);
+        }
+    }
+
+    [Fact]
+    public void AChoice_IsSetByItsJsonWord()
+    {
+        var form = new RunForm();
+
+        form.SetChoice("optimizer", "sgd");
+        form.SetChoice("dropout.mode", "early");
+        form.SetChoice("model", KnownModels.VitNano);
+        form.Set("rDrop", true);
+
+        var config = form.ToConfig();
+        Assert.Equal((OptimizerKind.Sgd, DropMode.Early, KnownModels.VitNano), (config.Optimizer, config.Dropout.Mode, config.Model));
+        Assert.NotNull(config.RDrop);
+        Assert.Equal("sgd", form.GetChoice("optimizer"));
+    }
+
     /// <summary>Every leaf of a JSON document by its path (list items as "tags[0]"), with its JSON text.</summary>
     private static Dictionary<string, string> Leaves(JsonNode node, string prefix = "")
     {

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Tracker.Shared;
 using Tracker.Web.Components.Library;
 using Tracker.Web.Data;
@@ -14,10 +13,9 @@ public class RunLiveStateTests
         IReadOnlyList<MetricSeries>? series = null, IReadOnlyDictionary<string, MetricSummary>? summaries = null)
     {
         var config = new RunConfig { Name = "run", Epochs = epochs };
-        using var json = JsonDocument.Parse(RunConfigJson.Serialize(config));
-        var detail = new RunDetail(7, "run", "default", "no dropout", status, null, [], json.RootElement.Clone(), 0, epochsCompleted,
+        var detail = new RunDetail(7, "run", "default", "no dropout", status, null, [], config, 0, epochsCompleted,
             Started, status == RunStatus.Queued ? null : Started, null, null, null, null, summaries ?? new Dictionary<string, MetricSummary>());
-        return new RunLiveState(detail, config, new RunMetrics(7, series ?? []));
+        return new RunLiveState(detail, new RunMetrics(7, series ?? []));
     }
 
     private static EpochEvent Epoch(int epoch, long step, double trainLoss, double valAcc, DateTime? time = null) => new()

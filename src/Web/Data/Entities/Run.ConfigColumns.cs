@@ -1,3 +1,4 @@
+using System.Reflection;
 using Tracker.Shared;
 
 namespace Tracker.Web.Data;
@@ -5,7 +6,8 @@ namespace Tracker.Web.Data;
 /// <summary>
 /// The config fields people filter runs by (the /runs filter language), copied out of <see cref="Run.Config"/> into
 /// columns so a filter is a plain indexed comparison instead of a JSON parse per row. Enums hold their JSON names
-/// ("adamw", "early", "linear"), the words a config file and a filter use. Written once, by <see cref="FromConfig"/>:
+/// ("adamw", "early", "linear"), the words a config file and a filter use. Which fields: those marked
+/// <see cref="ConfigFieldInfo.Filterable"/> in <see cref="RunConfigFields"/>. Written once, by <see cref="FromConfig"/>:
 /// a run's config never changes after it is queued.
 /// </summary>
 public sealed partial class Run
@@ -41,31 +43,22 @@ public sealed partial class Run
     /// <summary>The last/min/max of each metric; filters on metrics read these, never the points.</summary>
     public List<RunSummary> Summaries { get; } = [];
 
-    /// <summary>Fills the promoted columns from <paramref name="config"/>; returns this run.</summary>
+    /// <summary>The column of a filterable config field: its path in PascalCase without dots ("dropout.rate" = DropoutRate).</summary>
+    public static string ConfigColumnName(string path) =>
+        string.Concat(path.Split('.').Select(part => char.ToUpperInvariant(part[0]) + part[1..]));
+
+    // The columns of the table's filterable fields, found once; a test checks each has a column of the value's type.
+    private static readonly (ConfigFieldInfo Field, PropertyInfo Column)[] ConfigColumnProperties = RunConfigFields.All
+        .Where(f => f.Filterable)
+        .Select(f => (f, typeof(Run).GetProperty(ConfigColumnName(f.Path))
+            ?? throw new InvalidOperationException($"Run has no column {ConfigColumnName(f.Path)} for the filterable config field {f.Path}.")))
+        .ToArray();
+
+    /// <summary>Fills the promoted columns from <paramref name="config"/>, as <see cref="RunConfigFields"/> reads them; returns this run.</summary>
     public Run WithConfigColumns(RunConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        Lr = config.Lr;
-        Epochs = config.Epochs;
-        BatchSize = config.BatchSize;
-        Seed = config.Seed;
-        Optimizer = JsonEnumNameConverter<OptimizerKind>.NameOf(config.Optimizer);
-        WeightDecay = config.WeightDecay;
-        WarmupEpochs = config.WarmupEpochs;
-        LabelSmoothing = config.LabelSmoothing;
-        DropoutRate = config.Dropout.Rate;
-        DropoutMode = JsonEnumNameConverter<DropMode>.NameOf(config.Dropout.Mode);
-        DropoutSchedule = JsonEnumNameConverter<DropSchedule>.NameOf(config.Dropout.Schedule);
-        DropoutCutoffEpoch = config.Dropout.CutoffEpoch;
-        DropPathRate = config.DropPath.Rate;
-        DropPathMode = JsonEnumNameConverter<DropMode>.NameOf(config.DropPath.Mode);
-        DropPathSchedule = JsonEnumNameConverter<DropSchedule>.NameOf(config.DropPath.Schedule);
-        DropPathCutoffEpoch = config.DropPath.CutoffEpoch;
-        RDropAlpha = config.RDrop?.Alpha;
-        DropConnectRate = config.DropConnect?.Rate;
-        L1 = config.L1;
-        L2 = config.L2;
-        TrainSubset = config.TrainSubset;
+        foreach (var (field, column) in ConfigColumnProperties) column.SetValue(this, field.Read(config));
         return this;
     }
 }

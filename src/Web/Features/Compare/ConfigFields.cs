@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using Tracker.Shared;
 
 namespace Tracker.Web.Features.Compare;
@@ -21,15 +19,15 @@ public static class ConfigFields
     public const string MethodPath = "method";
 
     /// <summary>What a group is called whose runs lack the grouping field.</summary>
-    public const string NotSet = "(not set)";
+    public const string NotSet = RunConfigFields.NotSet;
 
-    /// <summary>Path to value, in the order the config JSON writes them, starting with <see cref="MethodPath"/>.</summary>
+    /// <summary>Path to value, in the order the config JSON writes them, starting with <see cref="MethodPath"/>; unset fields are left out.</summary>
     public static IReadOnlyList<KeyValuePair<string, string>> Flatten(RunConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
         var fields = new List<KeyValuePair<string, string>> { new(MethodPath, Methods.Describe(config)) };
-        using var json = JsonDocument.Parse(RunConfigJson.Serialize(config));
-        Walk(json.RootElement, "", fields);
+        foreach (var (path, value) in RunConfigFields.Values(config))
+            if (value is not null) fields.Add(new(path, value));
         return fields;
     }
 
@@ -56,27 +54,4 @@ public static class ConfigFields
             if (key == path) return value;
         return NotSet;
     }
-
-    private static void Walk(JsonElement element, string prefix, List<KeyValuePair<string, string>> fields)
-    {
-        if (element.ValueKind == JsonValueKind.Object && element.EnumerateObject().Any())
-        {
-            foreach (var property in element.EnumerateObject())
-                Walk(property.Value, prefix.Length == 0 ? property.Name : $"{prefix}.{property.Name}", fields);
-            return;
-        }
-        fields.Add(new(prefix, Text(element)));
-    }
-
-    // Lists (tags) read as one comma-separated value: a run is compared by its whole list.
-    private static string Text(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.String => element.GetString()!,
-        JsonValueKind.Number => element.TryGetDouble(out var number) ? number.ToString("R", CultureInfo.InvariantCulture) : element.GetRawText(),
-        JsonValueKind.True => "true",
-        JsonValueKind.False => "false",
-        JsonValueKind.Array => string.Join(", ", element.EnumerateArray().Select(Text)),
-        JsonValueKind.Object => "{}",
-        _ => element.GetRawText(),
-    };
 }

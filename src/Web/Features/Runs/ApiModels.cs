@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using Tracker.Shared;
 using Tracker.Web.Data;
 
 namespace Tracker.Web.Features.Runs;
@@ -18,10 +20,13 @@ public sealed record RunPage(IReadOnlyList<RunListItem> Items, int Total, int Pa
 /// <summary>The last, lowest and highest value of one metric.</summary>
 public sealed record MetricSummary(double Last, long LastStep, double Min, double Max, long Count);
 
-/// <summary>One run in full: its config as the run config JSON, how it went, and a summary per metric key.</summary>
+/// <summary>
+/// One run in full: its config (written as the run config JSON, so it can be posted back unchanged), how it went, and a
+/// summary per metric key. The page reads the typed config as the database gave it; only the API writes it as JSON.
+/// </summary>
 public sealed record RunDetail(
     long Id, string Name, string Project, string Method, RunStatus Status, string? Owner, IReadOnlyList<string> Tags,
-    JsonElement Config, double Progress, int EpochsCompleted, DateTime Created, DateTime? Started, DateTime? Finished,
+    [property: JsonConverter(typeof(RunConfigJsonConverter))] RunConfig Config, double Progress, int EpochsCompleted, DateTime Created, DateTime? Started, DateTime? Finished,
     string? Error, string? Notes, long? ParentRunId, IReadOnlyDictionary<string, MetricSummary> Summaries);
 
 /// <summary>One recorded value.</summary>
@@ -35,3 +40,13 @@ public sealed record RunMetrics(long RunId, IReadOnlyList<MetricSeries> Series);
 
 /// <summary>What a cancel request did.</summary>
 public sealed record CancelledRun(long Id, RunStatus Status, bool StopRequested);
+
+/// <summary>Writes and reads a run config with <see cref="RunConfigJson"/>'s options (enum names, nulls left out), whatever options the API uses.</summary>
+public sealed class RunConfigJsonConverter : JsonConverter<RunConfig>
+{
+    public override RunConfig? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        JsonSerializer.Deserialize<RunConfig>(ref reader, RunConfigJson.Options);
+
+    public override void Write(Utf8JsonWriter writer, RunConfig value, JsonSerializerOptions options) =>
+        JsonSerializer.Serialize(writer, value, RunConfigJson.Options);
+}

@@ -42,12 +42,6 @@ public partial class NewRunPage
     private string? _jsonError;
 
     private static readonly IReadOnlyList<SubmitMode> Modes = [SubmitMode.Single, SubmitMode.Sweep];
-    private static readonly IReadOnlyList<Choice<OptimizerKind>> Optimizers = Choice<OptimizerKind>.All();
-    private static readonly IReadOnlyList<Choice<DeviceKind>> Devices = Choice<DeviceKind>.All();
-    private static readonly IReadOnlyList<Choice<DropMode>> DropModes = Choice<DropMode>.All();
-    private static readonly IReadOnlyList<Choice<DropSchedule>> DropSchedules = Choice<DropSchedule>.All();
-    private static readonly IReadOnlyList<Choice<DropConnectInference>> Inferences = Choice<DropConnectInference>.All();
-    private static readonly IReadOnlyList<Choice<MetricMode>> MetricModes = Choice<MetricMode>.All();
 
     protected override async Task OnParametersSetAsync()
     {
@@ -82,10 +76,13 @@ public partial class NewRunPage
 
     private bool IsShown(string path) => _form.IsShown(path) && !(IsSweep && SweepForm.SetsPerRun(path));
 
-    private bool ShowsSection(FormSection section) =>
-        RunForm.Inputs.Any(input => input.Section == section && IsShown(input.Path));
+    private bool ShowsSection(ConfigSection section) =>
+        RunConfigFields.All.Any(field => field.Section == section && IsShown(field.Path));
 
-    private string Label(string path) => RunForm.Input(path).Label;
+    // The page checks the form on every render; an input's change only has to ask for one.
+    private static void InputChanged()
+    {
+    }
 
     /// <summary>What the page shows for the current form: computed on every render, so it can never be stale.</summary>
     private sealed record Verdict(RunFormErrors Fields, IReadOnlyList<FieldError> Top, IReadOnlyList<SweepErrorGroup> SweepRuns, SweepPlan? Plan)
@@ -186,11 +183,4 @@ public partial class NewRunPage
     }
 
     private static string ModeText(SubmitMode mode) => mode == SubmitMode.Single ? "One run" : "Sweep";
-}
-
-/// <summary>An enum value with the name the config JSON uses for it, for drop-downs.</summary>
-public sealed record Choice<T>(T Value, string Text) where T : struct, Enum
-{
-    public static IReadOnlyList<Choice<T>> All() =>
-        Enum.GetValues<T>().Select(v => new Choice<T>(v, JsonEnumNameConverter<T>.NameOf(v))).ToList();
 }

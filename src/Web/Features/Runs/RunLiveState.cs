@@ -19,13 +19,12 @@ public sealed class RunLiveState
     private readonly Dictionary<string, IReadOnlyList<ChartPoint>> _epochSeries = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<ChartPoint>> _stepSeries = new(StringComparer.Ordinal);
 
-    public RunLiveState(RunDetail detail, RunConfig config, RunMetrics metrics)
+    public RunLiveState(RunDetail detail, RunMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(detail);
-        ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(metrics);
         Detail = detail;
-        Config = config;
+        Config = detail.Config;
         Status = detail.Status;
         EpochsCompleted = detail.EpochsCompleted;
         StartedAt = detail.Started;

@@ -1,5 +1,4 @@
 using System.Linq.Expressions;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Tracker.Shared;
 using Tracker.Web.Data;
@@ -100,10 +99,8 @@ public static class RunQueries
         var run = await context.Runs.AsNoTracking().Include(r => r.Project).FirstOrDefaultAsync(r => r.Id == runId, cancellationToken);
         if (run is null) return null;
         var summaries = await context.RunSummaries.AsNoTracking().Where(s => s.RunId == runId).OrderBy(s => s.Key).ToListAsync(cancellationToken);
-        // The config goes out exactly as RunConfigJson writes it, so it can be posted back unchanged.
-        using var config = JsonDocument.Parse(RunConfigJson.Serialize(run.Config));
         return new RunDetail(
-            run.Id, run.Name, run.Project!.Name, run.Method, run.Status, run.Owner, run.Tags, config.RootElement.Clone(),
+            run.Id, run.Name, run.Project!.Name, run.Method, run.Status, run.Owner, run.Tags, run.Config,
             run.Progress, run.EpochsCompleted, run.CreatedAt, run.StartedAt, run.FinishedAt, run.Error, run.Notes, run.ParentRunId,
             summaries.ToDictionary(s => s.Key, s => new MetricSummary(s.Last, s.LastStep, s.Min, s.Max, s.Count)));
     }

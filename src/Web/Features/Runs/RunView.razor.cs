@@ -75,11 +75,11 @@ public sealed partial class RunView : IDisposable
         var detail = await RunQueries.FindAsync(context, RunId, _disposed.Token);
         if (detail is not null)
         {
-            var config = RunConfigJson.Parse(detail.Config.GetRawText());
+            // The config as the database parsed it: read here, never re-serialized except for the raw JSON shown.
             var metrics = await MetricQueries.SeriesAsync(context, RunId, keys: null, _disposed.Token);
-            _state = new RunLiveState(detail, config, metrics);
-            _configRows = ConfigRows.Of(config);
-            _configJson = RunConfigJson.Serialize(config, indented: true);
+            _state = new RunLiveState(detail, metrics);
+            _configRows = ConfigRows.Of(detail.Config);
+            _configJson = RunConfigJson.Serialize(detail.Config, indented: true);
             _notesDraft = detail.Notes;
             foreach (var trainingEvent in _early) _state.Apply(trainingEvent);
             if (_early.Any(e => e is RunFinishedEvent)) _ = RefreshUntilFinishedAsync();

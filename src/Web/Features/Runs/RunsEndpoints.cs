@@ -10,6 +10,7 @@ namespace Tracker.Web.Features.Runs;
 /// <summary>/api/runs: submit, list, read and cancel runs.</summary>
 public static class RunsEndpoints
 {
+    /// <summary>The largest run config body accepted; a config is a few kilobytes, and Kestrel refuses anything past this before it is read.</summary>
     public const int MaxConfigBytes = 1 << 20;
 
     public static RouteGroupBuilder MapRuns(this RouteGroupBuilder api)
@@ -21,7 +22,6 @@ public static class RunsEndpoints
                 + "400 with field errors (camelCase paths such as dropout.cutoffEpoch) when it is invalid; nothing is stored then. "
                 + "priority: higher runs first (default 0).")
             .Accepts<RunConfig>("application/json")
-            // A config is a few kilobytes; Kestrel refuses anything past this before it is read.
             .WithMetadata(new RequestSizeLimitAttribute(MaxConfigBytes));
         runs.MapGet("/", ListAsync).WithName("ListRuns")
             .WithSummary("List runs, a page at a time")

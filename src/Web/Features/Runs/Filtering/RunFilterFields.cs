@@ -40,27 +40,7 @@ public static class RunFilterFields
         new("tag", FilterFieldKind.Tag, (Expression<Func<Run, List<string>>>)(r => r.Tags)),
         Text("owner", r => r.Owner),
         Text("sweep", r => r.SweepId),
-        Number("lr", r => r.Lr),
-        Number("epochs", r => r.Epochs),
-        Number("batchSize", r => r.BatchSize),
-        Number("seed", r => r.Seed),
-        Choice<OptimizerKind>("optimizer", r => r.Optimizer),
-        Number("weightDecay", r => r.WeightDecay),
-        Number("warmupEpochs", r => r.WarmupEpochs),
-        Number("labelSmoothing", r => r.LabelSmoothing),
-        Number("dropout.rate", r => r.DropoutRate),
-        Choice<DropMode>("dropout.mode", r => r.DropoutMode),
-        Choice<DropSchedule>("dropout.schedule", r => r.DropoutSchedule),
-        Number("dropout.cutoffEpoch", r => r.DropoutCutoffEpoch),
-        Number("dropPath.rate", r => r.DropPathRate),
-        Choice<DropMode>("dropPath.mode", r => r.DropPathMode),
-        Choice<DropSchedule>("dropPath.schedule", r => r.DropPathSchedule),
-        Number("dropPath.cutoffEpoch", r => r.DropPathCutoffEpoch),
-        Number("rDrop.alpha", r => r.RDropAlpha),
-        Number("dropConnect.rate", r => r.DropConnectRate),
-        Number("l1", r => r.L1),
-        Number("l2", r => r.L2),
-        Number("trainSubset", r => r.TrainSubset),
+        .. RunConfigFields.All.Where(f => f.Filterable).Select(ConfigColumn),
         Number("epochsDone", r => r.EpochsCompleted),
         Number("progress", r => r.Progress),
     ];
@@ -76,12 +56,19 @@ public static class RunFilterFields
 
     private static RunFilterField Number(string name, Expression<Func<Run, double>> column) => new(name, FilterFieldKind.Number, column);
 
-    private static RunFilterField Number(string name, Expression<Func<Run, double?>> column) => new(name, FilterFieldKind.Number, column);
-
     private static RunFilterField Number(string name, Expression<Func<Run, int>> column) => new(name, FilterFieldKind.Number, column);
 
-    private static RunFilterField Number(string name, Expression<Func<Run, int?>> column) => new(name, FilterFieldKind.Number, column);
-
-    private static RunFilterField Choice<TEnum>(string name, Expression<Func<Run, string>> column) where TEnum : struct, Enum =>
-        new(name, FilterFieldKind.Choice, column, JsonEnumNameConverter<TEnum>.Names);
+    /// <summary>A config field of the table, read from the run column <see cref="Run.WithConfigColumns"/> fills.</summary>
+    private static RunFilterField ConfigColumn(ConfigFieldInfo field)
+    {
+        var run = Expression.Parameter(typeof(Run), "r");
+        var column = Expression.Lambda(Expression.Property(run, Run.ConfigColumnName(field.Path)), run);
+        return field.Kind switch
+        {
+            ConfigFieldKind.Integer or ConfigFieldKind.Number => new(field.Path, FilterFieldKind.Number, column),
+            ConfigFieldKind.Choice => new(field.Path, FilterFieldKind.Choice, column, field.Choices),
+            ConfigFieldKind.Text => new(field.Path, FilterFieldKind.Text, column),
+            _ => throw new InvalidOperationException($"{field.Path}: a {field.Kind} field cannot be a filter column."),
+        };
+    }
 }

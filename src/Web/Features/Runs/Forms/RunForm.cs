@@ -1,24 +1,9 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Text.Json;
 using Tracker.Shared;
 
 namespace Tracker.Web.Features.Runs.Forms;
-
-/// <summary>The sections of the new-run form, in the order the page shows them.</summary>
-public enum FormSection
-{
-    Run,
-    ModelAndData,
-    Optimization,
-    Dropout,
-    StochasticDepth,
-    RDrop,
-    DropConnect,
-    Penalties,
-    EarlyStopping,
-    Analysis,
-}
-
-/// <summary>One input of the form: the JSON path of the config field it edits (the path validator errors name) and its label.</summary>
-public sealed record FormInput(string Path, string Label, FormSection Section);
 
 /// <summary>
 /// The editable state behind /runs/new: one bindable property per <see cref="RunConfig"/> field. It is mutable so
@@ -27,70 +12,13 @@ public sealed record FormInput(string Path, string Label, FormSection Section);
 /// </summary>
 public sealed class RunForm
 {
-    /// <summary>Every input, keyed by the JSON path errors use. A path missing here has no input: its errors go to the top.</summary>
-    public static IReadOnlyList<FormInput> Inputs { get; } =
-    [
-        new("name", "Name", FormSection.Run),
-        new("project", "Project", FormSection.Run),
-        new("tags", "Tags", FormSection.Run),
-        new("parentRunId", "Fine-tune from run", FormSection.Run),
+    /// <summary>
+    /// The input of <paramref name="path"/>: every field of <see cref="RunConfigFields"/> has one, bound to the property
+    /// of this form named like it (see <see cref="Get"/>). A path missing there has no input: its errors go to the top.
+    /// </summary>
+    public static ConfigFieldInfo Input(string path) => RunConfigFields.Find(path) ?? throw new KeyNotFoundException($"No input for '{path}'.");
 
-        new("model", "Model", FormSection.ModelAndData),
-        new("dataset", "Dataset", FormSection.ModelAndData),
-        new("datasetPath", "Dataset path", FormSection.ModelAndData),
-        new("trainSubset", "Training subset", FormSection.ModelAndData),
-        new("maxStepsPerEpoch", "Max steps per epoch", FormSection.ModelAndData),
-        new("augment", "Augment (crop and flip)", FormSection.ModelAndData),
-
-        new("epochs", "Epochs", FormSection.Optimization),
-        new("batchSize", "Batch size", FormSection.Optimization),
-        new("optimizer", "Optimizer", FormSection.Optimization),
-        new("lr", "Learning rate", FormSection.Optimization),
-        new("momentum", "Momentum (SGD)", FormSection.Optimization),
-        new("weightDecay", "Weight decay", FormSection.Optimization),
-        new("warmupEpochs", "Warmup epochs", FormSection.Optimization),
-        new("labelSmoothing", "Label smoothing", FormSection.Optimization),
-        new("gradClip", "Gradient clipping norm", FormSection.Optimization),
-        new("seed", "Seed", FormSection.Optimization),
-        new("device", "Device", FormSection.Optimization),
-
-        new("dropout.rate", "Dropout rate", FormSection.Dropout),
-        new("dropout.mode", "Dropout mode", FormSection.Dropout),
-        new("dropout.schedule", "Dropout schedule", FormSection.Dropout),
-        new("dropout.cutoffEpoch", "Dropout cutoff epoch", FormSection.Dropout),
-
-        new("dropPath.rate", "Stochastic depth rate", FormSection.StochasticDepth),
-        new("dropPath.mode", "Stochastic depth mode", FormSection.StochasticDepth),
-        new("dropPath.schedule", "Stochastic depth schedule", FormSection.StochasticDepth),
-        new("dropPath.cutoffEpoch", "Stochastic depth cutoff epoch", FormSection.StochasticDepth),
-
-        new("rDrop", "Use R-Drop", FormSection.RDrop),
-        new("rDrop.alpha", "R-Drop alpha", FormSection.RDrop),
-
-        new("dropConnect", "Use DropConnect", FormSection.DropConnect),
-        new("dropConnect.rate", "DropConnect rate", FormSection.DropConnect),
-        new("dropConnect.inference", "DropConnect inference", FormSection.DropConnect),
-        new("dropConnect.samples", "DropConnect samples", FormSection.DropConnect),
-
-        new("l1", "L1 weight", FormSection.Penalties),
-        new("l2", "L2 weight", FormSection.Penalties),
-
-        new("earlyStopping", "Use early stopping", FormSection.EarlyStopping),
-        new("earlyStopping.metric", "Early stopping metric", FormSection.EarlyStopping),
-        new("earlyStopping.patience", "Patience (epochs)", FormSection.EarlyStopping),
-        new("earlyStopping.mode", "Early stopping mode", FormSection.EarlyStopping),
-
-        new("analysis.everySteps", "Analysis every N steps", FormSection.Analysis),
-        new("analysis.gradients", "Gradient direction metrics", FormSection.Analysis),
-        new("analysis.gradientSamples", "Gradient samples (G)", FormSection.Analysis),
-        new("analysis.wholeSetSamples", "Whole-set samples", FormSection.Analysis),
-    ];
-
-    private static readonly Dictionary<string, FormInput> InputsByPath = Inputs.ToDictionary(i => i.Path, StringComparer.Ordinal);
-
-    public static FormInput Input(string path) => InputsByPath[path];
-
-    public static bool HasInput(string path) => InputsByPath.ContainsKey(path);
+    public static bool HasInput(string path) => RunConfigFields.Find(path) is not null;
 
     // Run
     public string Name { get; set; } = "";
@@ -276,13 +204,63 @@ public sealed class RunForm
     /// <summary>Whether the page shows the input of <paramref name="path"/>: a switched-off section hides all but its switch.</summary>
     public bool IsShown(string path) => path switch
     {
-        "rDrop.alpha" => RDropEnabled,
-        "dropConnect.rate" or "dropConnect.inference" => DropConnectEnabled,
         "dropConnect.samples" => DropConnectEnabled && DropConnectInference == DropConnectInference.Gaussian,
-        "earlyStopping.metric" or "earlyStopping.patience" or "earlyStopping.mode" => EarlyStoppingEnabled,
         "analysis.gradientSamples" or "analysis.wholeSetSamples" => AnalysisGradients,
-        _ => HasInput(path),
+        _ => RunConfigFields.Find(path) is { } field && (field.SectionSwitch is not { } section || (bool)Get(section)!),
     };
+
+    /// <summary>
+    /// The value of the input of <paramref name="path"/>: the property named like the path ("epochs" = Epochs,
+    /// "dropout.rate" = Dropout.Rate, "rDrop.alpha" = RDropAlpha), or for a section's switch "rDrop" = RDropEnabled.
+    /// </summary>
+    public object? Get(string path)
+    {
+        var binding = Binding.Of(path);
+        return binding.Value.GetValue(binding.Owner is null ? this : binding.Owner.GetValue(this));
+    }
+
+    /// <summary>Sets the input of <paramref name="path"/> (see <see cref="Get"/>).</summary>
+    public void Set(string path, object? value)
+    {
+        var binding = Binding.Of(path);
+        binding.Value.SetValue(binding.Owner is null ? this : binding.Owner.GetValue(this), value);
+    }
+
+    /// <summary>The type of the input's value: string, int, int?, double, double?, bool or a config enum.</summary>
+    public static Type ValueType(string path) => Binding.Of(path).Value.PropertyType;
+
+    /// <summary>A choice input's value as the word the config JSON uses (an enum as its JSON name).</summary>
+    public string? GetChoice(string path) => Get(path) switch
+    {
+        null => null,
+        string text => text,
+        var value => JsonSerializer.Serialize(value, value.GetType(), RunConfigJson.Options).Trim('"'),
+    };
+
+    /// <summary>Sets a choice input from the word the config JSON uses.</summary>
+    public void SetChoice(string path, string? choice)
+    {
+        var type = ValueType(path);
+        Set(path, type == typeof(string) || choice is null ? choice : JsonSerializer.Deserialize(JsonSerializer.Serialize(choice), type, RunConfigJson.Options));
+    }
+
+    /// <summary>Where the value of an input lives: a property of the form, or of one of its parts (<see cref="Dropout"/>).</summary>
+    private sealed record Binding(PropertyInfo? Owner, PropertyInfo Value)
+    {
+        private static readonly ConcurrentDictionary<string, Binding> Cache = new(StringComparer.Ordinal);
+
+        public static Binding Of(string path) => Cache.GetOrAdd(path, Resolve);
+
+        private static Binding Resolve(string path)
+        {
+            var field = Input(path);
+            var parts = path.Split('.').Select(part => char.ToUpperInvariant(part[0]) + part[1..]).ToArray();
+            if (parts.Length == 2 && typeof(RunForm).GetProperty(parts[0]) is { } owner && owner.PropertyType.GetProperty(parts[1]) is { } nested)
+                return new Binding(owner, nested);
+            var name = string.Concat(parts) + (field.Kind == ConfigFieldKind.Section ? "Enabled" : "");
+            return new Binding(null, typeof(RunForm).GetProperty(name) ?? throw new InvalidOperationException($"RunForm has no property {name} for the input {path}."));
+        }
+    }
 
     private static string[] SplitTags(string text) =>
         text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
