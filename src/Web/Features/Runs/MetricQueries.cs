@@ -17,11 +17,11 @@ public static class MetricQueries
     /// <summary>What a chart asks for per line: about one point per pixel of a wide chart.</summary>
     public const int ChartPoints = 2_000;
 
-    /// <summary>Null when <paramref name="maxPoints"/> is usable, else the sentence a 400 says.</summary>
-    public static string? CheckMaxPoints(int maxPoints) =>
-        maxPoints is >= MetricDownsampling.MinimumPoints and <= MaxPointsLimit
+    /// <summary>Null when <paramref name="maxPoints"/> is a usable point budget, else the sentence a 400 says.</summary>
+    public static string? CheckMaxPoints(string maxPoints) =>
+        int.TryParse(maxPoints, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed) && parsed is >= MetricDownsampling.MinimumPoints and <= MaxPointsLimit
             ? null
-            : $"maxPoints must be a whole number from {MetricDownsampling.MinimumPoints} to {MaxPointsLimit}; {maxPoints} was given.";
+            : $"maxPoints must be a whole number from {MetricDownsampling.MinimumPoints} to {MaxPointsLimit}; '{maxPoints}' was given.";
 
     /// <summary>"a,b" -> ["a", "b"]; null or blank -> null, meaning every key.</summary>
     public static IReadOnlyList<string>? ParseKeys(string? keys)
@@ -55,7 +55,8 @@ public static class MetricQueries
     public static async Task<RunMetrics> DownsampledSeriesAsync(TrackerDbContext context, long runId, IReadOnlyList<string>? keys, int maxPoints,
         CancellationToken cancellationToken)
     {
-        if (CheckMaxPoints(maxPoints) is { } problem) throw new ArgumentOutOfRangeException(nameof(maxPoints), maxPoints, problem);
+        if (maxPoints is < MetricDownsampling.MinimumPoints or > MaxPointsLimit)
+            throw new ArgumentOutOfRangeException(nameof(maxPoints), maxPoints, CheckMaxPoints(maxPoints.ToString(CultureInfo.InvariantCulture)));
         var kept = new List<(string Key, List<(long Id, long Step, int Epoch, double Value)> Points)>();
         var connection = context.Database.GetDbConnection();
         var opened = connection.State != System.Data.ConnectionState.Open;

@@ -23,15 +23,17 @@ public static class MetricsEndpoints
     }
 
     private static async Task<Results<Ok<RunMetrics>, EmptyHttpResult, ProblemHttpResult>> GetAsync(
-        long id, HttpContext http, TrackerDbContext context, CancellationToken cancellationToken, string? keys = null, string? format = null, int? maxPoints = null)
+        long id, HttpContext http, TrackerDbContext context, CancellationToken cancellationToken, string? keys = null, string? format = null, string? maxPoints = null)
     {
-        if (maxPoints is { } requested && MetricQueries.CheckMaxPoints(requested) is { } problem)
+        // Read as text so that "many" gets the same sentence naming the field as 0 does, not the binder's bare 400.
+        if (maxPoints is not null && MetricQueries.CheckMaxPoints(maxPoints) is { } problem)
             return TypedResults.Problem(title: "Invalid query.", detail: problem, statusCode: StatusCodes.Status400BadRequest,
                 extensions: new Dictionary<string, object?> { ["field"] = "maxPoints" });
+        int? pointBudget = maxPoints is null ? null : int.Parse(maxPoints, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture);
         if (!await context.Runs.AnyAsync(r => r.Id == id, cancellationToken)) return RunsEndpoints.NoSuchRun(id);
         var keyList = MetricQueries.ParseKeys(keys);
         if (!WantsCsv(http.Request, format))
-            return TypedResults.Ok(maxPoints is { } max
+            return TypedResults.Ok(pointBudget is { } max
                 ? await MetricQueries.DownsampledSeriesAsync(context, id, keyList, max, cancellationToken)
                 : await MetricQueries.SeriesAsync(context, id, keyList, cancellationToken));
 
