@@ -1,5 +1,6 @@
 using Tracker.Shared;
 using Tracker.Web.Data;
+using RunSummary = Tracker.Web.Data.RunSummary;
 
 namespace Tracker.E2E.Support;
 
