@@ -110,11 +110,14 @@ public static class CompareBenchmark
         return ids;
     }
 
-    private static (double P50, double P95) Time(Action call)
+    private static (double P50, double P95) Time(Action call) => Time(call, Warmup, Calls);
+
+    /// <summary>p50 and p95 in ms of <paramref name="calls"/> calls after <paramref name="warmup"/> untimed ones.</summary>
+    internal static (double P50, double P95) Time(Action call, int warmup, int calls)
     {
-        for (var i = 0; i < Warmup; i++) call();
+        for (var i = 0; i < warmup; i++) call();
         var times = new List<double>();
-        for (var i = 0; i < Calls; i++)
+        for (var i = 0; i < calls; i++)
         {
             var watch = Stopwatch.StartNew();
             call();
@@ -131,7 +134,7 @@ public static class CompareBenchmark
     /// The whole app on the test server, on the benchmark's database, without training workers. Any public type of the
     /// app names its assembly; the benchmark's own Program hides the app's.
     /// </summary>
-    private sealed class BenchmarkApp(string sqlitePath) : WebApplicationFactory<Tracker.Web.Features.Sharing.ShareLinks>
+    internal sealed class BenchmarkApp(string sqlitePath) : WebApplicationFactory<Tracker.Web.Features.Sharing.ShareLinks>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder) =>
             builder.UseContentRoot(WebProjectFolder())

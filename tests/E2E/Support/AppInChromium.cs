@@ -1,5 +1,7 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using Tracker.Tests.Support;
+using Tracker.Web.Data;
 
 namespace Tracker.E2E.Support;
 
@@ -25,6 +27,10 @@ public sealed class AppInChromium : IAsyncLifetime
     public IBrowser Browser => _browser ?? throw new InvalidOperationException("Not started.");
 
     public RunningApp App => _app ?? throw new InvalidOperationException("Not started.");
+
+    /// <summary>The app's own SQLite database, for tests that seed finished runs directly instead of training them.</summary>
+    public TrackerDbContext CreateDbContext() => new SqliteTrackerDbContext(
+        new DbContextOptionsBuilder<SqliteTrackerDbContext>().UseSqlite($"Data Source={Path.Combine(_dataDirectory, "tracker.db")}").Options);
 
     public async Task InitializeAsync()
     {

@@ -38,6 +38,55 @@ public class MetricsApiTests
         Assert.Equal(3, all["series"]!.AsArray().Count);
     }
 
+    [Theory, SqliteData, PostgresData]
+    public async Task Metrics_WithMaxPoints_KeepAtMostN_TheEnds_AndEverySpike(DatabaseProvider provider)
+    {
+        await using var host = await ApiHost.StartAsync(provider);
+        var id = await host.SubmitAsync(ApiHost.Config());
+        const int count = 20_000, spikeStep = 7_777, dipStep = 12_345;
+        var points = Enumerable.Range(1, count).Select(step => RunsApiTests.Point(id, MetricKeys.TrainLoss, step,
+            step == spikeStep ? 50.0 : step == dipStep ? -3.0 : 2.0 - step * 1e-4)).ToList();
+        points.AddRange(Enumerable.Range(1, 5).Select(epoch => RunsApiTests.Point(id, MetricKeys.ValAcc, epoch, 50 + epoch)));
+        await host.Metrics.AppendAsync(points);
+
+        var metrics = await host.GetJsonAsync($"/api/runs/{id}/metrics?keys={MetricKeys.TrainLoss},{MetricKeys.ValAcc}&maxPoints=100");
+
+        var series = metrics["series"]!.AsArray();
+        var loss = series.Single(s => s!["key"]!.GetValue<string>() == MetricKeys.TrainLoss)!["points"]!.AsArray();
+        var steps = loss.Select(p => p!["step"]!.GetValue<long>()).ToList();
+        Assert.InRange(steps.Count, 90, 100);
+        Assert.Equal(steps.Order(), steps);
+        Assert.Equal(1, steps[0]);
+        Assert.Equal(count, steps[^1]);
+        Assert.Contains(spikeStep, steps);
+        Assert.Contains(dipStep, steps);
+        var spike = loss.Single(p => p!["step"]!.GetValue<long>() == spikeStep)!;
+        Assert.Equal(50.0, spike["value"]!.GetValue<double>());
+        Assert.Equal(spikeStep, spike["epoch"]!.GetValue<int>());
+        Assert.Equal(Runs.Created.AddSeconds(spikeStep), spike["time"]!.GetValue<DateTime>().ToUniversalTime());
+        // A key with fewer points than asked for comes whole.
+        var accuracy = series.Single(s => s!["key"]!.GetValue<string>() == MetricKeys.ValAcc)!["points"]!.AsArray();
+        Assert.Equal([51.0, 52.0, 53.0, 54.0, 55.0], accuracy.Select(p => p!["value"]!.GetValue<double>()));
+    }
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("0")]
+    [InlineData("-5")]
+    [InlineData("100001")]
+    [InlineData("many")]
+    public async Task Metrics_WithABadMaxPoints_AreABadRequestNamingIt(string maxPoints)
+    {
+        await using var host = await ApiHost.StartAsync(DatabaseProvider.Sqlite);
+        var id = await RunWithPointsAsync(host);
+
+        using var response = await host.Client.GetAsync($"/api/runs/{id}/metrics?maxPoints={maxPoints}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("maxPoints", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("?format=csv", null)]
     [InlineData("", "text/csv")]

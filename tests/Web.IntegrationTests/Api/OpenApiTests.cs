@@ -27,5 +27,8 @@ public class OpenApiTests
             operations.Select(op => (op.Path, op.Method, op.Operation["operationId"]!.GetValue<string>())).Order());
         Assert.All(operations, op => Assert.False(string.IsNullOrWhiteSpace(op.Operation["description"]?.GetValue<string>())));
         Assert.NotNull(document["paths"]!["/api/runs"]!["post"]!["requestBody"]!["content"]!["application/json"]);
+        var metrics = document["paths"]!["/api/runs/{id}/metrics"]!["get"]!;
+        Assert.Contains(metrics["parameters"]!.AsArray(), p => p!["name"]!.GetValue<string>() == "maxPoints" && p["in"]!.GetValue<string>() == "query");
+        Assert.Contains("maxPoints", metrics["description"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 }

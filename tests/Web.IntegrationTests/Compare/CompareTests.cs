@@ -93,7 +93,62 @@ public class CompareTests
         Assert.DoesNotContain(">model</th>", html, StringComparison.Ordinal);
 
         var grouped = await host.Client.GetStringAsync($"/compare?runs={ids[0]},{ids[1]},{ids[2]}&group=dropout.rate&x=time&smooth=0.5");
-        Assert.Contains(">dropout.rate=0</th>", grouped, StringComparison.Ordinal);
-        Assert.Contains(">dropout.rate=0.1</th>", grouped, StringComparison.Ordinal);
+        Assert.Contains(">dropout.rate=0</span>", grouped, StringComparison.Ordinal);
+        Assert.Contains(">dropout.rate=0.1</span>", grouped, StringComparison.Ordinal);
+    }
+
+    [Theory, SqliteData, PostgresData]
+    public async Task Load_ComparesEachGroupWithTheBaseline_PairedBySeed_AndThePageSaysTheVerdict(DatabaseProvider provider)
+    {
+        await using var host = await ApiHost.StartAsync(provider);
+        var ids = new List<long>();
+        var points = new List<MetricPoint>();
+        foreach (var rate in new[] { 0.0, 0.1 })
+            for (var seed = 1; seed <= 3; seed++)
+            {
+                var id = await host.SubmitAsync(ApiHost.Config($"rate-{rate}-seed-{seed}") with { Seed = seed, Dropout = new DropSettings { Rate = rate } });
+                ids.Add(id);
+                // 0.1 ends 5 points above 0 on every seed (plus a little seed-to-seed noise): better, paired.
+                points.Add(RunsApiTests.Point(id, MetricKeys.ValAcc, 1, 40));
+                points.Add(RunsApiTests.Point(id, MetricKeys.ValAcc, 2, 70 + seed + (rate > 0 ? 5 + 0.1 * seed : 0)));
+            }
+        await host.Metrics.AppendAsync(points);
+        var query = $"runs={string.Join(',', ids)}&metrics={MetricKeys.ValAcc}&group=dropout.rate&baseline=0";
+
+        await using (var context = host.Database.CreateDbContext())
+        {
+            var result = await CompareQueries.LoadAsync(context, CompareState.FromQuery(query), CancellationToken.None);
+
+            Assert.True(result.Summary[0].IsBaseline);
+            var vs = result.Summary[1].Cells[0].VsBaseline!;
+            Assert.Equal(Tracker.Web.Features.Compare.Statistics.ComparisonMethod.PairedT, vs.Estimate!.Method);
+            Assert.Equal(5.2, vs.Estimate.Difference, 9);
+            Assert.Equal(Tracker.Web.Features.Compare.Statistics.ComparisonVerdict.Better, vs.Verdict);
+        }
+
+        var html = await host.Client.GetStringAsync($"/compare?{query}");
+        Assert.Contains(">better</td>", html, StringComparison.Ordinal);
+        Assert.Contains("(baseline)", html, StringComparison.Ordinal);
+    }
+
+    [Theory, SqliteData, PostgresData]
+    public async Task Load_WithAPointBudget_KeepsEachLineShort_AndItsFinalAndBestExact(DatabaseProvider provider)
+    {
+        await using var host = await ApiHost.StartAsync(provider);
+        var id = await host.SubmitAsync(ApiHost.Config("long"));
+        await host.Metrics.AppendAsync(Enumerable.Range(1, 5_000)
+            .Select(step => RunsApiTests.Point(id, MetricKeys.TrainLoss, step, step == 2_500 ? 0.01 : 1.0 + Math.Sin(step) * 0.1)).ToList());
+        var state = CompareState.FromQuery($"runs={id}&metrics={MetricKeys.TrainLoss}&x=step");
+
+        await using var context = host.Database.CreateDbContext();
+        var result = await CompareQueries.LoadAsync(context, state, CancellationToken.None, maxPointsPerLine: 200);
+
+        var line = result.Charts.Single().Series.Single().Points;
+        Assert.InRange(line.Count, 150, 200);
+        Assert.Equal(1, line[0].X);
+        Assert.Equal(5_000, line[^1].X);
+        var cell = result.Summary.Single().Cells.Single();
+        Assert.Equal(1.0 + Math.Sin(5_000) * 0.1, cell.Final!.Value, 12);
+        Assert.Equal(0.01, cell.Best);
     }
 }

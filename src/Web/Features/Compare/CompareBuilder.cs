@@ -1,4 +1,5 @@
 using Tracker.Shared;
+using Tracker.Web.Features.Compare.Statistics;
 
 namespace Tracker.Web.Features.Compare;
 
@@ -19,17 +20,26 @@ public static class CompareBuilder
         // Each run's points per key, kept in the given (step) order.
         var pointsOf = points.GroupBy(p => (p.RunId, p.Key)).ToDictionary(g => g.Key, g => g.ToList());
         var groups = Groups(state, ordered);
+        var keys = groups.Select(g => RowKey(state, g.Members[0])).ToList();
+        var baseline = state.Baseline is null ? 0 : keys.IndexOf(state.Baseline);
+        if (baseline < 0)
+        {
+            state = state with { Problems = [.. state.Problems, $"No row '{state.Baseline}' to compare with; the first row is the baseline."] };
+            baseline = 0;
+        }
         var charts = new List<MetricChart>();
         var summaryCells = groups.Select(_ => new List<SummaryCell>()).ToList();
         foreach (var key in state.ShownMetrics)
         {
             var series = new List<ChartSeries>();
+            var seededFinals = new List<List<SeededValue>>();
             for (var g = 0; g < groups.Count; g++)
             {
                 var (name, members) = groups[g];
                 var lines = new List<IReadOnlyList<XY>>();
                 var finals = new List<double>();
                 var bests = new List<double>();
+                seededFinals.Add([]);
                 foreach (var run in members)
                 {
                     if (!pointsOf.TryGetValue((run.Id, key), out var runPoints) || runPoints.Count == 0) continue;
@@ -37,6 +47,7 @@ public static class CompareBuilder
                     var line = SeriesMath.Smooth(SeriesMath.Align(runPoints, state.XAxis, start), state.Smoothing);
                     if (line.Count > 0) lines.Add(line);
                     finals.Add(runPoints[^1].Value);
+                    seededFinals[g].Add(new SeededValue(runPoints[^1].Value, run.Seed));
                     bests.Add(MetricKeys.HigherIsBetter(key) ? runPoints.Max(p => p.Value) : runPoints.Min(p => p.Value));
                 }
                 summaryCells[g].Add(Cell(finals, bests));
@@ -47,10 +58,30 @@ public static class CompareBuilder
                     : new ChartSeries(name, memberIds, SeriesMath.Aggregate(lines), IsGroup: true));
             }
             charts.Add(new MetricChart(key, series));
+            // Final values against the baseline row's; GroupComparison picks paired, Welch or bootstrap.
+            for (var g = 0; g < groups.Count; g++)
+                if (g != baseline && seededFinals[g].Count > 0 && seededFinals[baseline].Count > 0)
+                    summaryCells[g][^1] = summaryCells[g][^1] with { VsBaseline = GroupComparison.Compare(seededFinals[baseline], seededFinals[g], key) };
         }
-        var summary = groups.Select((group, g) => new SummaryRow(group.Name, group.Members.Select(r => r.Id).ToList(), summaryCells[g])).ToList();
+        var summary = groups.Select((group, g) => new SummaryRow(group.Name, group.Members.Select(r => r.Id).ToList(), summaryCells[g],
+            keys[g], g == baseline, state.GroupBy is null ? [] : MixedFields(group.Members))).ToList();
         return new CompareResult(state, ordered, missing, diff, charts, summary, availableMetrics);
     }
+
+    /// <summary>The config fields that make two runs' numbers comparable only when equal: a group mixing them is flagged.</summary>
+    public static IReadOnlyList<string> ComparabilityFields { get; } = ["epochs", "dataset", "trainSubset", "model"];
+
+    /// <summary>What <see cref="CompareState.Baseline"/> calls a row: the run's id without grouping, else its group's value.</summary>
+    public static string RowKey(CompareState state, ComparedRun member) => state.GroupBy is { } path
+        ? ConfigFields.GroupValue(member.Config, path)
+        : member.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>"epochs differ: 10, 20" for each <see cref="ComparabilityFields"/> entry whose value is not the same in every member.</summary>
+    public static IReadOnlyList<string> MixedFields(IReadOnlyList<ComparedRun> members) => ComparabilityFields
+        .Select(field => (field, values: members.Select(m => ConfigFields.GroupValue(m.Config, field)).Distinct(StringComparer.Ordinal).ToList()))
+        .Where(f => f.values.Count > 1)
+        .Select(f => $"{f.field} differ: {string.Join(", ", f.values)}")
+        .ToList();
 
     /// <summary>One group per run without grouping; else one per value of the grouping field, in first-seen order.</summary>
     public static List<(string Name, List<ComparedRun> Members)> Groups(CompareState state, IReadOnlyList<ComparedRun> runs)

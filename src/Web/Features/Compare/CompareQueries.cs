@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Tracker.Web.Data;
+using Tracker.Web.Features.Runs;
 
 namespace Tracker.Web.Features.Compare;
 
@@ -13,7 +14,13 @@ public static class CompareQueries
     /// <summary>A comparison reads at most this many runs; more would not fit a chart's legend or a diff table.</summary>
     public const int MaxRuns = 200;
 
-    public static async Task<CompareResult> LoadAsync(TrackerDbContext context, CompareState state, CancellationToken cancellationToken)
+    /// <param name="maxPointsPerLine">
+    /// Null reads every point (the CSV); otherwise each run's line of each key keeps at most this many, chosen by
+    /// <see cref="MetricDownsampling"/>. Its first, last, lowest and highest points survive, so finals, bests and the
+    /// verdicts built on them are exact; on the epoch axis a downsampled line shows the last kept point of each epoch.
+    /// </param>
+    public static async Task<CompareResult> LoadAsync(TrackerDbContext context, CompareState state, CancellationToken cancellationToken,
+        int? maxPointsPerLine = null)
     {
         var ids = state.Runs.Take(MaxRuns).ToList();
         if (state.Runs.Count > MaxRuns)
@@ -22,7 +29,8 @@ public static class CompareQueries
         var found = runs.Select(r => r.Id).ToList();
         var available = await context.RunSummaries.AsNoTracking().Where(s => found.Contains(s.RunId))
             .Select(s => s.Key).Distinct().OrderBy(k => k).ToListAsync(cancellationToken);
-        var points = await PointsAsync(context, found, state.ShownMetrics, cancellationToken, withTime: state.XAxis == CompareXAxis.Time);
+        var points = await PointsAsync(context, found, state.ShownMetrics, cancellationToken, withTime: state.XAxis == CompareXAxis.Time,
+            maxPointsPerLine: maxPointsPerLine);
         return CompareBuilder.Build(state, runs, points, available);
     }
 
@@ -31,7 +39,7 @@ public static class CompareQueries
         var rows = await context.Runs.AsNoTracking().Where(r => ids.Contains(r.Id))
             .Select(r => new { r.Id, r.Name, r.Method, r.Status, r.StartedAt, r.Config })
             .ToListAsync(cancellationToken);
-        return rows.Select(r => new ComparedRun(r.Id, r.Name, r.Method, r.Status, r.StartedAt, ConfigFields.Flatten(r.Config))).ToList();
+        return rows.Select(r => new ComparedRun(r.Id, r.Name, r.Method, r.Status, r.StartedAt, ConfigFields.Flatten(r.Config), r.Config.Seed)).ToList();
     }
 
     /// <summary>
@@ -40,7 +48,8 @@ public static class CompareQueries
     /// column is read only when asked for, since parsing SQLite's text dates is the costliest part of a row.
     /// </summary>
     public static async Task<List<RawPoint>> PointsAsync(
-        TrackerDbContext context, IReadOnlyList<long> runIds, IReadOnlyList<string> keys, CancellationToken cancellationToken, bool withTime = true)
+        TrackerDbContext context, IReadOnlyList<long> runIds, IReadOnlyList<string> keys, CancellationToken cancellationToken, bool withTime = true,
+        int? maxPointsPerLine = null)
     {
         var points = new List<RawPoint>();
         if (runIds.Count == 0 || keys.Count == 0) return points;
@@ -59,19 +68,39 @@ public static class CompareQueries
                 """;
             // One string per key, not one per row.
             var keyOf = keys.ToDictionary(k => k, k => k, StringComparer.Ordinal);
+            // One run's line of one key at a time, so at most one line is ever held whole.
+            var line = new List<RawPoint>();
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
+                var runId = reader.GetInt64(0);
                 var key = reader.GetString(1);
+                if (line.Count > 0 && (line[^1].RunId != runId || !string.Equals(line[^1].Key, key, StringComparison.Ordinal)))
+                {
+                    AddLine(points, line, maxPointsPerLine);
+                    line.Clear();
+                }
                 var time = withTime ? DateTime.SpecifyKind(reader.GetDateTime(5), DateTimeKind.Utc) : default;
-                points.Add(new RawPoint(reader.GetInt64(0), keyOf.GetValueOrDefault(key, key), reader.GetInt64(2), reader.GetInt32(3), reader.GetDouble(4), time));
+                line.Add(new RawPoint(runId, keyOf.GetValueOrDefault(key, key), reader.GetInt64(2), reader.GetInt32(3), reader.GetDouble(4), time));
             }
+            AddLine(points, line, maxPointsPerLine);
         }
         finally
         {
             if (opened) await connection.CloseAsync();
         }
         return points;
+    }
+
+    private static void AddLine(List<RawPoint> points, List<RawPoint> line, int? maxPoints)
+    {
+        if (maxPoints is not { } max || line.Count <= max)
+        {
+            points.AddRange(line);
+            return;
+        }
+        var shape = line.ConvertAll(p => new SeriesPoint(p.Step, p.Value));
+        foreach (var index in MetricQueries.KeptIndices(shape, MetricDownsampling.Downsample(shape, max))) points.Add(line[index]);
     }
 
     private static string AddParameter(DbCommand command, string name, object value)

@@ -13,7 +13,7 @@ public enum CompareXAxis
 }
 
 /// <summary>
-/// Everything a comparison view shows, as it travels in the URL (<c>/compare?runs=1,2&amp;metrics=val/acc&amp;smooth=0.6&amp;x=step&amp;group=method&amp;hide=1</c>),
+/// Everything a comparison view shows, as it travels in the URL (<c>/compare?runs=1,2&amp;metrics=val/acc&amp;smooth=0.6&amp;x=step&amp;group=method&amp;hide=1&amp;baseline=no%20dropout</c>),
 /// so a copied URL reproduces the view. <see cref="ToQuery"/> writes the canonical form: defaults are left out, so a
 /// share link's target and the page URL agree.
 /// </summary>
@@ -25,6 +25,7 @@ public sealed record CompareState
     public const string XKey = "x";
     public const string GroupKey = "group";
     public const string HideKey = "hide";
+    public const string BaselineKey = "baseline";
 
     /// <summary>The highest smoothing weight: at 1 the average would never move.</summary>
     public const double MaxSmoothing = 0.99;
@@ -43,6 +44,11 @@ public sealed record CompareState
     public string? GroupBy { get; init; }
     /// <summary>Hide config rows whose value is the same in every run.</summary>
     public bool HideIdentical { get; init; }
+    /// <summary>
+    /// The row every other row is compared with: a run id without grouping, a group's value with it (<c>baseline=0.1</c>
+    /// for <c>dropout.rate=0.1</c>); null = the first row.
+    /// </summary>
+    public string? Baseline { get; init; }
 
     /// <summary>What in the URL could not be used, one sentence each; never part of <see cref="ToQuery"/>.</summary>
     public IReadOnlyList<string> Problems { get; init; } = [];
@@ -51,7 +57,7 @@ public sealed record CompareState
     public IReadOnlyList<string> ShownMetrics => Metrics.Count > 0 ? Metrics : DefaultMetrics;
 
     /// <summary>Reads the state from the query values; anything unusable becomes a sentence in <see cref="Problems"/> and its default.</summary>
-    public static CompareState Parse(string? runs, string? metrics, string? smooth, string? x, string? group, string? hide)
+    public static CompareState Parse(string? runs, string? metrics, string? smooth, string? x, string? group, string? hide, string? baseline = null)
     {
         var problems = new List<string>();
         var ids = new List<long>();
@@ -96,6 +102,7 @@ public sealed record CompareState
             XAxis = axis,
             GroupBy = string.IsNullOrWhiteSpace(group) ? null : group.Trim(),
             HideIdentical = hideIdentical,
+            Baseline = string.IsNullOrWhiteSpace(baseline) ? null : baseline.Trim(),
             Problems = problems,
         };
     }
@@ -105,7 +112,7 @@ public sealed record CompareState
     {
         var values = QueryHelpers.ParseQuery(query);
         string? Get(string key) => values.TryGetValue(key, out var value) ? value.ToString() : null;
-        return Parse(Get(RunsKey), Get(MetricsKey), Get(SmoothKey), Get(XKey), Get(GroupKey), Get(HideKey));
+        return Parse(Get(RunsKey), Get(MetricsKey), Get(SmoothKey), Get(XKey), Get(GroupKey), Get(HideKey), Get(BaselineKey));
     }
 
     /// <summary>The canonical query string, without '?': fixed key order, defaults left out, '/' and ',' kept readable.</summary>
@@ -118,6 +125,7 @@ public sealed record CompareState
         if (XAxis != CompareXAxis.Epoch) parts.Add($"{XKey}={XAxis.ToString().ToLowerInvariant()}");
         if (GroupBy is not null) parts.Add($"{GroupKey}={Escape(GroupBy)}");
         if (HideIdentical) parts.Add($"{HideKey}=1");
+        if (Baseline is not null) parts.Add($"{BaselineKey}={Escape(Baseline)}");
         return string.Join('&', parts);
     }
 

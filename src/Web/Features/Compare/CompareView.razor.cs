@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 using Tracker.Shared;
 using Tracker.Web.Data;
+using Tracker.Web.Features.Compare.Statistics;
+using Tracker.Web.Features.Runs;
 using Tracker.Web.Realtime;
 
 namespace Tracker.Web.Features.Compare;
@@ -14,8 +16,8 @@ namespace Tracker.Web.Features.Compare;
 /// </summary>
 public sealed partial class CompareView : IDisposable
 {
-    /// <summary>Points drawn per line at most; the CSV has them all.</summary>
-    public const int MaxChartPoints = 400;
+    /// <summary>Points drawn per line at most (about what a wide chart has pixels for); the CSV has them all.</summary>
+    public const int MaxChartPoints = MetricQueries.ChartPoints;
 
     private const string NoGrouping = "(none)";
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
@@ -42,6 +44,9 @@ public sealed partial class CompareView : IDisposable
     [Parameter] public string? CsvUrl { get; set; }
 
     private CompareResult? _result;
+    private string _searchText = "";
+    private RunPage? _search;
+    private string? _searchError;
     private string? _loadedQuery;
     private string _runsText = "";
     private readonly List<IDisposable> _subscriptions = [];
@@ -73,7 +78,7 @@ public sealed partial class CompareView : IDisposable
             return;
         }
         await using var context = await Contexts.CreateDbContextAsync();
-        _result = await CompareQueries.LoadAsync(context, State, CancellationToken.None);
+        _result = await CompareQueries.LoadAsync(context, State, CancellationToken.None, MaxChartPoints);
         Subscribe(_result.Runs.Where(r => r.Status is RunStatus.Queued or RunStatus.Running).Select(r => r.Id));
     }
 
@@ -110,6 +115,27 @@ public sealed partial class CompareView : IDisposable
         return ChangeAsync(State with { Runs = parsed.Runs });
     }
 
+    private async Task SearchAsync()
+    {
+        _search = null;
+        _searchError = null;
+        if (string.IsNullOrWhiteSpace(_searchText)) return;
+        if (!CompareRunSearch.TryFilter(_searchText, out var filter, out var error))
+        {
+            _searchError = error;
+            return;
+        }
+        await using var context = await Contexts.CreateDbContextAsync();
+        _search = await CompareRunSearch.FindAsync(context, filter, CancellationToken.None);
+    }
+
+    private Task AddRunsAsync(IEnumerable<long> ids) => ChangeAsync(State with { Runs = [.. State.Runs.Union(ids)] });
+
+    private string BaselineKeyOf(CompareResult result) => result.Summary.FirstOrDefault(r => r.IsBaseline)?.Key ?? result.Summary[0].Key;
+
+    private string CountsText(IReadOnlyList<RunCountSpan> spans) =>
+        string.Join(", ", spans.Select(s => $"n = {s.N} at {XLabel} {Number(s.FromX)}{(s.ToX > s.FromX ? $"–{Number(s.ToX)}" : "")}"));
+
     // Keeps the metrics in the order the user first listed them, new ones at the end.
     private IReadOnlyList<string> OrderMetrics(IEnumerable<string> chosen)
     {
@@ -118,13 +144,6 @@ public sealed partial class CompareView : IDisposable
     }
 
     private static string ColorOf(int seriesIndex) => Palette[seriesIndex % Palette.Length];
-
-    private static string Format(double? mean, double std, int n) => mean switch
-    {
-        null => "—",
-        { } value when n > 1 => $"{Number(value)} ± {Number(std)}",
-        { } value => Number(value),
-    };
 
     private static string Number(double value) =>
         double.IsFinite(value) ? value.ToString("G5", Invariant) : double.IsNaN(value) ? "NaN" : value > 0 ? "∞" : "-∞";

@@ -104,6 +104,18 @@ public static class SeriesMath
         return left.Y + (right.Y - left.Y) * (x - left.X) / (right.X - left.X);
     }
 
+    /// <summary>The runs behind a line as spans of equal N, in x order: one span when every run covers the whole axis.</summary>
+    public static IReadOnlyList<RunCountSpan> CountSpans(IReadOnlyList<BandPoint> points)
+    {
+        var spans = new List<RunCountSpan>();
+        foreach (var point in points)
+        {
+            if (spans.Count > 0 && spans[^1].N == point.N) spans[^1] = spans[^1] with { ToX = point.X };
+            else spans.Add(new RunCountSpan(point.X, point.X, point.N));
+        }
+        return spans;
+    }
+
     /// <summary>At most <paramref name="max"/> points for drawing, evenly strided, always keeping the first and the last.</summary>
     public static IReadOnlyList<T> Thin<T>(IReadOnlyList<T> points, int max)
     {

@@ -23,6 +23,9 @@ public static class PaperFormat
         return (difference < 0 && magnitude.Any(c => c is >= '1' and <= '9') ? "−" : "+") + magnitude;
     }
 
+    /// <summary>"reproduced", "contradicted" or "inconclusive", as every view writes a verdict.</summary>
+    public static string Verdict(Reproduction verdict) => verdict.ToString().ToLowerInvariant();
+
     /// <summary>Decimals for a metric key: 3 for losses, 1 for accuracies in percent.</summary>
     public static int DecimalsFor(string metricKey) => metricKey.Contains("loss", StringComparison.Ordinal) ? 3 : 1;
 }

@@ -1,5 +1,6 @@
 using Tracker.Shared;
 using Tracker.Web.Data;
+using Tracker.Web.Features.Compare.Statistics;
 
 namespace Tracker.Web.Features.Paper;
 
@@ -27,15 +28,30 @@ public sealed record Stat(double Mean, double? Std, int N)
 /// <param name="RunIds">The succeeded runs the statistics are over (the /compare link).</param>
 /// <param name="Pending">Queued or running runs of the cell, which will fill it.</param>
 /// <param name="Applicable">False where the paper has no such run; such a cell is never run.</param>
+/// <param name="VsBaseline">Our primary metric against the baseline row's in the same column, with its interval (paired by seed when both ran the same seeds); null on the baseline row or without runs on either side.</param>
+/// <param name="PaperDelta">The paper's own difference from its baseline row in the matching column; null where it gives no number.</param>
+/// <param name="Verdict">Whether <see cref="VsBaseline"/> agrees with <see cref="PaperDelta"/> (<see cref="ReproductionVerdict"/>); null where there is nothing to judge.</param>
 public sealed record InstanceCell(
-    string Method, string Model, IReadOnlyList<long> RunIds, Stat? ValAcc, Stat? TrainLoss, double? DiffFromBaseline, int Pending, bool Applicable);
+    string Method, string Model, IReadOnlyList<long> RunIds, Stat? ValAcc, Stat? TrainLoss, double? DiffFromBaseline, int Pending, bool Applicable,
+    GroupComparisonResult? VsBaseline = null, double? PaperDelta = null, Reproduction? Verdict = null);
 
 /// <summary>One method's row: the paper's row name and our label for it.</summary>
-public sealed record InstanceRow(string PaperRow, string Method, IReadOnlyList<InstanceCell> Cells);
+public sealed record InstanceRow(string PaperRow, string Method, IReadOnlyList<InstanceCell> Cells)
+{
+    /// <summary>The verdicts of the row's judged cells (those with our interval beside a paper Δ), left to right.</summary>
+    public IReadOnlyList<Reproduction> Verdicts => Cells.Select(c => c.Verdict).OfType<Reproduction>().ToList();
+}
 
 /// <summary>A reference table filled from this instance's runs, with the datasets those runs trained on.</summary>
 public sealed record InstanceTable(InstanceTableSpec Spec, IReadOnlyList<InstanceRow> Rows, IReadOnlyList<string> Datasets)
 {
+    /// <summary>
+    /// One line per row compared with the baseline ("early dropout: 2 of 3 columns reproduced, 1 inconclusive"), for the
+    /// rows with at least one judged cell.
+    /// </summary>
+    public IReadOnlyList<string> SummaryLines => Rows.Where(r => r.Method != Spec.BaselineMethod && r.Verdicts.Count > 0)
+        .Select(r => ReproductionVerdict.SummaryLine(r.Method, r.Verdicts)).ToList();
+
     public InstanceCell Cell(string method, string model) => Rows.Single(r => r.Method == method).Cells.Single(c => c.Model == model);
 }
 
@@ -69,9 +85,11 @@ public static class PaperTables
         var tagged = runs.Where(r => r.Tags.Contains(spec.RunsTag, StringComparer.Ordinal)).ToList();
         var succeeded = tagged.Where(r => r.Status == RunStatus.Succeeded).ToList();
 
-        Stat? Primary(IReadOnlyList<PaperRun> cellRuns) => spec.PrimaryMetric == MetricKeys.TrainLoss
-            ? Stat.Of(cellRuns.Select(r => r.FinalTrainLoss).OfType<double>())
-            : Stat.Of(cellRuns.Select(r => r.FinalValAcc).OfType<double>());
+        double? PrimaryOf(PaperRun run) => spec.PrimaryMetric == MetricKeys.TrainLoss ? run.FinalTrainLoss : run.FinalValAcc;
+        Stat? Primary(IReadOnlyList<PaperRun> cellRuns) => Stat.Of(cellRuns.Select(PrimaryOf).OfType<double>());
+        List<SeededValue> Seeded(IReadOnlyList<PaperRun> cellRuns) =>
+            cellRuns.Where(r => PrimaryOf(r) is not null).Select(r => new SeededValue(PrimaryOf(r)!.Value, r.Seed)).ToList();
+        var baselinePaperRow = spec.Rows.First(r => r.Value == spec.BaselineMethod).Key;
         List<PaperRun> Of(IEnumerable<PaperRun> source, string method, string model) =>
             source.Where(r => r.Method == method && r.Model == model).ToList();
 
@@ -79,7 +97,16 @@ public static class PaperTables
         {
             var cellRuns = Of(succeeded, row.Value, column.Model);
             var primary = Primary(cellRuns);
-            var baseline = row.Value == spec.BaselineMethod ? null : Primary(Of(succeeded, spec.BaselineMethod, column.Model));
+            var baselineRuns = row.Value == spec.BaselineMethod ? [] : Of(succeeded, spec.BaselineMethod, column.Model);
+            var baseline = Primary(baselineRuns);
+            var ours = Seeded(cellRuns);
+            var theirs = Seeded(baselineRuns);
+            var comparison = ours.Count > 0 && theirs.Count > 0 ? GroupComparison.Compare(theirs, ours, spec.PrimaryMetric) : null;
+            var paperDelta = row.Value == spec.BaselineMethod ? null
+                : reference.ValueAt(row.Key, column.PaperColumn) - reference.ValueAt(baselinePaperRow, column.PaperColumn);
+            Reproduction? verdict = comparison is not null && paperDelta is { } delta
+                ? ReproductionVerdict.Judge(comparison.Estimate, Math.Min(comparison.BaselineRuns, comparison.OtherRuns), delta)
+                : null;
             return new InstanceCell(
                 row.Value, column.Model,
                 cellRuns.Select(r => r.Id).Order().ToList(),
@@ -87,7 +114,8 @@ public static class PaperTables
                 Stat.Of(cellRuns.Select(r => r.FinalTrainLoss).OfType<double>()),
                 primary is not null && baseline is not null ? primary.Mean - baseline.Mean : null,
                 Of(tagged, row.Value, column.Model).Count(r => r.Status is RunStatus.Queued or RunStatus.Running),
-                spec.HasCell(reference, row.Value, column.Model));
+                spec.HasCell(reference, row.Value, column.Model),
+                comparison, paperDelta, verdict);
         }).ToList())).ToList();
         var datasets = succeeded.Where(r => spec.Rows.Any(row => row.Value == r.Method) && spec.Columns.Any(c => c.Model == r.Model))
             .Select(r => r.Dataset).Distinct().Order(StringComparer.Ordinal).ToList();

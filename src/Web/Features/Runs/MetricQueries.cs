@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
@@ -9,6 +10,18 @@ namespace Tracker.Web.Features.Runs;
 public static class MetricQueries
 {
     public const string CsvHeader = "run_id,key,step,epoch,value,time";
+
+    /// <summary>The most points per key a caller may ask for: past it a chart gains nothing and a reply grows large.</summary>
+    public const int MaxPointsLimit = 100_000;
+
+    /// <summary>What a chart asks for per line: about one point per pixel of a wide chart.</summary>
+    public const int ChartPoints = 2_000;
+
+    /// <summary>Null when <paramref name="maxPoints"/> is a usable point budget, else the sentence a 400 says.</summary>
+    public static string? CheckMaxPoints(string maxPoints) =>
+        int.TryParse(maxPoints, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed) && parsed is >= MetricDownsampling.MinimumPoints and <= MaxPointsLimit
+            ? null
+            : $"maxPoints must be a whole number from {MetricDownsampling.MinimumPoints} to {MaxPointsLimit}; '{maxPoints}' was given.";
 
     /// <summary>"a,b" -> ["a", "b"]; null or blank -> null, meaning every key.</summary>
     public static IReadOnlyList<string>? ParseKeys(string? keys)
@@ -31,6 +44,126 @@ public static class MetricQueries
             .Select(g => new MetricSeries(g.Key, g.Select(p => new MetricPointDto(p.Step, p.Epoch, p.Value, p.Time)).ToList()))
             .ToList();
         return new RunMetrics(runId, series);
+    }
+
+    /// <summary>
+    /// At most <paramref name="maxPoints"/> points per key, chosen by <see cref="MetricDownsampling"/> (first, last, and each
+    /// bucket's lowest and highest). Every point is read, through a plain data reader rather than EF's materializer (a
+    /// million rows of entities took seconds), and without the time column, whose text dates cost SQLite most per row;
+    /// the times of the kept points are read afterwards by id.
+    /// </summary>
+    public static async Task<RunMetrics> DownsampledSeriesAsync(TrackerDbContext context, long runId, IReadOnlyList<string>? keys, int maxPoints,
+        CancellationToken cancellationToken)
+    {
+        if (maxPoints is < MetricDownsampling.MinimumPoints or > MaxPointsLimit)
+            throw new ArgumentOutOfRangeException(nameof(maxPoints), maxPoints, CheckMaxPoints(maxPoints.ToString(CultureInfo.InvariantCulture)));
+        var kept = new List<(string Key, List<(long Id, long Step, int Epoch, double Value)> Points)>();
+        var connection = context.Database.GetDbConnection();
+        var opened = connection.State != System.Data.ConnectionState.Open;
+        if (opened) await connection.OpenAsync(cancellationToken);
+        try
+        {
+            await using (var command = connection.CreateCommand())
+            {
+                var run = AddParameter(command, "run", runId);
+                var keyFilter = keys is null ? "" : $" AND \"Key\" IN ({string.Join(", ", keys.Select((key, i) => AddParameter(command, $"k{i}", key)))})";
+                command.CommandText = $"""
+                    SELECT "Id", "Key", "Step", "Epoch", "Value" FROM "MetricPoints"
+                    WHERE "RunId" = {run}{keyFilter}
+                    ORDER BY "Key", "Step", "Id"
+                    """;
+                var buffer = new KeyBuffer();
+                string? currentKey = null;
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var key = reader.GetString(1);
+                    if (key != currentKey)
+                    {
+                        if (currentKey is not null) kept.Add((currentKey, buffer.Downsample(maxPoints)));
+                        currentKey = key;
+                        buffer.Clear();
+                    }
+                    buffer.Add(reader.GetInt64(0), reader.GetInt64(2), reader.GetInt32(3), reader.GetDouble(4));
+                }
+                if (currentKey is not null) kept.Add((currentKey, buffer.Downsample(maxPoints)));
+            }
+            var times = await TimesAsync(connection, kept.SelectMany(k => k.Points.Select(p => p.Id)).ToList(), cancellationToken);
+            return new RunMetrics(runId, kept.Select(k => new MetricSeries(k.Key,
+                k.Points.Select(p => new MetricPointDto(p.Step, p.Epoch, p.Value, times[p.Id])).ToList())).ToList());
+        }
+        finally
+        {
+            if (opened) await connection.CloseAsync();
+        }
+    }
+
+    /// <summary>One key's points as they are read, in step order, reused from key to key.</summary>
+    private sealed class KeyBuffer
+    {
+        private readonly List<long> _ids = [];
+        private readonly List<int> _epochs = [];
+        private readonly List<SeriesPoint> _points = [];
+
+        public void Add(long id, long step, int epoch, double value)
+        {
+            _ids.Add(id);
+            _epochs.Add(epoch);
+            _points.Add(new SeriesPoint(step, value));
+        }
+
+        public void Clear()
+        {
+            _ids.Clear();
+            _epochs.Clear();
+            _points.Clear();
+        }
+
+        public List<(long Id, long Step, int Epoch, double Value)> Downsample(int maxPoints) =>
+            KeptIndices(_points, MetricDownsampling.Downsample(_points, maxPoints))
+                .Select(i => (_ids[i], _points[i].Step, _epochs[i], _points[i].Value)).ToList();
+    }
+
+    /// <summary>
+    /// Where each kept point sits in <paramref name="points"/>: both are in the same order, so one forward walk finds
+    /// them (equal step and value; NaN equals NaN here, as record equality has it).
+    /// </summary>
+    public static List<int> KeptIndices(IReadOnlyList<SeriesPoint> points, IReadOnlyList<SeriesPoint> kept)
+    {
+        var indices = new List<int>(kept.Count);
+        var next = 0;
+        foreach (var point in kept)
+        {
+            while (!points[next].Equals(point)) next++;
+            indices.Add(next++);
+        }
+        return indices;
+    }
+
+    // Small batches: well under every provider's limit on parameters, and each is a primary-key lookup.
+    private const int TimeBatch = 500;
+
+    private static async Task<Dictionary<long, DateTime>> TimesAsync(DbConnection connection, IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    {
+        var times = new Dictionary<long, DateTime>(ids.Count);
+        foreach (var batch in ids.Chunk(TimeBatch))
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"""SELECT "Id", "Time" FROM "MetricPoints" WHERE "Id" IN ({string.Join(", ", batch.Select((id, i) => AddParameter(command, $"i{i}", id)))})""";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                times[reader.GetInt64(0)] = DateTime.SpecifyKind(reader.GetDateTime(1), DateTimeKind.Utc);
+        }
+        return times;
+    }
+
+    private static string AddParameter(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+        return "@" + name;
     }
 
     /// <summary>Writes the points as RFC 4180 CSV (CRLF line ends, invariant numbers, ISO 8601 UTC times), row by row.</summary>

@@ -14,17 +14,28 @@ public static class MetricsEndpoints
         api.MapGet("/runs/{id:long}/metrics", GetAsync).WithName("GetRunMetrics").WithTags("Metrics")
             .WithSummary("A run's metric points")
             .WithDescription("keys: comma-separated metric keys (all when left out). Points are ordered by key, then step. "
-                + "JSON by default; CSV (run_id,key,step,epoch,value,time) with format=csv or Accept: text/csv.")
+                + $"maxPoints: at most this many points per key ({MetricDownsampling.MinimumPoints} to {MetricQueries.MaxPointsLimit}), chosen to keep "
+                + "the line's shape: the first and last point and each bucket's lowest and highest value, so a spike is never smoothed away; "
+                + "all points when left out. "
+                + "JSON by default; CSV (run_id,key,step,epoch,value,time, always every point) with format=csv or Accept: text/csv.")
             .Produces(StatusCodes.Status200OK, contentType: CsvContentType);
         return api;
     }
 
     private static async Task<Results<Ok<RunMetrics>, EmptyHttpResult, ProblemHttpResult>> GetAsync(
-        long id, HttpContext http, TrackerDbContext context, CancellationToken cancellationToken, string? keys = null, string? format = null)
+        long id, HttpContext http, TrackerDbContext context, CancellationToken cancellationToken, string? keys = null, string? format = null, string? maxPoints = null)
     {
+        // Read as text so that "many" gets the same sentence naming the field as 0 does, not the binder's bare 400.
+        if (maxPoints is not null && MetricQueries.CheckMaxPoints(maxPoints) is { } problem)
+            return TypedResults.Problem(title: "Invalid query.", detail: problem, statusCode: StatusCodes.Status400BadRequest,
+                extensions: new Dictionary<string, object?> { ["field"] = "maxPoints" });
+        int? pointBudget = maxPoints is null ? null : int.Parse(maxPoints, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture);
         if (!await context.Runs.AnyAsync(r => r.Id == id, cancellationToken)) return RunsEndpoints.NoSuchRun(id);
         var keyList = MetricQueries.ParseKeys(keys);
-        if (!WantsCsv(http.Request, format)) return TypedResults.Ok(await MetricQueries.SeriesAsync(context, id, keyList, cancellationToken));
+        if (!WantsCsv(http.Request, format))
+            return TypedResults.Ok(pointBudget is { } max
+                ? await MetricQueries.DownsampledSeriesAsync(context, id, keyList, max, cancellationToken)
+                : await MetricQueries.SeriesAsync(context, id, keyList, cancellationToken));
 
         http.Response.ContentType = $"{CsvContentType}; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"run-{id}-metrics.csv\"";

@@ -76,7 +76,8 @@ public sealed partial class RunView : IDisposable
         if (detail is not null)
         {
             // The config as the database parsed it: read here, never re-serialized except for the raw JSON shown.
-            var metrics = await MetricQueries.SeriesAsync(context, RunId, keys: null, _disposed.Token);
+            // What a chart's width can show: a million-point key would otherwise be read and drawn whole.
+            var metrics = await MetricQueries.DownsampledSeriesAsync(context, RunId, keys: null, MetricQueries.ChartPoints, _disposed.Token);
             _state = new RunLiveState(detail, metrics);
             _configRows = ConfigRows.Of(detail.Config);
             _configJson = RunConfigJson.Serialize(detail.Config, indented: true);
