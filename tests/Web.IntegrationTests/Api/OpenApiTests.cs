@@ -19,13 +19,16 @@ public class OpenApiTests
             .ToList();
         Assert.Equal(
             [("/api/compare.csv", "get", "GetComparisonCsv"),
+             ("/api/projects/{name}/webhooks", "get", "ListWebhooks"), ("/api/projects/{name}/webhooks", "post", "CreateWebhook"),
+             ("/api/projects/{name}/webhooks/{id}", "delete", "DeleteWebhook"),
              ("/api/runs", "get", "ListRuns"), ("/api/runs", "post", "SubmitRun"), ("/api/runs/{id}", "get", "GetRun"),
              ("/api/runs/{id}/cancel", "post", "CancelRun"), ("/api/runs/{id}/metrics", "get", "GetRunMetrics"),
              ("/api/share", "get", "ListShareLinks"), ("/api/share", "post", "CreateShareLink"), ("/api/share/{id}", "delete", "RevokeShareLink"),
-             ("/api/sweeps/{id}", "get", "GetSweep"),
+             ("/api/sweeps", "post", "SubmitSweep"), ("/api/sweeps/{id}", "get", "GetSweep"),
              ("/api/views", "get", "ListViews"), ("/api/views", "post", "SaveView"), ("/api/views/{id}", "delete", "DeleteView")],
             operations.Select(op => (op.Path, op.Method, op.Operation["operationId"]!.GetValue<string>())).Order());
         Assert.All(operations, op => Assert.False(string.IsNullOrWhiteSpace(op.Operation["description"]?.GetValue<string>())));
         Assert.NotNull(document["paths"]!["/api/runs"]!["post"]!["requestBody"]!["content"]!["application/json"]);
+        Assert.NotNull(document["paths"]!["/api/sweeps"]!["post"]!["requestBody"]!["content"]!["application/json"]);
     }
 }
