@@ -81,10 +81,11 @@ namespace Tracker.Web.Data.Migrations.Postgres
                 {
                     table.PrimaryKey("PK_WebhookDeliveries", x => x.Id);
                     table.ForeignKey(
-                        name: "FK_WebhookDeliveries_RunConfigs_RunId",
+                        // Scaffolded against RunConfigs (the split table shares the key); the model and the schema test mean Runs.
+                        name: "FK_WebhookDeliveries_Runs_RunId",
                         column: x => x.RunId,
-                        principalTable: "RunConfigs",
-                        principalColumn: "RunId",
+                        principalTable: "Runs",
+                        principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                     table.ForeignKey(
                         name: "FK_WebhookDeliveries_Webhooks_WebhookId",
