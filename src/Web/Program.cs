@@ -7,6 +7,7 @@ builder.AddTrackerRuntime();
 builder.AddTrackerData();
 builder.AddTrackerRealtime();
 builder.AddTrackerJobs();
+builder.AddTrackerSweepsAndWebhooks();
 builder.AddTrackerUi();
 builder.AddTrackerApi();
 

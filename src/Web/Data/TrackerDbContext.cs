@@ -17,6 +17,9 @@ public abstract class TrackerDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<Job> Jobs => Set<Job>();
     public DbSet<ShareLink> ShareLinks => Set<ShareLink>();
     public DbSet<SavedView> SavedViews => Set<SavedView>();
+    public DbSet<Sweep> Sweeps => Set<Sweep>();
+    public DbSet<Webhook> Webhooks => Set<Webhook>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -27,6 +30,9 @@ public abstract class TrackerDbContext(DbContextOptions options) : DbContext(opt
         modelBuilder.ApplyConfiguration(new JobConfiguration());
         modelBuilder.ApplyConfiguration(new ShareLinkConfiguration());
         modelBuilder.ApplyConfiguration(new SavedViewConfiguration());
+        modelBuilder.ApplyConfiguration(new SweepConfiguration());
+        modelBuilder.ApplyConfiguration(new WebhookConfiguration());
+        modelBuilder.ApplyConfiguration(new WebhookDeliveryConfiguration());
     }
 }
 

@@ -7,6 +7,7 @@ using Tracker.Web.Features.Runs;
 using Tracker.Web.Features.Sharing;
 using Tracker.Web.Features.Sweeps;
 using Tracker.Web.Features.Views;
+using Tracker.Web.Features.Webhooks;
 
 namespace Tracker.Web.Extensions;
 
@@ -46,7 +47,7 @@ public static class ApiExtensions
                 await context.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new ProblemDetailsContext { HttpContext = context });
         }));
         app.MapOpenApi();
-        app.MapGroup(ApiPrefix).MapRuns().MapMetrics().MapSweeps().MapViews().MapCompare().MapShare();
+        app.MapGroup(ApiPrefix).MapRuns().MapMetrics().MapSweeps().MapViews().MapCompare().MapShare().MapWebhooks();
         app.MapShareData();
         return app;
     }

@@ -11,6 +11,7 @@ public sealed class RunNotifier(ILogger<RunNotifier> logger)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, List<Func<TrainingEvent, Task>>> _subscribers = [];
+    private readonly List<Func<string, TrainingEvent, Task>> _everyRunSubscribers = [];
 
     /// <summary>Calls <paramref name="handler"/> for every event of the run until the returned handle is disposed.</summary>
     public IDisposable Subscribe(string runId, Func<TrainingEvent, Task> handler)
@@ -23,6 +24,16 @@ public sealed class RunNotifier(ILogger<RunNotifier> logger)
         return new Subscription(() => Unsubscribe(runId, handler));
     }
 
+    /// <summary>
+    /// Calls <paramref name="handler"/> with the run id for every event of every run, until the handle is disposed:
+    /// for services that act on runs as they go (early stopping, webhooks). Keep it quick; it runs on the publisher's path.
+    /// </summary>
+    public IDisposable SubscribeAll(Func<string, TrainingEvent, Task> handler)
+    {
+        lock (_gate) _everyRunSubscribers.Add(handler);
+        return new Subscription(() => { lock (_gate) _everyRunSubscribers.Remove(handler); });
+    }
+
     public int SubscriberCount(string runId)
     {
         lock (_gate) return _subscribers.TryGetValue(runId, out var handlers) ? handlers.Count : 0;
@@ -33,8 +44,8 @@ public sealed class RunNotifier(ILogger<RunNotifier> logger)
         Func<TrainingEvent, Task>[] handlers;
         lock (_gate)
         {
-            if (!_subscribers.TryGetValue(runId, out var list)) return;
-            handlers = [.. list];
+            handlers = _subscribers.TryGetValue(runId, out var list) ? [.. list] : [];
+            handlers = [.. handlers, .. _everyRunSubscribers.Select(all => (Func<TrainingEvent, Task>)(e => all(runId, e)))];
         }
         foreach (var handler in handlers)
         {

@@ -19,10 +19,12 @@ public class OpenApiTests
             .ToList();
         Assert.Equal(
             [("/api/compare.csv", "get", "GetComparisonCsv"),
+             ("/api/projects/{name}/webhooks", "get", "ListWebhooks"), ("/api/projects/{name}/webhooks", "post", "CreateWebhook"),
+             ("/api/projects/{name}/webhooks/{id}", "delete", "DeleteWebhook"),
              ("/api/runs", "get", "ListRuns"), ("/api/runs", "post", "SubmitRun"), ("/api/runs/{id}", "get", "GetRun"),
              ("/api/runs/{id}/cancel", "post", "CancelRun"), ("/api/runs/{id}/metrics", "get", "GetRunMetrics"),
              ("/api/share", "get", "ListShareLinks"), ("/api/share", "post", "CreateShareLink"), ("/api/share/{id}", "delete", "RevokeShareLink"),
-             ("/api/sweeps/{id}", "get", "GetSweep"),
+             ("/api/sweeps", "post", "SubmitSweep"), ("/api/sweeps/{id}", "get", "GetSweep"),
              ("/api/views", "get", "ListViews"), ("/api/views", "post", "SaveView"), ("/api/views/{id}", "delete", "DeleteView")],
             operations.Select(op => (op.Path, op.Method, op.Operation["operationId"]!.GetValue<string>())).Order());
         Assert.All(operations, op => Assert.False(string.IsNullOrWhiteSpace(op.Operation["description"]?.GetValue<string>())));
@@ -30,5 +32,6 @@ public class OpenApiTests
         var metrics = document["paths"]!["/api/runs/{id}/metrics"]!["get"]!;
         Assert.Contains(metrics["parameters"]!.AsArray(), p => p!["name"]!.GetValue<string>() == "maxPoints" && p["in"]!.GetValue<string>() == "query");
         Assert.Contains("maxPoints", metrics["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.NotNull(document["paths"]!["/api/sweeps"]!["post"]!["requestBody"]!["content"]!["application/json"]);
     }
 }
