@@ -12,17 +12,18 @@ namespace Tracker.Benchmarks;
 /// <summary>
 /// Long series: R runs of P points of one key each (default 20 x 1,000,000), in SQLite. Times, p50 and p95: the run
 /// page's chart data (every point read, downsampled to <see cref="MetricQueries.ChartPoints"/>) and GET /runs/{id} (the
-/// prerendered HTML, charts included); the comparison's data load for all R runs and GET /compare of them.
+/// prerendered HTML, charts included); the comparison's data load for all R runs and GET /compare of them. Arguments:
+/// runs, points per run, timed calls per figure (5).
 /// </summary>
 public static class LongSeriesBenchmark
 {
     private const int Warmup = 1;
-    private const int Calls = 5;
 
     public static int Run(string[] args)
     {
         var runs = args.Length > 0 ? int.Parse(args[0]) : 20;
         var points = args.Length > 1 ? int.Parse(args[1]) : 1_000_000;
+        var calls = args.Length > 2 ? int.Parse(args[2]) : 5;
         Console.WriteLine($"long-series benchmark: {runs} runs x {points:N0} points of {MetricKeys.TrainLoss}, SQLite, {Environment.ProcessorCount} cores");
         var folder = Directory.CreateTempSubdirectory("tracker-long-series-bench-").FullName;
         try
@@ -39,8 +40,8 @@ public static class LongSeriesBenchmark
                 using var context = contexts.CreateDbContext();
                 var metrics = MetricQueries.DownsampledSeriesAsync(context, ids[0], null, MetricQueries.ChartPoints, CancellationToken.None).GetAwaiter().GetResult();
                 if (metrics.Series.Single().Points.Count > MetricQueries.ChartPoints) throw new InvalidOperationException("More points than asked for.");
-            }, Warmup, Calls);
-            var page = CompareBenchmark.Time(() => Get(client, Tracker.Web.AppUrls.Run(ids[0])), Warmup, Calls);
+            }, Warmup, calls);
+            var page = CompareBenchmark.Time(() => Get(client, Tracker.Web.AppUrls.Run(ids[0])), Warmup, calls);
             Console.WriteLine("run page, one run:");
             Console.WriteLine($"  chart data (read {points:N0}, keep {MetricQueries.ChartPoints})  p50 {load.P50,7:F1} ms  p95 {load.P95,7:F1} ms");
             Console.WriteLine($"  GET /runs/{{id}} (HTML)                   p50 {page.P50,7:F1} ms  p95 {page.P95,7:F1} ms");
@@ -51,8 +52,8 @@ public static class LongSeriesBenchmark
             {
                 using var context = contexts.CreateDbContext();
                 CompareQueries.LoadAsync(context, state, CancellationToken.None, MetricQueries.ChartPoints).GetAwaiter().GetResult();
-            }, Warmup, Calls);
-            var comparePage = CompareBenchmark.Time(() => Get(client, $"/compare?{query}"), Warmup, Calls);
+            }, Warmup, calls);
+            var comparePage = CompareBenchmark.Time(() => Get(client, $"/compare?{query}"), Warmup, calls);
             Console.WriteLine($"compare, {runs} runs:");
             Console.WriteLine($"  data load + aggregation                  p50 {compareLoad.P50,7:F1} ms  p95 {compareLoad.P95,7:F1} ms");
             Console.WriteLine($"  GET /compare (HTML)                      p50 {comparePage.P50,7:F1} ms  p95 {comparePage.P95,7:F1} ms");
