@@ -10,10 +10,10 @@ namespace Tracker.Web.Realtime;
 public sealed class RunNotifier(ILogger<RunNotifier> logger)
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, List<Func<TrainingEvent, Task>>> _subscribers = [];
+    private readonly Dictionary<long, List<Func<TrainingEvent, Task>>> _subscribers = [];
 
     /// <summary>Calls <paramref name="handler"/> for every event of the run until the returned handle is disposed.</summary>
-    public IDisposable Subscribe(string runId, Func<TrainingEvent, Task> handler)
+    public IDisposable Subscribe(long runId, Func<TrainingEvent, Task> handler)
     {
         lock (_gate)
         {
@@ -23,12 +23,7 @@ public sealed class RunNotifier(ILogger<RunNotifier> logger)
         return new Subscription(() => Unsubscribe(runId, handler));
     }
 
-    public int SubscriberCount(string runId)
-    {
-        lock (_gate) return _subscribers.TryGetValue(runId, out var handlers) ? handlers.Count : 0;
-    }
-
-    public async Task PublishAsync(string runId, TrainingEvent trainingEvent)
+    public async Task PublishAsync(long runId, TrainingEvent trainingEvent)
     {
         Func<TrainingEvent, Task>[] handlers;
         lock (_gate)
@@ -49,7 +44,7 @@ public sealed class RunNotifier(ILogger<RunNotifier> logger)
         }
     }
 
-    private void Unsubscribe(string runId, Func<TrainingEvent, Task> handler)
+    private void Unsubscribe(long runId, Func<TrainingEvent, Task> handler)
     {
         lock (_gate)
         {

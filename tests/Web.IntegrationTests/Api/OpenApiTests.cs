@@ -20,7 +20,8 @@ public class OpenApiTests
         Assert.Equal(
             [("/api/compare.csv", "get", "GetComparisonCsv"),
              ("/api/runs", "get", "ListRuns"), ("/api/runs", "post", "SubmitRun"), ("/api/runs/{id}", "get", "GetRun"),
-             ("/api/runs/{id}/cancel", "post", "CancelRun"), ("/api/runs/{id}/metrics", "get", "GetRunMetrics"),
+             ("/api/runs/{id}/cancel", "post", "CancelRun"), ("/api/runs/{id}/events", "get", "GetRunEvents"),
+             ("/api/runs/{id}/metrics", "get", "GetRunMetrics"),
              ("/api/share", "get", "ListShareLinks"), ("/api/share", "post", "CreateShareLink"), ("/api/share/{id}", "delete", "RevokeShareLink"),
              ("/api/sweeps/{id}", "get", "GetSweep"),
              ("/api/views", "get", "ListViews"), ("/api/views", "post", "SaveView"), ("/api/views/{id}", "delete", "DeleteView")],

@@ -15,9 +15,6 @@ public sealed record RunListItem(
 /// <summary>One page of runs and how many match in all.</summary>
 public sealed record RunPage(IReadOnlyList<RunListItem> Items, int Total, int Page, int PageSize);
 
-/// <summary>The last, lowest and highest value of one metric.</summary>
-public sealed record MetricSummary(double Last, long LastStep, double Min, double Max, long Count);
-
 /// <summary>One run in full: its config as the run config JSON, how it went, and a summary per metric key.</summary>
 public sealed record RunDetail(
     long Id, string Name, string Project, string Method, RunStatus Status, string? Owner, IReadOnlyList<string> Tags,

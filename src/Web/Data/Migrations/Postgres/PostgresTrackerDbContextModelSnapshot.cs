@@ -262,6 +262,9 @@ namespace Tracker.Web.Data.Migrations.Postgres
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<long>("StoredSeq")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("SweepId")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
@@ -304,6 +307,31 @@ namespace Tracker.Web.Data.Migrations.Postgres
 
                             t.Property("Config");
                         });
+                });
+
+            modelBuilder.Entity("Tracker.Web.Data.RunEvent", b =>
+                {
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Seq")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("Time")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("RunId", "Seq");
+
+                    b.ToTable("RunEvents", (string)null);
                 });
 
             modelBuilder.Entity("Tracker.Web.Data.RunSummary", b =>
@@ -446,6 +474,15 @@ namespace Tracker.Web.Data.Migrations.Postgres
                     b.Navigation("ParentRun");
 
                     b.Navigation("Project");
+                });
+
+            modelBuilder.Entity("Tracker.Web.Data.RunEvent", b =>
+                {
+                    b.HasOne("Tracker.Web.Data.Run", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Tracker.Web.Data.RunSummary", b =>
