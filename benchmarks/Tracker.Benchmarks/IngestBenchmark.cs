@@ -56,15 +56,18 @@ public static class IngestBenchmark
 
         var contexts = app.Services.GetRequiredService<IDbContextFactory<TrackerDbContext>>();
         var runId = AddRun(contexts);
-        var sink = new RunEventSink(runId, epochs: 1, app.Services.GetRequiredService<RunEventPublisher>(),
-            app.Services.GetRequiredService<MetricWriter>(), contexts, NullLogger.Instance);
+        // Acknowledgement on: each batch is stored with its events and the run's stored sequence in one transaction,
+        // and announced only after the commit, as a training run's are.
+        var sink = new RunEventSink(runId, app.Services.GetRequiredService<RunEventStore>(), app.Services.GetRequiredService<RunEventFeed>(),
+            app.Services.GetRequiredService<StorageHealth>(), SinkLimits.From(new JobsOptions()), NullLogger.Instance, reason => throw new InvalidOperationException(reason));
         var keys = Enumerable.Range(0, MetricsPerEvent).Select(i => $"bench/metric{i}").ToArray();
 
         var watch = Stopwatch.StartNew();
         for (var step = 1; step <= points / MetricsPerEvent; step++)
-            sink.Post(new StepEvent { Step = step, Epoch = 1, Metrics = keys.ToDictionary(k => k, _ => step * 0.001) });
+            sink.Post(new StepEvent { Seq = step, Step = step, Epoch = 1, Metrics = keys.ToDictionary(k => k, _ => step * 0.001) });
         sink.CompleteAsync().GetAwaiter().GetResult();
         var seconds = watch.Elapsed.TotalSeconds;
+        if (sink.AckedSeq != points / MetricsPerEvent) throw new InvalidOperationException($"Acknowledged {sink.AckedSeq} of {points / MetricsPerEvent} events.");
 
         using var context = contexts.CreateDbContext();
         var stored = context.MetricPoints.Count(p => p.RunId == runId);

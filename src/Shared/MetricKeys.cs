@@ -22,6 +22,12 @@ public static class MetricKeys
     /// <summary>The train/* and val/* keys, which early stopping may watch.</summary>
     public static IReadOnlyList<string> Monitorable { get; } = [TrainLoss, TrainAcc, ValLoss, ValAcc, ValAcc5];
 
+    /// <summary>
+    /// True for the metrics that have a better direction (losses and accuracies): only they have a "best" value.
+    /// A learning rate, a drop rate or a throughput has a minimum and a maximum but no best.
+    /// </summary>
+    public static bool HasBest(string key) => Monitorable.Contains(key);
+
     /// <summary>True for accuracies (improve upwards), false for losses and everything else.</summary>
     public static bool HigherIsBetter(string key) => key is TrainAcc or ValAcc or ValAcc5;
 }

@@ -6,7 +6,7 @@ public class RealtimeContractTests
     public void HubPath_IsHubsRuns() => Assert.Equal("/hubs/runs", RunsHubRoutes.Path);
 
     [Fact]
-    public void RunGroup_IsStablePerRun() => Assert.Equal("run:42", RunsHubRoutes.RunGroup("42"));
+    public void RunGroup_IsStablePerRun() => Assert.Equal("run:42", RunsHubRoutes.RunGroup(42));
 
     [Fact]
     public void EveryClientMethod_ReturnsTaskAndTakesRunIdThenAnEvent()
@@ -18,7 +18,7 @@ public class RealtimeContractTests
         {
             var parameters = method.GetParameters();
             Assert.Equal(typeof(Task), method.ReturnType);
-            Assert.Equal(typeof(string), parameters[0].ParameterType);
+            Assert.Equal(typeof(long), parameters[0].ParameterType); // the database's run id, end to end
             Assert.True(parameters[1].ParameterType.IsSubclassOf(typeof(TrainingEvent)), method.Name);
         }
     }

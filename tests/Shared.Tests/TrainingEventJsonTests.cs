@@ -25,7 +25,7 @@ public class TrainingEventJsonTests
         var e = new RunStartedEvent
         {
             Time = At,
-            RunId = "r1",
+            RunId = 41,
             Config = new RunConfig { Name = "x", Dropout = new DropSettings { Rate = 0.1, Mode = DropMode.Early, CutoffEpoch = 2 } },
             Device = "cpu",
             ParameterCount = 123_456_789_012,
@@ -34,7 +34,7 @@ public class TrainingEventJsonTests
         var back = RoundTrip(e);
 
         Assert.Equal("run-started", TypeOf(e));
-        Assert.Equal("r1", back.RunId);
+        Assert.Equal(41, back.RunId);
         Assert.Equal("cpu", back.Device);
         Assert.Equal(123_456_789_012, back.ParameterCount);
         Assert.Equal(At, back.Time);
@@ -64,12 +64,12 @@ public class TrainingEventJsonTests
     [Fact]
     public void Epoch_RoundTrips()
     {
-        var e = new EpochEvent { Time = At, Epoch = 3, Step = 300, ElapsedSeconds = 12.5, Metrics = new Dictionary<string, double> { [MetricKeys.ValAcc] = 0.91 } };
+        var e = new EpochEvent { Time = At, Epoch = 3, Step = 300, EpochSeconds = 12.5, Metrics = new Dictionary<string, double> { [MetricKeys.ValAcc] = 0.91 } };
 
         var back = RoundTrip(e);
 
         Assert.Equal("epoch", TypeOf(e));
-        Assert.Equal((3, 300L, 12.5), (back.Epoch, back.Step, back.ElapsedSeconds));
+        Assert.Equal((3, 300L, 12.5), (back.Epoch, back.Step, back.EpochSeconds));
         Assert.Equal(0.91, back.Metrics[MetricKeys.ValAcc]);
     }
 
@@ -100,7 +100,7 @@ public class TrainingEventJsonTests
         {
             Time = At,
             Status = RunOutcome.Diverged,
-            Summary = new RunSummary
+            Summary = new RunOutcomeSummary
             {
                 FinalMetrics = new Dictionary<string, double> { [MetricKeys.TrainLoss] = double.NaN },
                 BestMetrics = new Dictionary<string, double> { [MetricKeys.ValAcc] = 0.5 },

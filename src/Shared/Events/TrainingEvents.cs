@@ -20,6 +20,12 @@ public abstract record TrainingEvent
 {
     /// <summary>When the trainer produced the event.</summary>
     public DateTimeOffset Time { get; init; } = DateTimeOffset.UtcNow;
+
+    /// <summary>
+    /// The event's number within its run, 1, 2, 3... assigned where it is produced and never reused: the store keeps
+    /// each once (a resent event is a no-op) and a client that reconnects asks for the events after the last it saw.
+    /// </summary>
+    public long Seq { get; init; }
 }
 
 /// <summary>The "type" discriminator values.</summary>
@@ -37,7 +43,7 @@ public static class TrainingEventTypes
 public sealed record RunStartedEvent : TrainingEvent
 {
     /// <summary>The tracker's id for the run; null when the CLI runs standalone.</summary>
-    public string? RunId { get; init; }
+    public long? RunId { get; init; }
     public required RunConfig Config { get; init; }
     /// <summary>The device actually used, e.g. "cpu" or "cuda:0" (the config may say "auto").</summary>
     public required string Device { get; init; }
@@ -60,8 +66,8 @@ public sealed record EpochEvent : TrainingEvent
     public required int Epoch { get; init; }
     public required long Step { get; init; }
     public required IReadOnlyDictionary<string, double> Metrics { get; init; }
-    /// <summary>Wall time since the run started.</summary>
-    public required double ElapsedSeconds { get; init; }
+    /// <summary>Wall time of this epoch alone (training and validation), not since the run started.</summary>
+    public required double EpochSeconds { get; init; }
 }
 
 /// <summary>The paper's analysis metrics (gradient norm, distance from init, direction variance and error).</summary>
@@ -84,18 +90,18 @@ public sealed record CheckpointEvent : TrainingEvent
 public sealed record RunFinishedEvent : TrainingEvent
 {
     public required RunOutcome Status { get; init; }
-    public required RunSummary Summary { get; init; }
+    public required RunOutcomeSummary Summary { get; init; }
 }
 
 /// <summary>How a run ended, so lists and comparisons need not read every metric point.</summary>
 [JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
-public sealed record RunSummary
+public sealed record RunOutcomeSummary
 {
     /// <summary>Metrics of the last completed epoch.</summary>
     public IReadOnlyDictionary<string, double> FinalMetrics { get; init; } = new Dictionary<string, double>();
-    /// <summary>Best value of each metric over the epochs (lowest loss, highest accuracy).</summary>
+    /// <summary>Best value over the epochs of each metric that has a direction (<see cref="MetricKeys.HasBest"/>): lowest loss, highest accuracy.</summary>
     public IReadOnlyDictionary<string, double> BestMetrics { get; init; } = new Dictionary<string, double>();
-    /// <summary>Epoch whose weights were best by the early-stopping metric (or val/acc); null when unknown.</summary>
+    /// <summary>Epoch whose weights were best by the early-stopping metric, or by val/acc without early stopping; null when unknown.</summary>
     public int? BestEpoch { get; init; }
     public int EpochsCompleted { get; init; }
     public long Steps { get; init; }

@@ -7,7 +7,7 @@ using Tracker.Training.Engine;
 
 var configOption = new Option<FileInfo>("--config") { Description = "Run config (RunConfig JSON, camelCase).", Required = true };
 var outOption = new Option<DirectoryInfo?>("--out") { Description = "Output folder for the checkpoint; an existing checkpoint there is resumed. Default: runs/<name>." };
-var runIdOption = new Option<string?>("--run-id") { Description = "Id echoed in the run-started event." };
+var runIdOption = new Option<long?>("--run-id") { Description = "Id echoed in the run-started event." };
 var stepEveryOption = new Option<int>("--step-every") { Description = "Emit a step event every N optimizer steps (0 = none).", DefaultValueFactory = _ => 50 };
 var threadsOption = new Option<int?>("--threads") { Description = "libtorch intra-op CPU threads (default 1: matrix products use OpenBLAS's own threads)." };
 var initWeightsOption = new Option<FileInfo?>("--init-weights") { Description = "Start from the weights of another run's checkpoint.bin (fine-tuning)." };

@@ -21,6 +21,8 @@ public sealed record CheckpointMeta
     public Dictionary<string, double> BestMetrics { get; init; } = [];
     public int? BestEpoch { get; init; }
     public Dictionary<string, double> LastMetrics { get; init; } = [];
+    /// <summary>The sequence number of the checkpoint's own event; 0 in checkpoints written before events had one.</summary>
+    public long Sequence { get; init; }
 }
 
 /// <summary>
@@ -31,6 +33,27 @@ public sealed record CheckpointMeta
 public static class Checkpoint
 {
     public const string FileName = "checkpoint.bin";
+
+    private const string StagedPrefix = "checkpoint.epoch-";
+
+    /// <summary>Where an epoch's checkpoint waits until its events are stored (<see cref="TrainerOptions.StageCheckpoints"/>).</summary>
+    public static string StagedPath(string directory, int epoch) =>
+        Path.Combine(directory, $"{StagedPrefix}{epoch.ToString(System.Globalization.CultureInfo.InvariantCulture)}.bin");
+
+    /// <summary>Makes a staged checkpoint the resume point (an atomic rename) and drops the older staged ones.</summary>
+    public static void Promote(string stagedPath)
+    {
+        var directory = Path.GetDirectoryName(stagedPath) ?? throw new ArgumentException($"'{stagedPath}' has no folder.", nameof(stagedPath));
+        if (!File.Exists(stagedPath)) return; // promoted already: a resent event
+        File.Move(stagedPath, Path.Combine(directory, FileName), overwrite: true);
+    }
+
+    /// <summary>Deletes checkpoints that were never promoted: their events may not all be stored, so no run resumes from them.</summary>
+    public static void DiscardStaged(string directory)
+    {
+        if (!Directory.Exists(directory)) return;
+        foreach (var staged in Directory.EnumerateFiles(directory, StagedPrefix + "*")) File.Delete(staged);
+    }
 
     private const string ModelPrefix = "model.", OptimizerPrefix = "optim.", InitialPrefix = "init.";
     private const string RngKey = "rng", MetaKey = "meta";

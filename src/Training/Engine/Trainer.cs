@@ -18,7 +18,22 @@ public sealed record TrainerOptions
     public required string OutputDirectory { get; init; }
 
     /// <summary>Passed through to the run-started event.</summary>
-    public string? RunId { get; init; }
+    public long? RunId { get; init; }
+
+    /// <summary>
+    /// The last sequence number the run's events already used (the highest one stored); the next event gets one more.
+    /// Null: continue from the checkpoint's own (the standalone CLI). Sequence numbers are never reused, so a client
+    /// that saw an event of an interrupted attempt never sees another event under its number.
+    /// </summary>
+    public long? LastSequence { get; init; }
+
+    /// <summary>
+    /// When true, each epoch's checkpoint is written beside the resume point (<see cref="Checkpoint.StagedPath"/>) and
+    /// its <see cref="CheckpointEvent.Path"/> names it: whoever stores the events promotes it
+    /// (<see cref="Checkpoint.Promote"/>) once every event up to it is stored, so a resume never skips unstored epochs.
+    /// False: the checkpoint is the resume point at once (the CLI, whose stdout is its store).
+    /// </summary>
+    public bool StageCheckpoints { get; init; }
 
     /// <summary>A step event every N optimizer steps (running train loss, lr, rates); 0 = none.</summary>
     public int StepEventEvery { get; init; } = 50;
@@ -46,19 +61,30 @@ public sealed class Trainer
 {
     private readonly RunConfig _config;
     private readonly TrainerOptions _options;
-    private readonly Action<TrainingEvent> _emit;
+    private readonly Action<TrainingEvent> _report;
+    private long _sequence;
 
     public Trainer(RunConfig config, TrainerOptions options, Action<TrainingEvent> emit)
     {
         var errors = RunConfigValidator.Validate(config);
         if (errors.Count > 0) throw new InvalidRunConfigException(errors);
-        (_config, _options, _emit) = (config, options, emit);
+        (_config, _options, _report) = (config, options, emit);
+        _sequence = options.LastSequence ?? 0;
+    }
+
+    /// <summary>Every event gets the run's next sequence number here, where it is produced.</summary>
+    private T Emit<T>(T trainingEvent) where T : TrainingEvent
+    {
+        var sequenced = (T)(((TrainingEvent)trainingEvent) with { Seq = ++_sequence });
+        _report(sequenced);
+        return sequenced;
     }
 
     /// <summary>Trains to the end (or to early stopping, divergence, cancellation or failure) and returns the final event, which was also emitted.</summary>
     public RunFinishedEvent Run(CancellationToken cancellation = default)
     {
-        var progress = new RunProgress();
+        // The best epoch is judged by what early stopping watches, so the two always agree.
+        var progress = new RunProgress(_config.EarlyStopping?.Metric ?? MetricKeys.ValAcc);
         RunFinishedEvent finished;
         try
         {
@@ -72,8 +98,7 @@ public sealed class Trainer
         {
             finished = progress.Finish(RunOutcome.Failed, null, error.Message);
         }
-        _emit(finished);
-        return finished;
+        return Emit(finished);
     }
 
     private RunFinishedEvent Train(RunProgress progress, CancellationToken cancellation)
@@ -111,11 +136,12 @@ public sealed class Trainer
         {
             var meta = Checkpoint.Restore(checkpointPath, model, optimizer, analysis);
             progress.Restore(meta);
+            if (_options.LastSequence is null) _sequence = Math.Max(_sequence, meta.Sequence);
             if (earlyStopping is not null) earlyStopping.State = (meta.EarlyStoppingBest, meta.EarlyStoppingBestEpoch, meta.EarlyStoppingWait);
             startEpoch = meta.Epoch + 1;
         }
 
-        _emit(new RunStartedEvent { RunId = _options.RunId, Config = config, Device = device.ToString(), ParameterCount = model.ParameterCount });
+        Emit(new RunStartedEvent { RunId = _options.RunId, Config = config, Device = device.ToString(), ParameterCount = model.ParameterCount });
 
         for (var epoch = startEpoch; epoch <= config.Epochs; epoch++)
         {
@@ -155,9 +181,9 @@ public sealed class Trainer
                 progress.Steps++;
 
                 if (_options.StepEventEvery > 0 && progress.Steps % _options.StepEventEvery == 0)
-                    _emit(new StepEvent { Step = progress.Steps, Epoch = epoch, Metrics = StepMetrics(lossSum / seen, optimizer.LearningRate, model) });
+                    Emit(new StepEvent { Step = progress.Steps, Epoch = epoch, Metrics = StepMetrics(lossSum / seen, optimizer.LearningRate, model) });
                 if (config.Analysis.EverySteps > 0 && progress.Steps % config.Analysis.EverySteps == 0)
-                    _emit(new AnalysisEvent { Step = progress.Steps, Epoch = epoch, Metrics = Analyse(model, analysis, analysisData, progress.Steps) });
+                    Emit(new AnalysisEvent { Step = progress.Steps, Epoch = epoch, Metrics = Analyse(model, analysis, analysisData, progress.Steps) });
             }
             var trainSeconds = clock.Elapsed.TotalSeconds;
 
@@ -166,17 +192,19 @@ public sealed class Trainer
             metrics[MetricKeys.SamplesPerSecond] = seen / Math.Max(trainSeconds, 1e-9);
             foreach (var (key, value) in Evaluate(model, validationLoader, config.LabelSmoothing)) metrics[key] = value;
             progress.CompleteEpoch(epoch, metrics);
-            _emit(new EpochEvent { Epoch = epoch, Step = progress.Steps, Metrics = metrics, ElapsedSeconds = clock.Elapsed.TotalSeconds });
+            Emit(new EpochEvent { Epoch = epoch, Step = progress.Steps, Metrics = metrics, EpochSeconds = clock.Elapsed.TotalSeconds });
 
             var stop = earlyStopping is not null && metrics.TryGetValue(earlyStopping.Metric, out var monitored) && earlyStopping.ShouldStop(epoch, monitored);
             var (best, bestEpoch, wait) = earlyStopping?.State ?? (null, null, 0);
-            Checkpoint.Save(checkpointPath, model, optimizer, analysis, progress.ToMeta() with
+            var savedTo = _options.StageCheckpoints ? Checkpoint.StagedPath(_options.OutputDirectory, epoch) : checkpointPath;
+            Checkpoint.Save(savedTo, model, optimizer, analysis, progress.ToMeta() with
             {
                 EarlyStoppingBest = best,
                 EarlyStoppingBestEpoch = bestEpoch,
                 EarlyStoppingWait = wait,
+                Sequence = _sequence + 1, // the checkpoint event's own
             });
-            _emit(new CheckpointEvent { Epoch = epoch, Step = progress.Steps, Path = checkpointPath });
+            Emit(new CheckpointEvent { Epoch = epoch, Step = progress.Steps, Path = savedTo });
 
             if (stop)
                 return progress.Finish(RunOutcome.Succeeded,
@@ -274,7 +302,7 @@ public sealed class Trainer
     }
 
     /// <summary>Where the run stands: steps, epochs, metrics; turned into checkpoints and the final summary.</summary>
-    private sealed class RunProgress
+    private sealed class RunProgress(string bestEpochMetric)
     {
         public long Steps { get; set; }
         private int _epochs;
@@ -288,10 +316,11 @@ public sealed class Trainer
             _last = metrics;
             foreach (var (key, value) in metrics)
             {
+                if (!MetricKeys.HasBest(key)) continue; // a minimum learning rate or throughput is no "best"
                 var higherIsBetter = MetricKeys.HigherIsBetter(key);
                 if (!_best.TryGetValue(key, out var best) || (higherIsBetter ? value > best : value < best)) _best[key] = value;
             }
-            if (_best.TryGetValue(MetricKeys.ValAcc, out var bestAccuracy) && metrics.GetValueOrDefault(MetricKeys.ValAcc) == bestAccuracy)
+            if (_best.TryGetValue(bestEpochMetric, out var bestValue) && metrics.TryGetValue(bestEpochMetric, out var epochValue) && epochValue == bestValue)
                 _bestEpoch = epoch;
         }
 
@@ -312,7 +341,7 @@ public sealed class Trainer
         public RunFinishedEvent Finish(RunOutcome status, string? message, string? error = null) => new()
         {
             Status = status,
-            Summary = new RunSummary
+            Summary = new RunOutcomeSummary
             {
                 FinalMetrics = _last,
                 BestMetrics = _best,

@@ -21,20 +21,58 @@ public sealed class MetricWriter(IDbContextFactory<TrackerDbContext> contexts)
     public async Task AppendAsync(IReadOnlyCollection<MetricPoint> points, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(points);
+        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken);
+        await AppendInTransactionAsync(context, points, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="AppendAsync"/> inside the transaction <paramref name="context"/> has open, so points commit together
+    /// with whatever else it writes (the events they came from, the run's stored sequence).
+    /// </summary>
+    public static async Task AppendInTransactionAsync(TrackerDbContext context, IReadOnlyCollection<MetricPoint> points, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(points);
+        var transaction = context.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("Metric points are appended inside a transaction.");
         var recorded = points.Where(point => !double.IsNaN(point.Value)).ToList();
         foreach (var point in recorded) Check(point);
         if (recorded.Count == 0) return;
         var summaries = Summarize(recorded);
-
-        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken);
         var connection = context.Database.GetDbConnection();
         if (context.Database.IsSqlite())
-            AppendToSqlite(connection, transaction.GetDbTransaction(), recorded, summaries);
+            AppendToSqlite(connection, transaction, recorded, summaries);
         else if (context.Database.IsNpgsql())
-            await AppendToPostgresAsync(connection, transaction.GetDbTransaction(), recorded, summaries, cancellationToken);
+            await AppendToPostgresAsync(connection, transaction, recorded, summaries, cancellationToken);
         else
             throw new NotSupportedException($"No metric writer for {context.Database.ProviderName}.");
+    }
+
+    /// <summary>
+    /// Before a run (re)starts: drops the points recorded after <paramref name="resumeStep"/> (the checkpoint it
+    /// resumes from; 0 = none), since training reports them again, and rebuilds the run's summaries from what is left
+    /// with the same SQL rule the upsert merges by. That keeps every epoch stored exactly once across restarts.
+    /// </summary>
+    public async Task TruncateAfterAsync(long runId, long resumeStep, int resumeEpoch,
+        CancellationToken cancellationToken = default)
+    {
+        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken);
+        var removed = await context.MetricPoints.Where(p => p.RunId == runId && p.Step > resumeStep).ExecuteDeleteAsync(cancellationToken);
+        if (removed > 0)
+        {
+            await context.RunSummaries.Where(s => s.RunId == runId).ExecuteDeleteAsync(cancellationToken);
+            await context.Database.ExecuteSqlInterpolatedAsync($"""
+                INSERT INTO "RunSummaries" ("RunId", "Key", "Last", "LastStep", "Min", "Max", "Count")
+                SELECT p."RunId", p."Key",
+                    (SELECT q."Value" FROM "MetricPoints" q WHERE q."RunId" = p."RunId" AND q."Key" = p."Key" ORDER BY q."Step" DESC, q."Id" DESC LIMIT 1),
+                    MAX(p."Step"), MIN(p."Value"), MAX(p."Value"), COUNT(*)
+                FROM "MetricPoints" p WHERE p."RunId" = {runId} GROUP BY p."RunId", p."Key"
+                """, cancellationToken);
+        }
+        await context.Runs.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s.SetProperty(r => r.EpochsCompleted, resumeEpoch), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -50,29 +88,16 @@ public sealed class MetricWriter(IDbContextFactory<TrackerDbContext> contexts)
     /// <summary>One summary per run and key in the batch, as if the batch were the whole history.</summary>
     private static List<RunSummary> Summarize(List<MetricPoint> points)
     {
-        var summaries = new Dictionary<(long RunId, string Key), RunSummary>();
+        var summaries = new Dictionary<(long RunId, string Key), MetricSummary>();
         foreach (var point in points)
+            summaries[(point.RunId, point.Key)] = summaries.TryGetValue((point.RunId, point.Key), out var summary)
+                ? summary.With(point.Step, point.Value)
+                : MetricSummary.Of(point.Step, point.Value);
+        return summaries.Select(entry => new RunSummary
         {
-            if (!summaries.TryGetValue((point.RunId, point.Key), out var summary))
-            {
-                summaries[(point.RunId, point.Key)] = new RunSummary
-                {
-                    RunId = point.RunId, Key = point.Key, Last = point.Value, LastStep = point.Step,
-                    Min = point.Value, Max = point.Value, Count = 1,
-                };
-                continue;
-            }
-            // Equal steps: the later point wins, as it does between batches.
-            if (point.Step >= summary.LastStep)
-            {
-                summary.Last = point.Value;
-                summary.LastStep = point.Step;
-            }
-            summary.Min = Math.Min(summary.Min, point.Value);
-            summary.Max = Math.Max(summary.Max, point.Value);
-            summary.Count++;
-        }
-        return [.. summaries.Values];
+            RunId = entry.Key.RunId, Key = entry.Key.Key, Last = entry.Value.Last, LastStep = entry.Value.LastStep,
+            Min = entry.Value.Min, Max = entry.Value.Max, Count = entry.Value.Count,
+        }).ToList();
     }
 
     // The right-hand sides read the row as it was before the update, so each column merges old and new alike.

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Tracker.Web.Data;
 using Tracker.Web.Features.Compare;
 using Tracker.Web.Features.Runs;
 using Tracker.Web.Features.Sharing;
@@ -41,7 +42,29 @@ public static class ApiExtensions
         app.UseWhen(context => context.Request.Path.StartsWithSegments(ApiPrefix), api => api.Use(async (context, next) =>
         {
             if (context.Features.Get<IStatusCodePagesFeature>() is { } statusCodePages) statusCodePages.Enabled = false;
-            await next(context);
+            try
+            {
+                await next(context);
+            }
+            catch (Exception error) when (StorageErrors.HttpStatusOf(error) is { } status && !context.Response.HasStarted)
+            {
+                // The database is down or full: the client hears that, and that trying later may work, not a bare 500.
+                context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Tracker.Web.Api")
+                    .LogWarning(error, "The database failed a request to {Path}", context.Request.Path);
+                context.Response.StatusCode = status;
+                if (status == StatusCodes.Status503ServiceUnavailable) context.Response.Headers.RetryAfter = "5";
+                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context,
+                    ProblemDetails =
+                    {
+                        Status = status,
+                        Title = status == StatusCodes.Status507InsufficientStorage ? "The database has no space left." : "The database is unavailable.",
+                        Detail = error.InnerException?.Message ?? error.Message,
+                    },
+                });
+                return;
+            }
             var response = context.Response;
             if (response.StatusCode >= 400 && !response.HasStarted && response.ContentLength is null && response.ContentType is null)
                 await context.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new ProblemDetailsContext { HttpContext = context });

@@ -22,6 +22,7 @@ public static class DataExtensions
         builder.Services.AddScoped<TrackerDbContext>(services => services.GetRequiredService<IDbContextFactory<TrackerDbContext>>().CreateDbContext());
 
         builder.Services.AddSingleton<MetricWriter>();
+        builder.Services.AddSingleton<RunEventStore>();
         builder.Services.AddHostedService<DatabaseMigrator>();
         return builder;
     }
@@ -33,5 +34,8 @@ public static class DataExtensions
             if (options.Provider != provider)
                 throw new InvalidOperationException($"{typeof(TContext).Name} is for {provider}, but the configured provider is {options.Provider}.");
             TrackerDatabase.Configure(builder, options, services.GetRequiredService<IHostEnvironment>().ContentRootPath);
+            // Interceptors registered in the container (none by default) see every connection: the storage-outage
+            // tests stop the database this way where a file permission cannot stop root.
+            builder.AddInterceptors(services.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>());
         });
 }

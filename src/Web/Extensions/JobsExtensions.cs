@@ -13,7 +13,9 @@ public static class JobsExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<RunQueue>();
+        builder.Services.AddSingleton<RunSubmission>();
+        builder.Services.AddSingleton<QueueOrder>();
+        builder.Services.AddSingleton<JobLeases>();
         builder.Services.AddSingleton<RunCheckpoints>();
         builder.Services.AddHostedService<TrainingWorker>();
         return builder;

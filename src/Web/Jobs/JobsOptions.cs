@@ -23,6 +23,29 @@ public sealed class JobsOptions : IValidatableObject
     [Range(0.05, 3600)]
     public double PollSeconds { get; set; } = 1;
 
+    /// <summary>
+    /// Events a run may produce ahead of the store: while the database is down they wait here, and when this many
+    /// wait, training waits too (back-pressure) instead of dropping any.
+    /// </summary>
+    [Range(100, 10_000_000)]
+    public int EventBuffer { get; set; } = 20_000;
+
+    /// <summary>
+    /// How long a run's events may fail to store (retried with backoff meanwhile) before the run is paused: it goes
+    /// back to the queue with the reason and resumes from its last checkpoint whose events are all stored.
+    /// </summary>
+    [Range(1, 86400)]
+    public double StoreOutageSeconds { get; set; } = 120;
+
+    /// <summary>
+    /// This instance's name in the leases it takes (default: the machine name). A restarted instance with the same
+    /// name requeues at once the leases its previous process held, instead of waiting for them to expire; give each
+    /// instance that shares a database its own name where machine names repeat (containers).
+    /// </summary>
+    [MaxLength(100)]
+    [RegularExpression(@"^[A-Za-z0-9._-]+$", ErrorMessage = "Jobs:InstanceId may hold letters, digits, '.', '_' and '-' only.")]
+    public string? InstanceId { get; set; }
+
     /// <summary>Checkpoints, one folder per run; a relative path is taken from the content root.</summary>
     [Required(AllowEmptyStrings = false)]
     public string RunsDirectory { get; set; } = "data/runs";

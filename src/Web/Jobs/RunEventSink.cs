@@ -1,75 +1,88 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using Microsoft.EntityFrameworkCore;
 using Tracker.Shared;
+using Tracker.Training.Engine;
 using Tracker.Web.Data;
 using Tracker.Web.Realtime;
 
 namespace Tracker.Web.Jobs;
 
+/// <summary>How a run's events wait for the store.</summary>
+/// <param name="Buffer">Events held unstored before <see cref="RunEventSink.Post"/> makes the trainer wait.</param>
+/// <param name="OutageLimit">How long storing may keep failing before the sink gives up and the run is paused.</param>
+public sealed record SinkLimits(int Buffer, TimeSpan OutageLimit)
+{
+    public static SinkLimits From(JobsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new SinkLimits(options.EventBuffer, TimeSpan.FromSeconds(options.StoreOutageSeconds));
+    }
+}
+
 /// <summary>
-/// Where every event of one run goes. <see cref="Post"/> is called on the trainer's thread and never blocks it;
-/// one consumer publishes each event live at once and writes metric points in batches: on every epoch, when
-/// <see cref="MaxBatch"/> points wait, when the last write is <see cref="FlushInterval"/> old, and always before the
-/// run ends (<see cref="CompleteAsync"/>).
+/// Where every event of one run goes on its way to the database: store, acknowledge, then announce. <see cref="Post"/>
+/// is called on the trainer's thread; one consumer stores the events in batches (on every epoch and checkpoint, when
+/// <see cref="MaxBatch"/> points wait, when the last write is <see cref="FlushInterval"/> old, and before the run ends)
+/// through <see cref="RunEventStore"/>, and only then announces them (<see cref="RunEventFeed"/>) and promotes the
+/// checkpoints among them to the run's resume point. A failed write is retried with backoff; meanwhile events wait
+/// in a bounded buffer, and when it is full the trainer waits in <see cref="Post"/>. Nothing is dropped: if the
+/// store stays down past <see cref="SinkLimits.OutageLimit"/>, the sink gives up (<see cref="Failure"/>) and calls
+/// back so the worker stops training and pauses the run.
 /// </summary>
 public sealed class RunEventSink
 {
     public const int MaxBatch = 500;
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan LongestRetry = TimeSpan.FromSeconds(2);
 
     private readonly long _runId;
-    private readonly int _epochs;
-    private readonly RunEventPublisher _publisher;
-    private readonly MetricWriter _writer;
-    private readonly IDbContextFactory<TrackerDbContext> _contexts;
+    private readonly RunEventStore _store;
+    private readonly RunEventFeed _feed;
+    private readonly StorageHealth _health;
+    private readonly SinkLimits _limits;
     private readonly ILogger _logger;
-    private readonly Channel<TrainingEvent> _events = Channel.CreateUnbounded<TrainingEvent>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly List<MetricPoint> _pending = [];
-    private readonly Dictionary<string, long> _lastStepByKey = new(StringComparer.Ordinal);
+    private readonly Action<string> _onGiveUp;
+    private readonly Channel<TrainingEvent> _events;
+    private readonly CancellationTokenSource _gaveUp = new();
+    private readonly List<TrainingEvent> _pending = [];
+    private int _pendingPoints;
     private readonly Stopwatch _sinceFlush = Stopwatch.StartNew();
     private readonly Task _consumer;
 
-    public RunEventSink(long runId, int epochs, RunEventPublisher publisher, MetricWriter writer, IDbContextFactory<TrackerDbContext> contexts, ILogger logger)
+    /// <param name="onGiveUp">Called once, with the reason, when the store stayed down past the limit.</param>
+    public RunEventSink(long runId, RunEventStore store, RunEventFeed feed, StorageHealth health, SinkLimits limits, ILogger logger, Action<string> onGiveUp)
     {
-        (_runId, _epochs, _publisher, _writer, _contexts, _logger) = (runId, epochs, publisher, writer, contexts, logger);
+        (_runId, _store, _feed, _health, _limits, _logger, _onGiveUp) = (runId, store, feed, health, limits, logger, onGiveUp);
+        _events = Channel.CreateBounded<TrainingEvent>(new BoundedChannelOptions(limits.Buffer) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         _consumer = Task.Run(ConsumeAsync);
     }
 
-    /// <summary>Hands over one event; called from the training thread.</summary>
-    public void Post(TrainingEvent trainingEvent) => _events.Writer.TryWrite(trainingEvent);
+    /// <summary>The highest sequence number the store has acknowledged.</summary>
+    public long AckedSeq { get; private set; }
 
-    /// <summary>Waits until every posted event is published and every point written.</summary>
+    /// <summary>Why the sink gave up (the store stayed down); null while every event is on its way.</summary>
+    public string? Failure { get; private set; }
+
+    /// <summary>Hands over one event; called from the training thread, which waits here while the buffer is full.</summary>
+    public void Post(TrainingEvent trainingEvent)
+    {
+        if (_events.Writer.TryWrite(trainingEvent) || _gaveUp.IsCancellationRequested) return;
+        try
+        {
+            _events.Writer.WriteAsync(trainingEvent, _gaveUp.Token).AsTask().GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+            // Given up: the run stops and resumes from its last stored checkpoint, which reports this event again.
+        }
+    }
+
+    /// <summary>Waits until every posted event is stored and announced, or the sink has given up.</summary>
     public async Task CompleteAsync()
     {
         _events.Writer.TryComplete();
         await _consumer;
-    }
-
-    /// <summary>
-    /// Before a run (re)starts: drops the points recorded after <paramref name="resumeStep"/> (the checkpoint it
-    /// resumes from; 0 = none), since training reports them again, and rebuilds the run's summaries from what is left.
-    /// That keeps every epoch stored exactly once across restarts.
-    /// </summary>
-    public static async Task TruncateAfterAsync(IDbContextFactory<TrackerDbContext> contexts, long runId, long resumeStep, int resumeEpoch,
-        CancellationToken cancellationToken = default)
-    {
-        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken);
-        var removed = await context.MetricPoints.Where(p => p.RunId == runId && p.Step > resumeStep).ExecuteDeleteAsync(cancellationToken);
-        if (removed > 0)
-        {
-            await context.RunSummaries.Where(s => s.RunId == runId).ExecuteDeleteAsync(cancellationToken);
-            await context.Database.ExecuteSqlInterpolatedAsync($"""
-                INSERT INTO "RunSummaries" ("RunId", "Key", "Last", "LastStep", "Min", "Max", "Count")
-                SELECT p."RunId", p."Key",
-                    (SELECT q."Value" FROM "MetricPoints" q WHERE q."RunId" = p."RunId" AND q."Key" = p."Key" ORDER BY q."Step" DESC, q."Id" DESC LIMIT 1),
-                    MAX(p."Step"), MIN(p."Value"), MAX(p."Value"), COUNT(*)
-                FROM "MetricPoints" p WHERE p."RunId" = {runId} GROUP BY p."RunId", p."Key"
-                """, cancellationToken);
-        }
-        await context.Runs.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s.SetProperty(r => r.EpochsCompleted, resumeEpoch), cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
     }
 
     private async Task ConsumeAsync()
@@ -78,7 +91,7 @@ public sealed class RunEventSink
         while (true)
         {
             bool more;
-            // Waiting at most one flush interval lets a quiet trainer's points reach the database anyway.
+            // Waiting at most one flush interval lets a quiet trainer's events reach the database anyway.
             using (var quiet = new CancellationTokenSource(FlushInterval))
             {
                 try
@@ -87,95 +100,105 @@ public sealed class RunEventSink
                 }
                 catch (OperationCanceledException)
                 {
-                    await FlushLoggedAsync();
+                    await FlushAsync();
                     continue;
                 }
             }
             if (!more) break;
-            while (reader.TryRead(out var trainingEvent)) await HandleAsync(trainingEvent);
+            while (reader.TryRead(out var trainingEvent))
+            {
+                if (_gaveUp.IsCancellationRequested) continue; // drained: the resumed run reports these again
+                _pending.Add(trainingEvent);
+                _pendingPoints += PointsIn(trainingEvent);
+                // An epoch or checkpoint is stored at once: progress shows it, and a checkpoint becomes the resume point.
+                if (trainingEvent is EpochEvent or CheckpointEvent || _pendingPoints >= MaxBatch || _sinceFlush.Elapsed >= FlushInterval)
+                    await FlushAsync();
+            }
         }
-        await FlushLoggedAsync();
+        await FlushAsync();
     }
 
-    private async Task HandleAsync(TrainingEvent trainingEvent)
+    private static int PointsIn(TrainingEvent trainingEvent) => trainingEvent switch
     {
-        try
-        {
-            await _publisher.PublishAsync(_runId.ToString(System.Globalization.CultureInfo.InvariantCulture), trainingEvent);
-        }
-        catch (Exception error)
-        {
-            // Live viewers missing an event must not cost the stored history.
-            _logger.LogWarning(error, "Publishing a {Event} event of run {RunId} failed", trainingEvent.GetType().Name, _runId);
-        }
-        try
-        {
-            await StoreAsync(trainingEvent);
-        }
-        catch (Exception error)
-        {
-            _logger.LogError(error, "Storing a {Event} event of run {RunId} failed", trainingEvent.GetType().Name, _runId);
-        }
-    }
-
-    private async Task FlushLoggedAsync()
-    {
-        try
-        {
-            await FlushAsync();
-        }
-        catch (Exception error)
-        {
-            _logger.LogError(error, "Storing metric points of run {RunId} failed", _runId);
-        }
-    }
-
-    private async Task StoreAsync(TrainingEvent trainingEvent)
-    {
-        switch (trainingEvent)
-        {
-            case StepEvent step:
-                Add(step.Step, step.Epoch, step.Metrics, step.Time);
-                break;
-            case AnalysisEvent analysis:
-                Add(analysis.Step, analysis.Epoch, analysis.Metrics, analysis.Time);
-                break;
-            case EpochEvent epoch:
-                Add(epoch.Step, epoch.Epoch, epoch.Metrics, epoch.Time);
-                await FlushAsync();
-                await using (var context = await _contexts.CreateDbContextAsync())
-                {
-                    var progress = Math.Clamp((double)epoch.Epoch / Math.Max(_epochs, 1), 0, 1);
-                    await context.Runs.Where(r => r.Id == _runId).ExecuteUpdateAsync(s => s
-                        .SetProperty(r => r.EpochsCompleted, epoch.Epoch)
-                        .SetProperty(r => r.Progress, progress));
-                }
-                return;
-            case RunFinishedEvent:
-                await FlushAsync();
-                return;
-        }
-        if (_pending.Count >= MaxBatch || _sinceFlush.Elapsed >= FlushInterval) await FlushAsync();
-    }
-
-    private void Add(long step, int epoch, IReadOnlyDictionary<string, double> metrics, DateTimeOffset time)
-    {
-        foreach (var (key, value) in metrics)
-        {
-            // A step event at an epoch's last step reports the values the epoch event repeats (train/loss, lr, drop
-            // rates): each is stored once, or charts and summaries would count it twice.
-            if (_lastStepByKey.TryGetValue(key, out var lastStep) && lastStep == step) continue;
-            _lastStepByKey[key] = step;
-            _pending.Add(new MetricPoint { RunId = _runId, Key = key, Step = step, Epoch = epoch, Value = value, Time = time.UtcDateTime });
-        }
-    }
+        StepEvent e => e.Metrics.Count,
+        EpochEvent e => e.Metrics.Count,
+        AnalysisEvent e => e.Metrics.Count,
+        _ => 1,
+    };
 
     private async Task FlushAsync()
     {
         _sinceFlush.Restart();
-        if (_pending.Count == 0) return;
+        if (_pending.Count == 0 || _gaveUp.IsCancellationRequested) return;
         var batch = _pending.ToList();
+        if (await StoreWithRetryAsync(batch) is not { } stored) return;
         _pending.Clear();
-        await _writer.AppendAsync(batch);
+        _pendingPoints = 0;
+        AckedSeq = stored.AckedSeq;
+        // Every event up to the checkpoint is stored now, so a resume from it skips nothing.
+        if (batch.OfType<CheckpointEvent>().LastOrDefault() is { } checkpoint)
+        {
+            try
+            {
+                Checkpoint.Promote(checkpoint.Path);
+            }
+            catch (IOException error)
+            {
+                _logger.LogWarning(error, "Checkpoint {Path} of run {RunId} could not become the resume point", checkpoint.Path, _runId);
+            }
+        }
+        try
+        {
+            await _feed.AnnounceStoredAsync(_runId, stored.Stored);
+        }
+        catch (Exception error)
+        {
+            // Live viewers missing an event must not cost the stored history; they catch up by sequence.
+            _logger.LogWarning(error, "Announcing events of run {RunId} failed", _runId);
+        }
+    }
+
+    /// <summary>Stores the batch, retrying with backoff until it is stored or the store has been down past the limit (null).</summary>
+    private async Task<StoredBatch?> StoreWithRetryAsync(List<TrainingEvent> batch)
+    {
+        var outage = Stopwatch.StartNew();
+        var delay = FirstRetry;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var stored = await _store.StoreAsync(_runId, batch);
+                if (attempt > 1) _logger.LogInformation("Events of run {RunId} are stored again after {Seconds:F1} s", _runId, outage.Elapsed.TotalSeconds);
+                _health.ReportSuccess();
+                return stored;
+            }
+            catch (Exception error) when (error is SequenceGapException or UnknownRunException)
+            {
+                // Not a passing outage: retrying cannot help.
+                GiveUp($"Storing the run's events failed: {error.Message}", error);
+                return null;
+            }
+            catch (Exception error)
+            {
+                _health.ReportFailure(error);
+                if (outage.Elapsed >= _limits.OutageLimit)
+                {
+                    GiveUp($"The database did not store the run's events for {outage.Elapsed.TotalSeconds:F0} s: {error.Message}", error);
+                    return null;
+                }
+                if (attempt == 1) _logger.LogWarning(error, "Storing events of run {RunId} failed; retrying, training waits when {Buffer} events wait", _runId, _limits.Buffer);
+                await Task.Delay(delay);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LongestRetry.Ticks));
+            }
+        }
+    }
+
+    private void GiveUp(string reason, Exception error)
+    {
+        _logger.LogError(error, "Run {RunId}: {Reason}", _runId, reason);
+        Failure = reason;
+        _pending.Clear();
+        _gaveUp.Cancel();
+        _onGiveUp(reason);
     }
 }

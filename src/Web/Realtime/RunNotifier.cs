@@ -10,11 +10,11 @@ namespace Tracker.Web.Realtime;
 public sealed class RunNotifier(ILogger<RunNotifier> logger)
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, List<Func<TrainingEvent, Task>>> _subscribers = [];
-    private readonly List<Func<string, TrainingEvent, Task>> _everyRunSubscribers = [];
+    private readonly Dictionary<long, List<Func<TrainingEvent, Task>>> _subscribers = [];
+    private readonly List<Func<long, TrainingEvent, Task>> _everyRunSubscribers = [];
 
     /// <summary>Calls <paramref name="handler"/> for every event of the run until the returned handle is disposed.</summary>
-    public IDisposable Subscribe(string runId, Func<TrainingEvent, Task> handler)
+    public IDisposable Subscribe(long runId, Func<TrainingEvent, Task> handler)
     {
         lock (_gate)
         {
@@ -28,18 +28,13 @@ public sealed class RunNotifier(ILogger<RunNotifier> logger)
     /// Calls <paramref name="handler"/> with the run id for every event of every run, until the handle is disposed:
     /// for services that act on runs as they go (early stopping, webhooks). Keep it quick; it runs on the publisher's path.
     /// </summary>
-    public IDisposable SubscribeAll(Func<string, TrainingEvent, Task> handler)
+    public IDisposable SubscribeAll(Func<long, TrainingEvent, Task> handler)
     {
         lock (_gate) _everyRunSubscribers.Add(handler);
         return new Subscription(() => { lock (_gate) _everyRunSubscribers.Remove(handler); });
     }
 
-    public int SubscriberCount(string runId)
-    {
-        lock (_gate) return _subscribers.TryGetValue(runId, out var handlers) ? handlers.Count : 0;
-    }
-
-    public async Task PublishAsync(string runId, TrainingEvent trainingEvent)
+    public async Task PublishAsync(long runId, TrainingEvent trainingEvent)
     {
         Func<TrainingEvent, Task>[] handlers;
         lock (_gate)
@@ -60,7 +55,7 @@ public sealed class RunNotifier(ILogger<RunNotifier> logger)
         }
     }
 
-    private void Unsubscribe(string runId, Func<TrainingEvent, Task> handler)
+    private void Unsubscribe(long runId, Func<TrainingEvent, Task> handler)
     {
         lock (_gate)
         {

@@ -4,19 +4,32 @@ using Tracker.Shared;
 namespace Tracker.Web.Realtime;
 
 /// <summary>
-/// The SignalR hub for external clients (scripts, remote dashboards): it only joins and leaves
-/// a run's group. Events reach the group through <see cref="RunEventPublisher"/>.
+/// The SignalR hub for external clients (scripts, remote dashboards): it only joins and leaves a run's group, and
+/// replays what a reconnecting client missed. Events reach the group through <see cref="RunEventFeed"/>.
+/// A run id may come as a number or as its text (<see cref="RunsHubRoutes.ParseRunId"/>).
 /// </summary>
-public sealed class RunsHub : Hub<IRunsClient>
+public sealed class RunsHub(RunEventFeed feed) : Hub<IRunsClient>
 {
-    private const int MaxRunIdLength = 100;
+    /// <summary>The run's events from now on.</summary>
+    public Task JoinRun(object runId) => Groups.AddToGroupAsync(Context.ConnectionId, RunsHubRoutes.RunGroup(Checked(runId)));
 
-    public Task JoinRun(string runId) => Groups.AddToGroupAsync(Context.ConnectionId, RunsHubRoutes.RunGroup(Checked(runId)));
+    /// <summary>The run's stored events after <paramref name="afterSeq"/> (0: from the start), then the live ones.</summary>
+    public Task JoinRunAfter(object runId, long afterSeq) =>
+        afterSeq < 0
+            ? throw new HubException($"afterSeq must be 0 or more; got {afterSeq}.")
+            : feed.JoinAsync(Context.ConnectionId, Checked(runId), afterSeq, Context.ConnectionAborted);
 
-    public Task LeaveRun(string runId) => Groups.RemoveFromGroupAsync(Context.ConnectionId, RunsHubRoutes.RunGroup(Checked(runId)));
+    public Task LeaveRun(object runId) => Groups.RemoveFromGroupAsync(Context.ConnectionId, RunsHubRoutes.RunGroup(Checked(runId)));
 
-    private static string Checked(string runId) =>
-        !string.IsNullOrWhiteSpace(runId) && runId.Length <= MaxRunIdLength
-            ? runId
-            : throw new HubException($"A run id must be 1 to {MaxRunIdLength} characters.");
+    private static long Checked(object runId) =>
+        RunsHubRoutes.ParseRunId(runId) is { } id && id > 0
+            ? id
+            : throw new HubException($"A run id is a positive whole number, as a number or a string (e.g. 6 or \"6\"); got {Describe(runId)}.");
+
+    private static string Describe(object? runId) => runId switch
+    {
+        null => "nothing",
+        System.Text.Json.JsonElement element => element.GetRawText(),
+        _ => runId.ToString() ?? "nothing",
+    };
 }

@@ -29,12 +29,14 @@ public sealed class TrainerTests : IDisposable
         Analysis = new AnalysisSettings { EverySteps = 4, Gradients = true, GradientSamples = 2, WholeSetSamples = 64 },
     };
 
-    private (RunFinishedEvent Finished, List<TrainingEvent> Events) Train(RunConfig config, string folder, Func<TrainingEvent, bool>? cancelAfter = null)
+    private (RunFinishedEvent Finished, List<TrainingEvent> Events) Train(RunConfig config, string folder, Func<TrainingEvent, bool>? cancelAfter = null,
+        Func<TrainerOptions, TrainerOptions>? options = null)
     {
         var events = new List<TrainingEvent>();
         using var cancellation = new CancellationTokenSource();
-        var options = new TrainerOptions { OutputDirectory = Path.Combine(_root, folder), StepEventEvery = 2, Threads = 1 };
-        var finished = new Trainer(config, options, e =>
+        var trainerOptions = new TrainerOptions { OutputDirectory = Path.Combine(_root, folder), StepEventEvery = 2, Threads = 1 };
+        trainerOptions = options?.Invoke(trainerOptions) ?? trainerOptions;
+        var finished = new Trainer(config, trainerOptions, e =>
         {
             events.Add(e);
             if (cancelAfter?.Invoke(e) == true) cancellation.Cancel();
@@ -173,5 +175,65 @@ public sealed class TrainerTests : IDisposable
         var (finished, _) = Train(config, "fashion");
         Assert.Equal(RunOutcome.Succeeded, finished.Status);
         Assert.True(finished.Summary.FinalMetrics[MetricKeys.ValAcc] > 70, $"val/acc {finished.Summary.FinalMetrics[MetricKeys.ValAcc]}");
+    }
+
+    [Fact]
+    public void EveryEvent_IsNumberedInOrder_AndAResumedRunGoesOnAfterTheCheckpointsNumber()
+    {
+        var config = Tiny() with { Epochs = 3, Analysis = new AnalysisSettings() };
+        var (interrupted, firstEvents) = Train(config, "numbered", cancelAfter: e => e is CheckpointEvent { Epoch: 1 });
+        var checkpointSeq = firstEvents.OfType<CheckpointEvent>().Single().Seq;
+
+        var (resumed, resumedEvents) = Train(config, "numbered");
+
+        Assert.Equal(Enumerable.Range(1, firstEvents.Count).Select(i => (long)i), firstEvents.Select(e => e.Seq));
+        Assert.Equal(firstEvents[^1], interrupted); // the returned finished event is the numbered one
+        Assert.Equal(Enumerable.Range((int)checkpointSeq + 1, resumedEvents.Count).Select(i => (long)i), resumedEvents.Select(e => e.Seq));
+        Assert.Equal(resumedEvents[^1].Seq, resumed.Seq);
+    }
+
+    [Fact]
+    public void GivenTheLastSequenceStored_EventsContinueAfterIt()
+    {
+        var (_, events) = Train(Tiny() with { Epochs = 2 }, "continued", options: o => o with { LastSequence = 100 });
+
+        Assert.Equal(101, events[0].Seq);
+        Assert.Equal(Enumerable.Range(101, events.Count).Select(i => (long)i), events.Select(e => e.Seq));
+    }
+
+    [Fact]
+    public void StagedCheckpoints_BecomeTheResumePointOnlyWhenPromoted()
+    {
+        var folder = Path.Combine(_root, "staged");
+        var (_, events) = Train(Tiny() with { Epochs = 2 }, "staged", options: o => o with { StageCheckpoints = true });
+
+        var checkpoints = events.OfType<CheckpointEvent>().ToList();
+        Assert.Equal([Checkpoint.StagedPath(folder, 1), Checkpoint.StagedPath(folder, 2)], checkpoints.Select(c => c.Path));
+        Assert.False(File.Exists(Path.Combine(folder, Checkpoint.FileName)));
+        Checkpoint.Promote(checkpoints[0].Path);
+        Assert.Equal(1, Checkpoint.ReadMeta(Path.Combine(folder, Checkpoint.FileName)).Epoch);
+        Assert.Equal(checkpoints[0].Seq, Checkpoint.ReadMeta(Path.Combine(folder, Checkpoint.FileName)).Sequence);
+        Checkpoint.DiscardStaged(folder);
+        Assert.False(File.Exists(checkpoints[1].Path));
+        Assert.True(File.Exists(Path.Combine(folder, Checkpoint.FileName)));
+    }
+
+    [Fact]
+    public void BestValues_AreKeptOnlyForMetricsWithADirection_AndTheBestEpochFollowsTheEarlyStoppingMetric()
+    {
+        var config = Tiny() with
+        {
+            Epochs = 4,
+            EarlyStopping = new EarlyStoppingSettings { Metric = MetricKeys.ValLoss, Patience = 10, Mode = MetricMode.Min },
+        };
+        var (finished, events) = Train(config, "best");
+
+        var best = finished.Summary.BestMetrics;
+        Assert.All(best.Keys, key => Assert.True(MetricKeys.HasBest(key), $"{key} has no direction, so no best"));
+        Assert.DoesNotContain(MetricKeys.LearningRate, best.Keys);
+        Assert.DoesNotContain(MetricKeys.SamplesPerSecond, best.Keys);
+        var losses = Epochs(events).Select(e => (e.Epoch, Loss: e.Metrics[MetricKeys.ValLoss])).ToList();
+        Assert.Equal(losses.MinBy(l => l.Loss).Epoch, finished.Summary.BestEpoch);
+        Assert.Equal(losses.Min(l => l.Loss), best[MetricKeys.ValLoss]);
     }
 }

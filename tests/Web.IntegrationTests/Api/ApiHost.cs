@@ -23,7 +23,9 @@ public sealed class ApiHost : IAsyncDisposable
     public TrackerAppFactory App { get; }
     public HttpClient Client { get; }
 
-    public RunQueue Queue => App.Services.GetRequiredService<RunQueue>();
+    public RunSubmission Submission => App.Services.GetRequiredService<RunSubmission>();
+
+    public JobLeases Leases => App.Services.GetRequiredService<JobLeases>();
     public MetricWriter Metrics => App.Services.GetRequiredService<MetricWriter>();
 
     public static async Task<ApiHost> StartAsync(DatabaseProvider provider)
@@ -39,7 +41,7 @@ public sealed class ApiHost : IAsyncDisposable
 
     public async Task<long> SubmitAsync(RunConfig config)
     {
-        var result = await Queue.SubmitAsync(config);
+        var result = await Submission.SubmitAsync(config);
         Assert.Empty(result.Errors);
         return result.RunId!.Value;
     }

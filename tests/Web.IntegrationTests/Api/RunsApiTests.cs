@@ -79,7 +79,7 @@ public class RunsApiTests
         var gamma = await host.SubmitAsync(ApiHost.Config("gamma", "vision", "sweep"));
         var delta = await host.SubmitAsync(ApiHost.Config("delta", "vision", "sweep") with { Dropout = new DropSettings { Rate = 0.1 } });
         var other = await host.SubmitAsync(ApiHost.Config("other", "text", "sweep"));
-        await host.Queue.CancelAsync(beta);
+        await host.Leases.CancelAsync(beta);
         await host.Metrics.AppendAsync([Point(alpha, MetricKeys.ValAcc, 1, 0.70), Point(alpha, MetricKeys.ValAcc, 2, 0.80),
             Point(gamma, MetricKeys.ValAcc, 1, 0.90), Point(delta, MetricKeys.ValAcc, 1, 0.60), Point(delta, MetricKeys.ValLoss, 1, 1.5)]);
 
@@ -183,13 +183,13 @@ public class RunsApiTests
     {
         await using var host = await ApiHost.StartAsync(provider);
         var id = await host.SubmitAsync(ApiHost.Config());
-        Assert.Equal(id, (await host.Queue.ClaimNextAsync("test-worker"))!.RunId);
+        Assert.Equal(id, (await host.Leases.ClaimNextAsync("test-worker"))!.RunId);
 
         using var response = await host.Client.PostAsync($"/api/runs/{id}/cancel", null);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.True((await response.Content.ReadFromJsonAsync<JsonNode>())!["stopRequested"]!.GetValue<bool>());
-        Assert.Equal(Tracker.Web.Jobs.HeartbeatResult.CancelRequested, await host.Queue.HeartbeatAsync(id, "test-worker"));
+        Assert.Equal(Tracker.Web.Jobs.HeartbeatResult.CancelRequested, await host.Leases.HeartbeatAsync(id, "test-worker"));
     }
 
     internal static MetricPoint Point(long runId, string key, long step, double value) =>

@@ -22,7 +22,7 @@ public class SweepsApiTests
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         await database.MigrateAsync();
-        var queue = new RunQueue(database, Options.Create(new JobsOptions()), TimeProvider.System);
+        var queue = new RunSubmission(database, TimeProvider.System);
         var plan = Grid("4, 5").Plan(Base("grid"));
         var sweep = await queue.SubmitSweepAsync(plan.Configs);
         var other = await queue.SubmitSweepAsync(Grid("9").Plan(Base("other")).Configs);
@@ -53,7 +53,7 @@ public class SweepsApiTests
     public async Task GetSweep_ReturnsItsRuns_Or404(DatabaseProvider provider)
     {
         await using var host = await ApiHost.StartAsync(provider);
-        var sweep = await host.Queue.SubmitSweepAsync(Grid("0, 1").Plan(Base("api-grid")).Configs);
+        var sweep = await host.Submission.SubmitSweepAsync(Grid("0, 1").Plan(Base("api-grid")).Configs);
 
         var body = await host.GetJsonAsync($"/api/sweeps/{sweep.SweepId}");
 

@@ -12,7 +12,7 @@ namespace Tracker.Web.IntegrationTests.Jobs;
 
 public sealed class TrainingWorkerTests : IDisposable
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(180);
     private readonly string _runsDirectory = Directory.CreateTempSubdirectory("tracker-runs-test-").FullName;
 
     public void Dispose() => Directory.Delete(_runsDirectory, recursive: true);
@@ -23,19 +23,20 @@ public sealed class TrainingWorkerTests : IDisposable
         Device = DeviceKind.Cpu, MaxStepsPerEpoch = 2,
     };
 
-    private TrackerAppFactory Host(TestDatabase database)
+    private TrackerAppFactory Host(TestDatabase database, Action<IServiceCollection>? services = null, params (string Key, string Value)[] extra)
     {
         var settings = database.AppSettings;
         settings["Jobs:RunsDirectory"] = _runsDirectory;
         settings["Jobs:HeartbeatSeconds"] = "0.2";
         settings["Jobs:LeaseSeconds"] = "5";
         settings["Jobs:PollSeconds"] = "0.1";
-        return new TrackerAppFactory(settings);
+        foreach (var (key, value) in extra) settings[key] = value;
+        return new TrackerAppFactory(settings, services);
     }
 
     private static async Task<long> SubmitAsync(WebApplicationFactory<Program> host, RunConfig config)
     {
-        var result = await host.Services.GetRequiredService<RunQueue>().SubmitAsync(config);
+        var result = await host.Services.GetRequiredService<RunSubmission>().SubmitAsync(config);
         Assert.Empty(result.Errors);
         return result.RunId!.Value;
     }
@@ -55,7 +56,7 @@ public sealed class TrainingWorkerTests : IDisposable
         }
     }
 
-    private static bool Finished(Run run) => run.Status is not (RunStatus.Queued or RunStatus.Running);
+    private static bool Finished(Run run) => !run.Status.IsActive();
 
     [Theory, SqliteData, PostgresData]
     public async Task TinyRun_TrainsToSuccess_WithEveryEpochStored(DatabaseProvider provider)
@@ -80,27 +81,44 @@ public sealed class TrainingWorkerTests : IDisposable
     }
 
     [Fact]
-    public async Task SignalRClient_ReceivesTheRunsEpochEvents()
+    public async Task SignalRClient_ReceivesEveryEventOfTheRun_NumberedFromOne()
     {
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
         await using var host = Host(database);
-        var socket = await host.Server.CreateWebSocketClient().ConnectAsync(new Uri("ws://localhost" + RunsHubRoutes.Path), CancellationToken.None);
-        await using var client = await SignalRJsonClient.ConnectAsync(socket);
+        await using var client = await RunEventsClient.ConnectAsync(host.Server.BaseAddress, host.Server.HubTransport());
         // A fresh database numbers its first run 1; joining first means no event can come before the client listens.
-        await client.InvokeAsync("JoinRun", "1");
+        await client.JoinAsync(1);
 
         var runId = await SubmitAsync(host, Tiny(epochs: 3));
 
         Assert.Equal(1, runId);
-        var epochs = new List<int>();
-        while (true)
+        var events = await client.UntilFinishedAsync(Patience);
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Seq));
+        Assert.Equal([1, 2, 3], events.OfType<EpochEvent>().Select(e => e.Epoch));
+        await using var context = database.CreateDbContext();
+        Assert.Equal(events.Count, (await context.Runs.SingleAsync(r => r.Id == runId)).StoredSeq);
+    }
+
+    [Fact]
+    public async Task TheFinishedEvent_IsAnnouncedOnlyAfterTheRunsEndIsRecorded()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var host = Host(database);
+        var seen = new TaskCompletionSource<(RunStatus Status, DateTime? Finished, long StoredSeq, long FinishedSeq)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = host.Services.GetRequiredService<RunNotifier>().Subscribe(1, async e =>
         {
-            var (target, arguments) = await client.NextInvocationAsync(Patience);
-            Assert.Equal("1", arguments[0].GetString());
-            if (target == nameof(IRunsClient.EpochCompleted)) epochs.Add(arguments[1].GetProperty("epoch").GetInt32());
-            if (target == nameof(IRunsClient.RunFinished)) break;
-        }
-        Assert.Equal([1, 2, 3], epochs);
+            if (e is not RunFinishedEvent finished) return;
+            await using var context = database.CreateDbContext();
+            var run = await context.Runs.AsNoTracking().SingleAsync(r => r.Id == 1);
+            seen.TrySetResult((run.Status, run.FinishedAt, run.StoredSeq, finished.Seq));
+        });
+
+        await SubmitAsync(host, Tiny(epochs: 2));
+        var (status, finishedAt, storedSeq, finishedSeq) = await seen.Task.WaitAsync(Patience);
+
+        Assert.Equal(RunStatus.Succeeded, status);
+        Assert.NotNull(finishedAt);
+        Assert.Equal(finishedSeq, storedSeq); // the finished event is the last stored, and stored before it is announced
     }
 
     [Theory, SqliteData, PostgresData]
@@ -111,7 +129,7 @@ public sealed class TrainingWorkerTests : IDisposable
         var runId = await SubmitAsync(host, Tiny(epochs: 10_000));
         await WaitForRunAsync(database, runId, run => run.EpochsCompleted >= 1);
 
-        Assert.Equal(CancelResult.CancelRequested, await host.Services.GetRequiredService<RunQueue>().CancelAsync(runId));
+        Assert.Equal(CancelResult.CancelRequested, await host.Services.GetRequiredService<JobLeases>().CancelAsync(runId));
         var run = await WaitForRunAsync(database, runId, run => run.FinishedAt is not null);
 
         Assert.Equal(RunStatus.Cancelled, run.Status);
@@ -134,7 +152,7 @@ public sealed class TrainingWorkerTests : IDisposable
             var checkpointed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var notifier = first.Services.GetRequiredService<RunNotifier>();
             // First run of a fresh database; subscribing before submitting misses nothing.
-            using var subscription = notifier.Subscribe("1", e =>
+            using var subscription = notifier.Subscribe(1, e =>
             {
                 if (e is CheckpointEvent { Epoch: >= 2 }) checkpointed.TrySetResult();
                 return Task.CompletedTask;
@@ -163,6 +181,7 @@ public sealed class TrainingWorkerTests : IDisposable
         var summary = await check.RunSummaries.SingleAsync(s => s.RunId == runId && s.Key == MetricKeys.ValAcc);
         Assert.Equal((epochs, 2L * epochs), (summary.Count, summary.LastStep));
     }
+
     [Fact]
     public async Task RunThatCannotTrain_IsMarkedFailed_WithTheError()
     {
@@ -187,7 +206,7 @@ public sealed class TrainingWorkerTests : IDisposable
         await using (var first = Host(database))
         {
             var checkpointed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            using var subscription = first.Services.GetRequiredService<RunNotifier>().Subscribe("1", e =>
+            using var subscription = first.Services.GetRequiredService<RunNotifier>().Subscribe(1, e =>
             {
                 if (e is CheckpointEvent { Epoch: >= 2 }) checkpointed.TrySetResult();
                 return Task.CompletedTask;
@@ -211,5 +230,96 @@ public sealed class TrainingWorkerTests : IDisposable
         await using var check = database.CreateDbContext();
         var accuracyEpochs = await check.MetricPoints.Where(p => p.RunId == runId && p.Key == MetricKeys.ValAcc).Select(p => p.Epoch).ToListAsync();
         Assert.Equal(Enumerable.Range(1, epochs), accuracyEpochs.Order());
+    }
+
+    [Theory, SqliteData, PostgresData]
+    public async Task DatabaseDownForTenSecondsMidRun_TheRunWaits_AndSucceedsWithEveryEpochStoredOnce(DatabaseProvider provider)
+    {
+        const int epochs = 60;
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var outage = new StoreOutage();
+        await using var host = Host(database, services => services.AddSingleton(outage.Interceptor),
+            ("Jobs:LeaseSeconds", "60"), ("Jobs:StoreOutageSeconds", "120"), ("Jobs:EventBuffer", "100"));
+        var runId = await SubmitAsync(host, Tiny(epochs));
+        await WaitForRunAsync(database, runId, run => run.EpochsCompleted >= 3);
+
+        await outage.StopAsync(provider);
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        await outage.StartAsync(provider);
+        var run = await WaitForRunAsync(database, runId, Finished);
+
+        Assert.Equal((RunStatus.Succeeded, epochs, null), (run.Status, run.EpochsCompleted, run.Error));
+        await AssertEveryEpochStoredOnceAsync(database, runId, epochs);
+    }
+
+    [Theory, SqliteData, PostgresData]
+    public async Task DatabaseDownPastTheLimit_PausesTheRunWithTheReason_ThenItResumesWithoutAHole(DatabaseProvider provider)
+    {
+        const int epochs = 60;
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var outage = new StoreOutage();
+        await using var host = Host(database, services => services.AddSingleton(outage.Interceptor),
+            ("Jobs:LeaseSeconds", "60"), ("Jobs:StoreOutageSeconds", "2"), ("Jobs:EventBuffer", "100"));
+        var runId = await SubmitAsync(host, Tiny(epochs));
+        await WaitForRunAsync(database, runId, run => run.EpochsCompleted >= 3);
+
+        await outage.StopAsync(provider);
+        await Task.Delay(TimeSpan.FromSeconds(6)); // three times the limit
+        var duringOutage = host.Services.GetRequiredService<StorageHealth>().Problem;
+        await outage.StartAsync(provider);
+        // The worker gives the run back as soon as the database takes the write: paused, with the reason, not finished.
+        var paused = await WaitForRunAsync(database, runId, r => r.Error is not null || !r.Status.IsActive());
+
+        Assert.NotNull(duringOutage);
+        Assert.NotEqual(RunStatus.Succeeded, paused.Status);
+        Assert.StartsWith("Paused: The database did not store the run's events for", paused.Error, StringComparison.Ordinal);
+        var run = await WaitForRunAsync(database, runId, Finished);
+        Assert.Equal((RunStatus.Succeeded, epochs, null), (run.Status, run.EpochsCompleted, run.Error));
+        await AssertEveryEpochStoredOnceAsync(database, runId, epochs);
+        await using var context = database.CreateDbContext();
+        Assert.True((await context.Jobs.SingleAsync(j => j.RunId == runId)).Attempts >= 2); // it was requeued and resumed
+    }
+
+    [Fact]
+    public async Task AtStart_LeasesOfThisInstancesDeadProcess_AreRequeuedAtOnce_AndOtherInstancesLeasesWait()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await database.MigrateAsync();
+        var queue = TestQueue.Over(database);
+        var ours = (await queue.Submission.SubmitAsync(Tiny(epochs: 1))).RunId!.Value;
+        var theirs = (await queue.Submission.SubmitAsync(Tiny(epochs: 1))).RunId!.Value;
+        // Our pid with another start time: a process of ours that is gone. The other instance's lease is live for an hour.
+        var deadOwner = $"lab-a/{Environment.ProcessId}@1/1";
+        const string otherOwner = "lab-b/4242@1/1";
+        await using (var context = database.CreateDbContext())
+        {
+            foreach (var (runId, owner) in new[] { (ours, deadOwner), (theirs, otherOwner) })
+            {
+                await context.Jobs.Where(j => j.RunId == runId).ExecuteUpdateAsync(s => s.SetProperty(j => j.State, JobState.Leased)
+                    .SetProperty(j => j.LeaseOwner, owner).SetProperty(j => j.LeaseExpiresAt, DateTime.UtcNow.AddHours(1)));
+                await context.Runs.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Running));
+            }
+        }
+
+        await using var host = Host(database, services: null, ("Jobs:InstanceId", "lab-a"));
+        _ = host.Services;
+        var run = await WaitForRunAsync(database, ours, Finished);
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        await using var check = database.CreateDbContext();
+        var other = await check.Jobs.Include(j => j.Run).SingleAsync(j => j.RunId == theirs);
+        Assert.Equal((JobState.Leased, otherOwner, RunStatus.Running), (other.State, other.LeaseOwner, other.Run!.Status));
+    }
+
+    private static async Task AssertEveryEpochStoredOnceAsync(TestDatabase database, long runId, int epochs)
+    {
+        await using var context = database.CreateDbContext();
+        var accuracyEpochs = await context.MetricPoints.Where(p => p.RunId == runId && p.Key == MetricKeys.ValAcc).Select(p => p.Epoch).ToListAsync();
+        Assert.Equal(Enumerable.Range(1, epochs), accuracyEpochs.Order());
+        var summary = await context.RunSummaries.SingleAsync(s => s.RunId == runId && s.Key == MetricKeys.ValAcc);
+        Assert.Equal(epochs, summary.Count);
+        var run = await context.Runs.SingleAsync(r => r.Id == runId);
+        var seqs = await context.RunEvents.Where(e => e.RunId == runId).OrderBy(e => e.Seq).Select(e => e.Seq).ToListAsync();
+        Assert.Equal(Enumerable.Range(1, (int)run.StoredSeq).Select(i => (long)i), seqs); // a gapless log up to the acknowledged sequence
     }
 }

@@ -38,7 +38,7 @@ public sealed class FineTuneRunTests : IDisposable
             await using (var context = database.CreateDbContext())
             {
                 var run = await context.Runs.AsNoTracking().SingleAsync(r => r.Id == runId);
-                if (run.Status is not (RunStatus.Queued or RunStatus.Running)) return run;
+                if (!run.Status.IsActive()) return run;
                 if (DateTime.UtcNow > deadline) throw new TimeoutException($"Run {runId} is still {run.Status} after {Patience}.");
             }
             await Task.Delay(50);
@@ -50,7 +50,7 @@ public sealed class FineTuneRunTests : IDisposable
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         await using var host = Host(database);
-        var queue = host.Services.GetRequiredService<RunQueue>();
+        var queue = host.Services.GetRequiredService<RunSubmission>();
         var parentId = (await queue.SubmitAsync(Tiny)).RunId!.Value;
         Assert.Equal(RunStatus.Succeeded, (await WaitUntilFinishedAsync(database, parentId)).Status);
         Assert.True(host.Services.GetRequiredService<RunCheckpoints>().Exists(parentId));
@@ -76,7 +76,7 @@ public sealed class FineTuneRunTests : IDisposable
         await using var database = await TestDatabase.CreateAsync(provider);
         await database.MigrateAsync();
         var queued = await Runs.AddAsync(database);
-        var queue = new RunQueue(database, Microsoft.Extensions.Options.Options.Create(new JobsOptions()), TimeProvider.System);
+        var queue = new RunSubmission(database, TimeProvider.System);
         var fineTune = PaperPresets.FineTune(Tiny, queued, new DownstreamTask(KnownDatasets.Synthetic, null));
 
         var result = await queue.SubmitSweepAsync([fineTune, fineTune with { ParentRunId = "999" }, fineTune with { ParentRunId = "run-7" }]);
@@ -95,7 +95,7 @@ public sealed class FineTuneRunTests : IDisposable
     {
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
         await database.MigrateAsync();
-        var queue = new RunQueue(database, Microsoft.Extensions.Options.Options.Create(new JobsOptions()), TimeProvider.System);
+        var queue = new RunSubmission(database, TimeProvider.System);
 
         var result = await queue.SubmitAsync(Tiny with { ParentRunId = "1" });
 

@@ -46,7 +46,7 @@ public class SharedViewsTests
     public async Task ASharedSweep_ListsItsRuns_WithNoActions()
     {
         await using var host = await ApiHost.StartAsync(DatabaseProvider.Sqlite);
-        var queue = host.App.Services.GetRequiredService<RunQueue>();
+        var queue = host.App.Services.GetRequiredService<RunSubmission>();
         var sweep = await queue.SubmitSweepAsync([ApiHost.Config("sweep-a"), ApiHost.Config("sweep-b")]);
         await host.SubmitAsync(ApiHost.Config("not-in-sweep"));
         var token = await ShareAsync(host, "sweep", sweep.SweepId!);

@@ -58,9 +58,21 @@ public sealed class TestDatabase : IDbContextFactory<TrackerDbContext>, IAsyncDi
             new DatabaseOptions { Provider = DatabaseProvider.Postgres, ConnectionString = database.ConnectionString }, null, name);
     }
 
-    public TrackerDbContext CreateDbContext() => Provider == DatabaseProvider.Sqlite
-        ? new SqliteTrackerDbContext((DbContextOptions<SqliteTrackerDbContext>)_contextOptions)
-        : new PostgresTrackerDbContext((DbContextOptions<PostgresTrackerDbContext>)_contextOptions);
+    public TrackerDbContext CreateDbContext() => Create(_contextOptions);
+
+    private TrackerDbContext Create(DbContextOptions options) => Provider == DatabaseProvider.Sqlite
+        ? new SqliteTrackerDbContext((DbContextOptions<SqliteTrackerDbContext>)options)
+        : new PostgresTrackerDbContext((DbContextOptions<PostgresTrackerDbContext>)options);
+
+    /// <summary>Contexts of the same database that go through <paramref name="interceptor"/> (a test's storage outage).</summary>
+    public sealed class WithInterceptor(TestDatabase database, Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor interceptor) : IDbContextFactory<TrackerDbContext>
+    {
+        private readonly DbContextOptions _options = database.Provider == DatabaseProvider.Sqlite
+            ? new DbContextOptionsBuilder<SqliteTrackerDbContext>((DbContextOptions<SqliteTrackerDbContext>)database._contextOptions).AddInterceptors(interceptor).Options
+            : new DbContextOptionsBuilder<PostgresTrackerDbContext>((DbContextOptions<PostgresTrackerDbContext>)database._contextOptions).AddInterceptors(interceptor).Options;
+
+        public TrackerDbContext CreateDbContext() => database.Create(_options);
+    }
 
     /// <summary>Applies the real migrations, as the app does at boot.</summary>
     public async Task MigrateAsync()

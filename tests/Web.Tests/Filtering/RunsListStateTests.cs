@@ -49,11 +49,11 @@ public class RunsListStateTests
 
         row = LiveRunRow.Apply(row, new RunStartedEvent { Config = new RunConfig(), Device = "cpu", ParameterCount = 1 });
         Assert.Equal(RunStatus.Running, row.Status);
-        row = LiveRunRow.Apply(row, new EpochEvent { Epoch = 1, Step = 10, ElapsedSeconds = 1, Metrics = new Dictionary<string, double> { [MetricKeys.ValAcc] = 70, [MetricKeys.ValLoss] = 0.9 } });
-        row = LiveRunRow.Apply(row, new EpochEvent { Epoch = 2, Step = 20, ElapsedSeconds = 2, Metrics = new Dictionary<string, double> { [MetricKeys.ValAcc] = 65, [MetricKeys.ValLoss] = 0.7 } });
+        row = LiveRunRow.Apply(row, new EpochEvent { Epoch = 1, Step = 10, EpochSeconds = 1, Metrics = new Dictionary<string, double> { [MetricKeys.ValAcc] = 70, [MetricKeys.ValLoss] = 0.9 } });
+        row = LiveRunRow.Apply(row, new EpochEvent { Epoch = 2, Step = 20, EpochSeconds = 2, Metrics = new Dictionary<string, double> { [MetricKeys.ValAcc] = 65, [MetricKeys.ValLoss] = 0.7 } });
         Assert.Equal((2, 0.5, 70.0, 0.7), (row.EpochsCompleted, row.Progress, row.BestValAcc, row.BestValLoss));
 
-        row = LiveRunRow.Apply(row, new RunFinishedEvent { Status = RunOutcome.Cancelled, Summary = new Shared.RunSummary() });
+        row = LiveRunRow.Apply(row, new RunFinishedEvent { Status = RunOutcome.Cancelled, Summary = new RunOutcomeSummary() });
         Assert.Equal((RunStatus.Cancelled, 0.5), (row.Status, row.Progress));
         Assert.NotNull(row.Finished);
     }

@@ -22,7 +22,7 @@ public class RunLiveStateTests
     {
         Epoch = epoch,
         Step = step,
-        ElapsedSeconds = 1,
+        EpochSeconds = 1,
         Time = time ?? Started.AddSeconds(10 * epoch),
         Metrics = new Dictionary<string, double> { [MetricKeys.TrainLoss] = trainLoss, [MetricKeys.TrainAcc] = valAcc, [MetricKeys.ValAcc] = valAcc },
     };
@@ -116,7 +116,7 @@ public class RunLiveStateTests
         var urgent = state.Apply(new RunFinishedEvent
         {
             Status = RunOutcome.Diverged,
-            Summary = new Shared.RunSummary { EpochsCompleted = 3, Message = "The loss became NaN at step 40 (epoch 3)." },
+            Summary = new RunOutcomeSummary { EpochsCompleted = 3, Message = "The loss became NaN at step 40 (epoch 3)." },
         });
 
         Assert.True(urgent);
@@ -132,7 +132,7 @@ public class RunLiveStateTests
     {
         var state = State(status: RunStatus.Cancelled);
 
-        state.Apply(new RunFinishedEvent { Status = RunOutcome.Succeeded, Summary = new Shared.RunSummary() });
+        state.Apply(new RunFinishedEvent { Status = RunOutcome.Succeeded, Summary = new RunOutcomeSummary() });
 
         Assert.Equal(RunStatus.Cancelled, state.Status);
     }
@@ -173,7 +173,7 @@ public class RunLiveStateTests
     {
         var state = State();
         state.Apply(Epoch(1, 16, 2.0, 40));
-        state.Apply(new RunFinishedEvent { Status = RunOutcome.Succeeded, Summary = new Shared.RunSummary { EpochsCompleted = 1 } });
+        state.Apply(new RunFinishedEvent { Status = RunOutcome.Succeeded, Summary = new RunOutcomeSummary { EpochsCompleted = 1 } });
 
         Assert.Null(state.EstimateRemaining(Started.AddMinutes(1)));
     }

@@ -37,7 +37,12 @@ public sealed partial class Run
     /// <summary>Why the run failed or diverged; null otherwise.</summary>
     public string? Error { get; set; }
     public int EpochsCompleted { get; set; }
-    /// <summary>Fraction of the planned optimizer steps done, 0 to 1.</summary>
+    /// <summary>
+    /// The highest sequence number of the run's events stored, every one before it stored too: what the store
+    /// acknowledges, where a resumed run's events continue, and where a catching-up reader stops.
+    /// </summary>
+    public long StoredSeq { get; set; }
+    /// <summary>Fraction of the planned epochs done, 0 to 1 (<see cref="RunStatuses.Progress"/>).</summary>
     public double Progress { get; set; }
 
     /// <summary>The config's <c>parentRunId</c> as this tracker's run id; null when absent or not a number (the queue refuses those).</summary>
@@ -75,4 +80,28 @@ public enum RunStatus
     Cancelled,
     /// <summary>The loss became NaN or infinite and training stopped.</summary>
     Diverged,
+}
+
+/// <summary>The one place that turns a trainer's outcome into a run status, and says which statuses can still change.</summary>
+public static class RunStatuses
+{
+    /// <summary>The status a run ends in; a cancel request already recorded (<paramref name="current"/>) wins over any outcome.</summary>
+    public static RunStatus FromOutcome(RunOutcome outcome, RunStatus? current = null) =>
+        current == RunStatus.Cancelled ? RunStatus.Cancelled : outcome switch
+        {
+            RunOutcome.Succeeded => RunStatus.Succeeded,
+            RunOutcome.Cancelled => RunStatus.Cancelled,
+            RunOutcome.Diverged => RunStatus.Diverged,
+            _ => RunStatus.Failed,
+        };
+
+    /// <summary>Queued or running: the run can still change (train, finish, be cancelled).</summary>
+    public static bool IsActive(this RunStatus status) => status is RunStatus.Queued or RunStatus.Running;
+
+    /// <summary>Failed, cancelled or diverged: a run worth running again.</summary>
+    public static bool CanRetry(this RunStatus status) => status is RunStatus.Failed or RunStatus.Cancelled or RunStatus.Diverged;
+
+    /// <summary>Epochs done over epochs planned, 0 to 1; a succeeded run is whole even when it stopped early.</summary>
+    public static double Progress(int epochsCompleted, int epochsPlanned, RunStatus? status = null) =>
+        status == RunStatus.Succeeded ? 1 : Math.Clamp((double)epochsCompleted / Math.Max(epochsPlanned, 1), 0, 1);
 }

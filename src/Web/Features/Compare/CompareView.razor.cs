@@ -79,7 +79,7 @@ public sealed partial class CompareView : IDisposable
         }
         await using var context = await Contexts.CreateDbContextAsync();
         _result = await CompareQueries.LoadAsync(context, State, CancellationToken.None, MaxChartPoints);
-        Subscribe(_result.Runs.Where(r => r.Status is RunStatus.Queued or RunStatus.Running).Select(r => r.Id));
+        Subscribe(_result.Runs.Where(r => r.Status.IsActive()).Select(r => r.Id));
     }
 
     // Runs still training redraw as their epochs land; finished runs need no subscription.
@@ -89,7 +89,7 @@ public sealed partial class CompareView : IDisposable
         _subscriptions.Clear();
         if (!RendererInfo.IsInteractive) return;
         foreach (var id in runIds)
-            _subscriptions.Add(Notifier.Subscribe(id.ToString(Invariant), OnRunEventAsync));
+            _subscriptions.Add(Notifier.Subscribe(id, OnRunEventAsync));
     }
 
     private async Task OnRunEventAsync(TrainingEvent trainingEvent)

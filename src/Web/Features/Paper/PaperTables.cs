@@ -113,7 +113,7 @@ public static class PaperTables
                 Stat.Of(cellRuns.Select(r => r.FinalValAcc).OfType<double>()),
                 Stat.Of(cellRuns.Select(r => r.FinalTrainLoss).OfType<double>()),
                 primary is not null && baseline is not null ? primary.Mean - baseline.Mean : null,
-                Of(tagged, row.Value, column.Model).Count(r => r.Status is RunStatus.Queued or RunStatus.Running),
+                Of(tagged, row.Value, column.Model).Count(r => r.Status.IsActive()),
                 spec.HasCell(reference, row.Value, column.Model),
                 comparison, paperDelta, verdict);
         }).ToList())).ToList();
@@ -131,7 +131,7 @@ public static class PaperTables
     {
         ArgumentNullException.ThrowIfNull(spec);
         var counting = runs.Where(r => r.Tags.Contains(spec.RunsTag, StringComparer.Ordinal)
-            && r.Status is RunStatus.Succeeded or RunStatus.Queued or RunStatus.Running).ToList();
+            && (r.Status == RunStatus.Succeeded || r.Status.IsActive())).ToList();
         var missing = new List<MissingRun>();
         foreach (var (_, method) in spec.Rows)
         {

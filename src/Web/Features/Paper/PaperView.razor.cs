@@ -14,7 +14,7 @@ namespace Tracker.Web.Features.Paper;
 public sealed partial class PaperView : IDisposable
 {
     [Inject] private IDbContextFactory<TrackerDbContext> Contexts { get; set; } = default!;
-    [Inject] private RunQueue Queue { get; set; } = default!;
+    [Inject] private RunSubmission Submission { get; set; } = default!;
     [Inject] private RunNotifier Notifier { get; set; } = default!;
     [Inject] private RunCheckpoints Checkpoints { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
@@ -85,13 +85,13 @@ public sealed partial class PaperView : IDisposable
         _downstream = PaperTables.BuildDownstream(fineTuned);
         _loaded = true;
 
-        var active = runs.Where(r => r.Status is RunStatus.Queued or RunStatus.Running).Select(r => r.Id)
-            .Concat(fineTuned.Where(r => r.Status is RunStatus.Queued or RunStatus.Running).Select(r => r.Id));
+        var active = runs.Where(r => r.Status.IsActive()).Select(r => r.Id)
+            .Concat(fineTuned.Where(r => r.Status.IsActive()).Select(r => r.Id));
         var subscribedNew = false;
         foreach (var runId in active)
         {
             if (_subscriptions.ContainsKey(runId)) continue;
-            _subscriptions[runId] = Notifier.Subscribe(runId.ToString(System.Globalization.CultureInfo.InvariantCulture), e => OnRunEventAsync(runId, e));
+            _subscriptions[runId] = Notifier.Subscribe(runId, e => OnRunEventAsync(runId, e));
             subscribedNew = true;
         }
         // A run that finished between the read and the subscription sent its event to nobody: read once more.
@@ -100,24 +100,17 @@ public sealed partial class PaperView : IDisposable
 
     private Task OnRunEventAsync(long runId, TrainingEvent trainingEvent)
     {
-        // Not awaited: the queue records the outcome only after every subscriber has seen the finished event.
-        if (trainingEvent is RunFinishedEvent) _ = RefreshWhenRecordedAsync(runId);
+        // Not awaited, so the announcing thread moves on. The finished event is announced only after the queue has
+        // recorded the outcome, so one read shows it.
+        if (trainingEvent is RunFinishedEvent) _ = RefreshRecordedAsync(runId);
         return Task.CompletedTask;
     }
 
-    private async Task RefreshWhenRecordedAsync(long runId)
+    private async Task RefreshRecordedAsync(long runId)
     {
         var cancellation = _disposed.Token;
         try
         {
-            for (var attempt = 0; attempt < 600; attempt++)
-            {
-                await using (var context = await Contexts.CreateDbContextAsync(cancellation))
-                {
-                    if (await context.Runs.AnyAsync(r => r.Id == runId && r.Status != RunStatus.Queued && r.Status != RunStatus.Running, cancellation)) break;
-                }
-                await Task.Delay(100, cancellation);
-            }
             await InvokeAsync(async () =>
             {
                 if (_subscriptions.Remove(runId, out var subscription)) subscription.Dispose();
@@ -143,7 +136,7 @@ public sealed partial class PaperView : IDisposable
         try
         {
             var configs = _missing[spec.TableId].Select(m => PaperPresets.ConfigFor(spec, m.Method, m.Model, m.Seed)).ToList();
-            var result = await Queue.SubmitSweepAsync(configs, cancellationToken: _disposed.Token);
+            var result = await Submission.SubmitSweepAsync(configs, cancellationToken: _disposed.Token);
             if (!result.Succeeded)
             {
                 _submitErrors[spec.TableId] = result.Errors.Select(e => Describe(e, configs)).ToList();
@@ -181,7 +174,7 @@ public sealed partial class PaperView : IDisposable
                 return;
             }
             var configs = parents.Select(id => PaperPresets.FineTune(configsById[id], id, task!)).ToList();
-            var result = await Queue.SubmitSweepAsync(configs, cancellationToken: _disposed.Token);
+            var result = await Submission.SubmitSweepAsync(configs, cancellationToken: _disposed.Token);
             if (!result.Succeeded)
             {
                 _fineTuneErrors = result.Errors.Select(e => Describe(e, configs)).ToList();

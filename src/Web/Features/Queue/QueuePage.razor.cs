@@ -16,7 +16,8 @@ public partial class QueuePage
     private IReadOnlyList<QueueEntry>? _entries;
     private string? _problem;
 
-    [Inject] private RunQueue Queue { get; set; } = default!;
+    [Inject] private QueueOrder Queue { get; set; } = default!;
+    [Inject] private JobLeases Leases { get; set; } = default!;
 
     [Inject] private TimeProvider Time { get; set; } = default!;
 
@@ -70,7 +71,7 @@ public partial class QueuePage
 
     private async Task CancelAsync(QueueEntry entry)
     {
-        var result = await Queue.CancelAsync(entry.RunId, _stop.Token);
+        var result = await Leases.CancelAsync(entry.RunId, _stop.Token);
         _problem = result is CancelResult.NotFound or CancelResult.AlreadyFinished ? $"{entry.Name} has already finished." : null;
         await LoadAsync();
     }

@@ -20,28 +20,19 @@ public static class LiveRunRow
             {
                 Status = RunStatus.Running,
                 EpochsCompleted = epoch.Epoch,
-                Progress = Math.Clamp((double)epoch.Epoch / Math.Max(row.Epochs, 1), 0, 1),
+                Progress = RunStatuses.Progress(epoch.Epoch, row.Epochs),
                 BestValAcc = Best(row.BestValAcc, epoch.Metrics.GetValueOrDefault(MetricKeys.ValAcc, double.NaN), Math.Max),
                 BestValLoss = Best(row.BestValLoss, epoch.Metrics.GetValueOrDefault(MetricKeys.ValLoss, double.NaN), Math.Min),
             },
             RunFinishedEvent finished => row with
             {
-                Status = finished.Status switch
-                {
-                    RunOutcome.Succeeded => RunStatus.Succeeded,
-                    RunOutcome.Cancelled => RunStatus.Cancelled,
-                    RunOutcome.Diverged => RunStatus.Diverged,
-                    _ => RunStatus.Failed,
-                },
-                Progress = finished.Status == RunOutcome.Succeeded ? 1 : row.Progress,
+                Status = RunStatuses.FromOutcome(finished.Status, row.Status),
+                Progress = RunStatuses.FromOutcome(finished.Status, row.Status) == RunStatus.Succeeded ? 1 : row.Progress,
                 Finished = finished.Time.UtcDateTime,
             },
             _ => row,
         };
     }
-
-    /// <summary>True for the runs whose rows can still change.</summary>
-    public static bool IsActive(RunStatus status) => status is RunStatus.Queued or RunStatus.Running;
 
     private static double? Best(double? current, double value, Func<double, double, double> better) =>
         double.IsNaN(value) ? current : current is { } known ? better(known, value) : value;

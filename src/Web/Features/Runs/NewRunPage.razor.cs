@@ -20,7 +20,7 @@ public partial class NewRunPage
     }
 
     [Inject] private IDbContextFactory<TrackerDbContext> Contexts { get; set; } = default!;
-    [Inject] private RunQueue Queue { get; set; } = default!;
+    [Inject] private RunSubmission Submission { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
 
     /// <summary>A run whose config fills the form.</summary>
@@ -156,7 +156,7 @@ public partial class NewRunPage
         {
             if (verdict.Plan is { } plan)
             {
-                var result = await Queue.SubmitSweepAsync(plan.Configs);
+                var result = await Submission.SubmitSweepAsync(plan.Configs);
                 if (!result.Succeeded)
                 {
                     _sweepSubmitErrors = SweepErrors.Group(result.Errors, plan.Configs);
@@ -167,7 +167,7 @@ public partial class NewRunPage
             }
             else
             {
-                var result = await Queue.SubmitAsync(_form.ToConfig());
+                var result = await Submission.SubmitAsync(_form.ToConfig());
                 if (!result.Succeeded)
                 {
                     _problems.AddRange(result.Errors.Select(e => $"{RunFormErrors.LabelOf(e.Field)}: {e.Message}"));

@@ -68,12 +68,12 @@ public sealed class RunLiveState
 
     public string? Notes { get; set; }
 
-    public bool IsActive => Status is RunStatus.Queued or RunStatus.Running;
+    public bool IsActive => Status.IsActive();
 
-    public bool CanRetry => Status is RunStatus.Failed or RunStatus.Cancelled or RunStatus.Diverged;
+    public bool CanRetry => Status.CanRetry();
 
     /// <summary>Epochs done over epochs planned, 0 to 100.</summary>
-    public double ProgressPercent => EpochsPlanned <= 0 ? 0 : Math.Clamp(100.0 * EpochsCompleted / EpochsPlanned, 0, 100);
+    public double ProgressPercent => EpochsPlanned <= 0 ? 0 : 100 * RunStatuses.Progress(EpochsCompleted, EpochsPlanned);
 
     /// <summary>The metric keys that have points, in order.</summary>
     public IEnumerable<string> Keys => _points.Keys.Order(StringComparer.Ordinal);
@@ -127,7 +127,8 @@ public sealed class RunLiveState
                     LastEpochAt = epoch.Time.UtcDateTime;
                 }
                 if (Status == RunStatus.Queued) Status = RunStatus.Running;
-                StartedAt ??= epoch.Time.UtcDateTime - TimeSpan.FromSeconds(epoch.ElapsedSeconds);
+                // The event carries the epoch's own duration, so only the first epoch tells when the run started.
+                if (epoch.Epoch == 1) StartedAt ??= epoch.Time.UtcDateTime - TimeSpan.FromSeconds(epoch.EpochSeconds);
                 return true;
             case RunFinishedEvent finished:
                 Finish(finished);
@@ -163,15 +164,7 @@ public sealed class RunLiveState
 
     private void Finish(RunFinishedEvent finished)
     {
-        // A cancel request already made the run cancelled; the trainer's outcome does not undo it (as in RunQueue.CompleteAsync).
-        if (Status != RunStatus.Cancelled)
-            Status = finished.Status switch
-            {
-                RunOutcome.Succeeded => RunStatus.Succeeded,
-                RunOutcome.Cancelled => RunStatus.Cancelled,
-                RunOutcome.Diverged => RunStatus.Diverged,
-                _ => RunStatus.Failed,
-            };
+        Status = RunStatuses.FromOutcome(finished.Status, Status);
         FinishedAt ??= finished.Time.UtcDateTime;
         EpochsCompleted = Math.Max(EpochsCompleted, finished.Summary.EpochsCompleted);
         Error = finished.Summary.Error ?? (Status == RunStatus.Diverged ? finished.Summary.Message : null) ?? Error;
@@ -197,16 +190,6 @@ public sealed class RunLiveState
         return isNew;
     }
 
-    private void Summarize(string key, long step, double value, bool isNew)
-    {
-        if (!_summaries.TryGetValue(key, out var summary))
-        {
-            _summaries[key] = new MetricSummary(value, step, value, value, 1);
-            return;
-        }
-        var later = step >= summary.LastStep;
-        _summaries[key] = new MetricSummary(
-            later ? value : summary.Last, later ? step : summary.LastStep,
-            Math.Min(summary.Min, value), Math.Max(summary.Max, value), summary.Count + (isNew ? 1 : 0));
-    }
+    private void Summarize(string key, long step, double value, bool isNew) =>
+        _summaries[key] = _summaries.TryGetValue(key, out var summary) ? summary.With(step, value, isNew) : MetricSummary.Of(step, value);
 }

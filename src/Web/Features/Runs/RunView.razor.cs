@@ -19,9 +19,6 @@ public sealed partial class RunView : IDisposable
     /// <summary>Step events may re-render at most this often; epoch and status events render at once.</summary>
     public static readonly TimeSpan MinRenderInterval = TimeSpan.FromMilliseconds(100);
 
-    private static readonly TimeSpan FinishPollInterval = TimeSpan.FromMilliseconds(250);
-    private const int FinishPollAttempts = 40;
-
     private readonly CancellationTokenSource _disposed = new();
     private readonly List<TrainingEvent> _early = [];
     private IDisposable? _subscription;
@@ -40,7 +37,9 @@ public sealed partial class RunView : IDisposable
 
     [Inject] private IDbContextFactory<TrackerDbContext> Contexts { get; set; } = default!;
     [Inject] private RunNotifier Notifier { get; set; } = default!;
-    [Inject] private RunQueue Queue { get; set; } = default!;
+    [Inject] private StorageHealth Storage { get; set; } = default!;
+    [Inject] private JobLeases Leases { get; set; } = default!;
+    [Inject] private RunSubmission Submission { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
     [Inject] private ILogger<RunView> Logger { get; set; } = default!;
@@ -56,7 +55,10 @@ public sealed partial class RunView : IDisposable
         _throttle = new RenderThrottle(MinRenderInterval, Time);
         // Subscribed before the database is read, so no event falls between the two; the overlap counts once.
         if (RendererInfo.IsInteractive)
-            _subscription = Notifier.Subscribe(RunId.ToString(CultureInfo.InvariantCulture), OnTrainingEventAsync);
+        {
+            _subscription = Notifier.Subscribe(RunId, OnTrainingEventAsync);
+            Storage.Changed += OnStorageChanged;
+        }
         await LoadAsync();
     }
 
@@ -65,6 +67,7 @@ public sealed partial class RunView : IDisposable
     public void Dispose()
     {
         _subscription?.Dispose();
+        Storage.Changed -= OnStorageChanged;
         // Cancelled, not disposed: background renders and polls still read its token and must see it cancelled.
         _disposed.Cancel();
     }
@@ -83,7 +86,7 @@ public sealed partial class RunView : IDisposable
             _configJson = RunConfigJson.Serialize(detail.Config, indented: true);
             _notesDraft = detail.Notes;
             foreach (var trainingEvent in _early) _state.Apply(trainingEvent);
-            if (_early.Any(e => e is RunFinishedEvent)) _ = RefreshUntilFinishedAsync();
+            if (_early.Any(e => e is RunFinishedEvent)) _ = RefreshFinishedAsync();
             _early.Clear();
             RefreshCharts();
         }
@@ -97,6 +100,9 @@ public sealed partial class RunView : IDisposable
         return Task.CompletedTask;
     }
 
+    /// <summary>The storage error shows (and goes) while the run trains, without waiting for an event that cannot be stored.</summary>
+    private void OnStorageChanged() => _ = DispatchAsync(StateHasChanged);
+
     private void Apply(TrainingEvent trainingEvent)
     {
         if (_state is null)
@@ -105,8 +111,8 @@ public sealed partial class RunView : IDisposable
             return;
         }
         var urgent = _state.Apply(trainingEvent);
-        // The queue records the final status and times only after the sink is done with the run.
-        if (trainingEvent is RunFinishedEvent) _ = RefreshUntilFinishedAsync();
+        // The finished event is announced only once the queue has recorded the end: one read gets the final times.
+        if (trainingEvent is RunFinishedEvent) _ = RefreshFinishedAsync();
         RequestRender(urgent);
     }
 
@@ -171,27 +177,21 @@ public sealed partial class RunView : IDisposable
         }
     }
 
-    private async Task RefreshUntilFinishedAsync()
+    private async Task RefreshFinishedAsync()
     {
-        for (var attempt = 0; attempt < FinishPollAttempts && !_disposed.IsCancellationRequested; attempt++)
+        try
         {
-            try
+            await using var context = await Contexts.CreateDbContextAsync(_disposed.Token);
+            if (await RunQueries.FindAsync(context, RunId, _disposed.Token) is not { } detail) return;
+            await DispatchAsync(() =>
             {
-                await Task.Delay(FinishPollInterval, Time, _disposed.Token);
-                await using var context = await Contexts.CreateDbContextAsync(_disposed.Token);
-                var detail = await RunQueries.FindAsync(context, RunId, _disposed.Token);
-                if (detail?.Finished is null) continue;
-                await DispatchAsync(() =>
-                {
-                    _state?.Refresh(detail);
-                    RenderCharts();
-                });
-                return;
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+                _state?.Refresh(detail);
+                RenderCharts();
+            });
+        }
+        catch (OperationCanceledException)
+        {
+            // The view went away.
         }
     }
 
@@ -205,7 +205,7 @@ public sealed partial class RunView : IDisposable
     {
         await RunActionAsync(async () =>
         {
-            var result = await Queue.CancelAsync(RunId, _disposed.Token);
+            var result = await Leases.CancelAsync(RunId, _disposed.Token);
             _actionMessage = result switch
             {
                 CancelResult.Cancelled => "The run left the queue, cancelled.",
@@ -213,8 +213,8 @@ public sealed partial class RunView : IDisposable
                 CancelResult.AlreadyFinished => "The run had already finished.",
                 _ => $"There is no run {RunId}.",
             };
+            // A running run's finished event follows once the worker has recorded the cancel.
             await ReloadStatusAsync();
-            if (result == CancelResult.CancelRequested) _ = RefreshUntilFinishedAsync();
         });
     }
 
@@ -222,7 +222,7 @@ public sealed partial class RunView : IDisposable
     {
         await RunActionAsync(async () =>
         {
-            var result = await Queue.RetryAsync(RunId, _disposed.Token);
+            var result = await Submission.RetryAsync(RunId, _disposed.Token);
             if (result.RunId is { } newRunId)
                 Navigation.NavigateTo(AppUrls.Run(newRunId));
             else
@@ -326,7 +326,7 @@ public sealed partial class RunView : IDisposable
 
     /// <summary>The best value of keys that have a direction (losses down, accuracies up); null for the others.</summary>
     private static double? Best(string key, MetricSummary summary) =>
-        MetricKeys.HigherIsBetter(key) ? summary.Max : MetricKeys.Monitorable.Contains(key) ? summary.Min : null;
+        !MetricKeys.HasBest(key) ? null : MetricKeys.HigherIsBetter(key) ? summary.Max : summary.Min;
 
     public static string Duration(TimeSpan? span)
     {

@@ -32,6 +32,11 @@ public static class RunsEndpoints
         runs.MapGet("/{id:long}", GetAsync).WithName("GetRun")
             .WithSummary("One run")
             .WithDescription("The run with its config, status, error and the last/min/max of every metric.");
+        runs.MapGet("/{id:long}/events", EventsAsync).WithName("GetRunEvents")
+            .WithSummary("A run's events after a sequence number")
+            .WithDescription("The run's stored training events with seq greater than after (default 0: from the first), in order, "
+                + $"at most limit (1 to {MaxEventsPage}, default {MaxEventsPage}); each has its integer seq and its type. A client that "
+                + "lost its live connection asks for the events after the last seq it saw, then rejoins the hub. 404 for an unknown run.");
         runs.MapPost("/{id:long}/cancel", CancelAsync).WithName("CancelRun")
             .WithSummary("Cancel a run")
             .WithDescription("200 when a queued run was cancelled, 202 when a running run was asked to stop (within a step), "
@@ -40,7 +45,7 @@ public static class RunsEndpoints
     }
 
     private static async Task<Results<Created<SubmittedRun>, ValidationProblem, ProblemHttpResult>> SubmitAsync(
-        HttpRequest request, RunQueue queue, int? priority, CancellationToken cancellationToken)
+        HttpRequest request, RunSubmission submission, int? priority, CancellationToken cancellationToken)
     {
         // The raw body goes through RunConfigJson, so a typo or an unknown enum value is a 400 naming the field, the same
         // sentence the CLI prints, rather than the framework's binding failure.
@@ -58,7 +63,7 @@ public static class RunsEndpoints
         if (!RunConfigJson.TryParse(body, out var config, out var error))
             return TypedResults.Problem(title: "The body is not a valid run config.", detail: error, statusCode: StatusCodes.Status400BadRequest);
 
-        var result = await queue.SubmitAsync(config, priority ?? 0, owner: null, cancellationToken);
+        var result = await submission.SubmitAsync(config, priority ?? 0, owner: null, cancellationToken);
         if (!result.Succeeded)
             return TypedResults.ValidationProblem(
                 result.Errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
@@ -94,10 +99,21 @@ public static class RunsEndpoints
     private static async Task<Results<Ok<RunDetail>, ProblemHttpResult>> GetAsync(long id, TrackerDbContext context, CancellationToken cancellationToken) =>
         await RunQueries.FindAsync(context, id, cancellationToken) is { } run ? TypedResults.Ok(run) : NoSuchRun(id);
 
-    private static async Task<Results<Ok<CancelledRun>, Accepted<CancelledRun>, ProblemHttpResult>> CancelAsync(
-        long id, RunQueue queue, TrackerDbContext context, CancellationToken cancellationToken)
+    public const int MaxEventsPage = 5000;
+
+    private static async Task<Results<Ok<IReadOnlyList<TrainingEvent>>, ProblemHttpResult>> EventsAsync(
+        long id, RunEventStore store, CancellationToken cancellationToken, long after = 0, int limit = MaxEventsPage)
     {
-        var outcome = await queue.CancelAsync(id, cancellationToken);
+        if (after < 0) return BadQuery("after is a sequence number, 0 or more.");
+        if (limit < 1 || limit > MaxEventsPage) return BadQuery($"limit must be 1 to {MaxEventsPage}.");
+        if (await store.StoredSeqAsync(id, cancellationToken) is null) return NoSuchRun(id);
+        return TypedResults.Ok(await store.ReadAsync(id, after, upToSeq: null, limit, cancellationToken));
+    }
+
+    private static async Task<Results<Ok<CancelledRun>, Accepted<CancelledRun>, ProblemHttpResult>> CancelAsync(
+        long id, JobLeases leases, TrackerDbContext context, CancellationToken cancellationToken)
+    {
+        var outcome = await leases.CancelAsync(id, cancellationToken);
         return outcome switch
         {
             CancelResult.Cancelled => TypedResults.Ok(new CancelledRun(id, RunStatus.Cancelled, StopRequested: false)),

@@ -104,10 +104,10 @@ public sealed partial class RunsList : IDisposable
     private void FollowActiveRuns()
     {
         Unsubscribe();
-        foreach (var row in (_rows ?? []).Where(r => LiveRunRow.IsActive(r.Status)))
+        foreach (var row in (_rows ?? []).Where(r => r.Status.IsActive()))
         {
             var id = row.Id;
-            _subscriptions.Add(Notifier.Subscribe(id.ToString(System.Globalization.CultureInfo.InvariantCulture), trainingEvent => InvokeAsync(() =>
+            _subscriptions.Add(Notifier.Subscribe(id, trainingEvent => InvokeAsync(() =>
             {
                 if (_rows is null) return;
                 var index = _rows.FindIndex(r => r.Id == id);

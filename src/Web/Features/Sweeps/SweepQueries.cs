@@ -29,9 +29,9 @@ public static class SweepQueries
         if (rows.Count == 0) return null;
 
         var runs = rows.Select(x => x.Item).ToList();
-        var finished = runs.Count(r => IsFinished(r.Status));
+        var finished = runs.Count(r => !r.Status.IsActive());
         return new SweepDetail(sweepId, rows.Min(x => x.CreatedAt), runs, finished);
     }
 
-    public static bool IsFinished(RunStatus status) => status is not (RunStatus.Queued or RunStatus.Running);
+    public static bool IsFinished(RunStatus status) => !status.IsActive();
 }

@@ -14,11 +14,9 @@ namespace Tracker.Web.Features.Sweeps;
 /// </summary>
 public partial class SweepView : IDisposable
 {
-    private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(2);
-
     [Inject] private IDbContextFactory<TrackerDbContext> Contexts { get; set; } = default!;
     [Inject] private RunNotifier Notifier { get; set; } = default!;
-    [Inject] private RunQueue Queue { get; set; } = default!;
+    [Inject] private JobLeases Leases { get; set; } = default!;
 
     /// <summary>The sweep to show.</summary>
     [Parameter, EditorRequired] public string SweepId { get; set; } = "";
@@ -31,9 +29,9 @@ public partial class SweepView : IDisposable
     private bool _cancelling;
     private string? _shownSweepId;
     private readonly List<IDisposable> _subscriptions = [];
-    private CancellationTokenSource? _refreshing;
-    // 1 while a re-read is queued or running, so a burst of step events costs one query.
-    private int _refreshPending;
+    // 0 idle, 1 a re-read is queued or running, 2 another event came meanwhile: a burst of step events costs at most
+    // two queries, and the last event (a run's end, announced after it is recorded) is always read after it came.
+    private int _refreshState;
 
     private string CompareUrl => AppUrls.CompareRuns(_sweep!.Runs.Select(r => r.Id));
 
@@ -44,10 +42,10 @@ public partial class SweepView : IDisposable
         StopWatching();
         await LoadAsync();
         if (_sweep is null) return;
-        foreach (var run in _sweep.Runs)
-            _subscriptions.Add(Notifier.Subscribe(run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), _ => RefreshSoonAsync()));
-        _refreshing = new CancellationTokenSource();
-        _ = PollAsync(_refreshing.Token);
+        foreach (var run in _sweep.Runs.Where(r => r.Status.IsActive()))
+            _subscriptions.Add(Notifier.Subscribe(run.Id, _ => RefreshSoonAsync()));
+        // A run that finished between the read and its subscription announced it to nobody: read once more.
+        if (_subscriptions.Count > 0) await LoadAsync();
     }
 
     private async Task LoadAsync(CancellationToken cancellationToken = default)
@@ -59,33 +57,22 @@ public partial class SweepView : IDisposable
 
     private async Task RefreshSoonAsync()
     {
-        if (Interlocked.Exchange(ref _refreshPending, 1) == 1) return;
+        if (Interlocked.Exchange(ref _refreshState, 2) != 0) return; // the running re-read goes once more
         try
         {
-            await InvokeAsync(async () =>
+            do
             {
-                await LoadAsync();
-                StateHasChanged();
-            });
-        }
-        finally
-        {
-            Volatile.Write(ref _refreshPending, 0);
-        }
-    }
-
-    private async Task PollAsync(CancellationToken cancellationToken)
-    {
-        using var timer = new PeriodicTimer(RefreshInterval);
-        try
-        {
-            // Stops once every run has finished: nothing can change after that.
-            while (_sweep is { } sweep && sweep.Finished < sweep.Runs.Count && await timer.WaitForNextTickAsync(cancellationToken))
-                await RefreshSoonAsync();
+                Volatile.Write(ref _refreshState, 1);
+                await InvokeAsync(async () =>
+                {
+                    await LoadAsync();
+                    StateHasChanged();
+                });
+            } while (Interlocked.CompareExchange(ref _refreshState, 0, 1) == 2);
         }
         catch (Exception error) when (error is OperationCanceledException or ObjectDisposedException)
         {
-            // The view went away while a re-read was due.
+            Volatile.Write(ref _refreshState, 0); // the view went away
         }
     }
 
@@ -95,8 +82,8 @@ public partial class SweepView : IDisposable
         _cancelling = true;
         try
         {
-            foreach (var run in _sweep.Runs.Where(r => !SweepQueries.IsFinished(r.Status)))
-                await Queue.CancelAsync(run.Id);
+            foreach (var run in _sweep.Runs.Where(r => r.Status.IsActive()))
+                await Leases.CancelAsync(run.Id);
             await LoadAsync();
         }
         finally
@@ -107,9 +94,6 @@ public partial class SweepView : IDisposable
 
     private void StopWatching()
     {
-        _refreshing?.Cancel();
-        _refreshing?.Dispose();
-        _refreshing = null;
         foreach (var subscription in _subscriptions) subscription.Dispose();
         _subscriptions.Clear();
     }

@@ -265,6 +265,9 @@ namespace Tracker.Web.Data.Migrations.Postgres
                     b.Property<string>("StoppedEarly")
                         .HasColumnType("text");
 
+                    b.Property<long>("StoredSeq")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("SweepId")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
@@ -307,6 +310,31 @@ namespace Tracker.Web.Data.Migrations.Postgres
 
                             t.Property("Config");
                         });
+                });
+
+            modelBuilder.Entity("Tracker.Web.Data.RunEvent", b =>
+                {
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Seq")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("Time")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("RunId", "Seq");
+
+                    b.ToTable("RunEvents", (string)null);
                 });
 
             modelBuilder.Entity("Tracker.Web.Data.RunSummary", b =>
@@ -571,6 +599,15 @@ namespace Tracker.Web.Data.Migrations.Postgres
                     b.Navigation("ParentRun");
 
                     b.Navigation("Project");
+                });
+
+            modelBuilder.Entity("Tracker.Web.Data.RunEvent", b =>
+                {
+                    b.HasOne("Tracker.Web.Data.Run", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Tracker.Web.Data.RunSummary", b =>

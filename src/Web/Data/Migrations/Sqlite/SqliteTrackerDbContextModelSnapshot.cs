@@ -251,6 +251,9 @@ namespace Tracker.Web.Data.Migrations.Sqlite
                     b.Property<string>("StoppedEarly")
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("StoredSeq")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("SweepId")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
@@ -293,6 +296,31 @@ namespace Tracker.Web.Data.Migrations.Sqlite
 
                             t.Property("Config");
                         });
+                });
+
+            modelBuilder.Entity("Tracker.Web.Data.RunEvent", b =>
+                {
+                    b.Property<long>("RunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Seq")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("Time")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("RunId", "Seq");
+
+                    b.ToTable("RunEvents", (string)null);
                 });
 
             modelBuilder.Entity("Tracker.Web.Data.RunSummary", b =>
@@ -549,6 +577,15 @@ namespace Tracker.Web.Data.Migrations.Sqlite
                     b.Navigation("ParentRun");
 
                     b.Navigation("Project");
+                });
+
+            modelBuilder.Entity("Tracker.Web.Data.RunEvent", b =>
+                {
+                    b.HasOne("Tracker.Web.Data.Run", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Tracker.Web.Data.RunSummary", b =>

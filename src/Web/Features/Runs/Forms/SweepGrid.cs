@@ -81,7 +81,7 @@ public sealed class SweepForm
 
     /// <summary>
     /// The grid and its configs, or the problems of the sweep inputs (keyed by the paths above) when no grid can be
-    /// made. The configs' own validator errors come with their index, as <see cref="RunQueue.SubmitSweepAsync"/> reports them.
+    /// made. The configs' own validator errors come with their index, as <see cref="RunSubmission.SubmitSweepAsync"/> reports them.
     /// </summary>
     public SweepPlan Plan(RunConfig baseConfig)
     {

@@ -7,15 +7,15 @@ using Tracker.Web.Jobs;
 
 namespace Tracker.Web.IntegrationTests.Jobs;
 
-public class RunQueueTests
+public class QueueTests
 {
-    private static RunQueue Queue(TestDatabase database) => new(database, Options.Create(new JobsOptions()), TimeProvider.System);
+    private static TestQueue Queue(TestDatabase database) => TestQueue.Over(database);
 
     private static RunConfig Config(string name) => new() { Name = name, Model = "mlp", Dataset = "synthetic", Device = DeviceKind.Cpu };
 
-    private static async Task<long> SubmitAsync(RunQueue queue, string name, int priority = 0)
+    private static async Task<long> SubmitAsync(TestQueue queue, string name, int priority = 0)
     {
-        var result = await queue.SubmitAsync(Config(name), priority);
+        var result = await queue.Submission.SubmitAsync(Config(name), priority);
         Assert.Empty(result.Errors);
         return result.RunId!.Value;
     }
@@ -32,13 +32,13 @@ public class RunQueueTests
         var highSecond = await SubmitAsync(queue, "high-2", priority: 5);
 
         var claimed = new List<long>();
-        while (await queue.ClaimNextAsync("worker") is { } job) claimed.Add(job.RunId);
+        while (await queue.Leases.ClaimNextAsync("worker") is { } job) claimed.Add(job.RunId);
 
         Assert.Equal([highFirst, highSecond, lowFirst, lowSecond], claimed);
     }
 
     [Theory, SqliteData, PostgresData]
-    public async Task RaisedPriority_MovesAQueuedRunToTheFront(DatabaseProvider provider)
+    public async Task MovedToTheTop_AQueuedRunIsClaimedFirst(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         await database.MigrateAsync();
@@ -46,10 +46,10 @@ public class RunQueueTests
         await SubmitAsync(queue, "first");
         var second = await SubmitAsync(queue, "second");
 
-        Assert.True(await queue.SetPriorityAsync(second, 10));
+        Assert.True(await queue.Order.MoveAsync(second, QueueMove.Top));
 
-        Assert.Equal(second, (await queue.ClaimNextAsync("worker"))!.RunId);
-        Assert.False(await queue.SetPriorityAsync(second, 0)); // no longer queued
+        Assert.Equal(second, (await queue.Leases.ClaimNextAsync("worker"))!.RunId);
+        Assert.False(await queue.Order.MoveAsync(second, QueueMove.Down)); // no longer queued
     }
 
     [Theory, SqliteData, PostgresData]
@@ -64,7 +64,7 @@ public class RunQueueTests
         var claims = await Task.WhenAll(Enumerable.Range(0, 4).Select(worker => Task.Run(async () =>
         {
             var mine = new List<long>();
-            while (await queue.ClaimNextAsync($"worker-{worker}") is { } job) mine.Add(job.RunId);
+            while (await queue.Leases.ClaimNextAsync($"worker-{worker}") is { } job) mine.Add(job.RunId);
             return mine;
         })));
 
@@ -82,7 +82,7 @@ public class RunQueueTests
         var queue = Queue(database);
         var runId = await SubmitAsync(queue, "run");
 
-        var claimed = await queue.ClaimNextAsync("worker-a");
+        var claimed = await queue.Leases.ClaimNextAsync("worker-a");
 
         Assert.Equal((runId, 1, "run"), (claimed!.RunId, claimed.Attempts, claimed.Config.Name));
         await using var context = database.CreateDbContext();
@@ -98,7 +98,7 @@ public class RunQueueTests
         await using var database = await TestDatabase.CreateAsync(provider);
         await database.MigrateAsync();
 
-        var result = await Queue(database).SubmitAsync(Config("bad") with { Epochs = 0, BatchSize = -1 });
+        var result = await Queue(database).Submission.SubmitAsync(Config("bad") with { Epochs = 0, BatchSize = -1 });
 
         Assert.Null(result.RunId);
         Assert.Contains(result.Errors, e => e.Field == "epochs");
@@ -115,14 +115,14 @@ public class RunQueueTests
         var queue = Queue(database);
         var runId = await SubmitAsync(queue, "run");
 
-        Assert.Equal(CancelResult.Cancelled, await queue.CancelAsync(runId));
+        Assert.Equal(CancelResult.Cancelled, await queue.Leases.CancelAsync(runId));
 
-        Assert.Null(await queue.ClaimNextAsync("worker"));
+        Assert.Null(await queue.Leases.ClaimNextAsync("worker"));
         await using var context = database.CreateDbContext();
         var run = await context.Runs.SingleAsync();
         Assert.Equal(RunStatus.Cancelled, run.Status);
         Assert.NotNull(run.FinishedAt);
-        Assert.Equal(CancelResult.AlreadyFinished, await queue.CancelAsync(runId));
+        Assert.Equal(CancelResult.AlreadyFinished, await queue.Leases.CancelAsync(runId));
     }
 
     [Theory, SqliteData, PostgresData]
@@ -132,13 +132,13 @@ public class RunQueueTests
         await database.MigrateAsync();
         var queue = Queue(database);
         var runId = await SubmitAsync(queue, "run");
-        await queue.ClaimNextAsync("worker");
-        Assert.Equal(HeartbeatResult.Continue, await queue.HeartbeatAsync(runId, "worker"));
+        await queue.Leases.ClaimNextAsync("worker");
+        Assert.Equal(HeartbeatResult.Continue, await queue.Leases.HeartbeatAsync(runId, "worker"));
 
-        Assert.Equal(CancelResult.CancelRequested, await queue.CancelAsync(runId));
+        Assert.Equal(CancelResult.CancelRequested, await queue.Leases.CancelAsync(runId));
 
-        Assert.Equal(HeartbeatResult.CancelRequested, await queue.HeartbeatAsync(runId, "worker"));
-        Assert.Equal(HeartbeatResult.LeaseLost, await queue.HeartbeatAsync(runId, "another-worker"));
+        Assert.Equal(HeartbeatResult.CancelRequested, await queue.Leases.HeartbeatAsync(runId, "worker"));
+        Assert.Equal(HeartbeatResult.LeaseLost, await queue.Leases.HeartbeatAsync(runId, "another-worker"));
     }
 
     [Theory, SqliteData, PostgresData]
@@ -149,12 +149,12 @@ public class RunQueueTests
         var queue = Queue(database);
         var runId = await SubmitAsync(queue, "run");
         var other = await SubmitAsync(queue, "other");
-        await queue.ClaimNextAsync("crashed-worker");
-        await queue.ClaimNextAsync("live-worker");
+        await queue.Leases.ClaimNextAsync("crashed-worker");
+        await queue.Leases.ClaimNextAsync("live-worker");
         await using (var context = database.CreateDbContext())
             await context.Jobs.Where(j => j.RunId == runId).ExecuteUpdateAsync(s => s.SetProperty(j => j.LeaseExpiresAt, DateTime.UtcNow.AddSeconds(-1)));
 
-        Assert.Equal(1, await queue.RequeueExpiredLeasesAsync());
+        Assert.Equal(1, await queue.Leases.RequeueExpiredLeasesAsync());
 
         await using (var context = database.CreateDbContext())
         {
@@ -162,8 +162,8 @@ public class RunQueueTests
             Assert.Equal(RunStatus.Queued, runs[runId]);
             Assert.Equal(RunStatus.Running, runs[other]);
         }
-        Assert.Equal(HeartbeatResult.LeaseLost, await queue.HeartbeatAsync(runId, "crashed-worker"));
-        var reclaimed = await queue.ClaimNextAsync("new-worker");
+        Assert.Equal(HeartbeatResult.LeaseLost, await queue.Leases.HeartbeatAsync(runId, "crashed-worker"));
+        var reclaimed = await queue.Leases.ClaimNextAsync("new-worker");
         Assert.Equal((runId, 2), (reclaimed!.RunId, reclaimed.Attempts));
     }
 
@@ -174,11 +174,11 @@ public class RunQueueTests
         await database.MigrateAsync();
         var queue = Queue(database);
         var runId = await SubmitAsync(queue, "run", priority: 3);
-        Assert.False((await queue.RetryAsync(runId)).Succeeded); // still queued
+        Assert.False((await queue.Submission.RetryAsync(runId)).Succeeded); // still queued
 
-        await queue.ClaimNextAsync("worker");
-        await queue.CompleteAsync(runId, "worker", new RunFinishedEvent { Status = RunOutcome.Failed, Summary = new Shared.RunSummary { Error = "boom" } });
-        var retried = await queue.RetryAsync(runId);
+        await queue.Leases.ClaimNextAsync("worker");
+        await queue.Leases.CompleteAsync(runId, "worker", new RunFinishedEvent { Status = RunOutcome.Failed, Summary = new RunOutcomeSummary { Error = "boom" } });
+        var retried = await queue.Submission.RetryAsync(runId);
 
         Assert.True(retried.Succeeded);
         await using var context = database.CreateDbContext();
@@ -197,8 +197,8 @@ public class RunQueueTests
         var queue = Queue(database);
         var runId = await SubmitAsync(queue, "run");
 
-        var clone = await queue.CloneAsync(runId, config => config with { Name = "run-lr", Lr = 0.5 });
-        var invalid = await queue.CloneAsync(runId, config => config with { Lr = -1 });
+        var clone = await queue.Submission.CloneAsync(runId, config => config with { Name = "run-lr", Lr = 0.5 });
+        var invalid = await queue.Submission.CloneAsync(runId, config => config with { Lr = -1 });
 
         Assert.Contains(invalid.Errors, e => e.Field == "lr");
         await using var context = database.CreateDbContext();
@@ -214,7 +214,7 @@ public class RunQueueTests
         await database.MigrateAsync();
         var queue = Queue(database);
 
-        var sweep = await queue.SubmitSweepAsync([Config("a"), Config("b") with { Project = "other" }, Config("c")]);
+        var sweep = await queue.Submission.SubmitSweepAsync([Config("a"), Config("b") with { Project = "other" }, Config("c")]);
 
         Assert.True(sweep.Succeeded);
         await using var context = database.CreateDbContext();
@@ -233,7 +233,7 @@ public class RunQueueTests
         await database.MigrateAsync();
         var queue = Queue(database);
 
-        var sweep = await queue.SubmitSweepAsync([Config("a"), Config("b") with { Epochs = 0 }]);
+        var sweep = await queue.Submission.SubmitSweepAsync([Config("a"), Config("b") with { Epochs = 0 }]);
 
         Assert.False(sweep.Succeeded);
         Assert.Equal((1, "epochs"), (sweep.Errors.Single().Index, sweep.Errors.Single().Error.Field));
@@ -262,11 +262,11 @@ public class RunQueueTests
         var low = await SubmitAsync(queue, "low");
         var high = await SubmitAsync(queue, "high", priority: 3);
         var cancelled = await SubmitAsync(queue, "cancelled");
-        await queue.SetPriorityAsync(running, 9);
-        Assert.Equal(running, (await queue.ClaimNextAsync("worker"))!.RunId);
-        await queue.CancelAsync(cancelled);
+        Assert.True(await queue.Order.MoveAsync(running, QueueMove.Top));
+        Assert.Equal(running, (await queue.Leases.ClaimNextAsync("worker"))!.RunId);
+        await queue.Leases.CancelAsync(cancelled);
 
-        var entries = await queue.ListAsync();
+        var entries = await queue.Order.ListAsync();
 
         Assert.Equal([running, high, low], entries.Select(e => e.RunId));
         Assert.Equal([true, false, false], entries.Select(e => e.Running));
@@ -284,16 +284,17 @@ public class RunQueueTests
         var c = await SubmitAsync(queue, "c");
         var d = await SubmitAsync(queue, "d", priority: 5);
 
-        Assert.True(await queue.MoveAsync(c, QueueMove.Up));     // d a c b
-        Assert.True(await queue.MoveAsync(a, QueueMove.Top));    // a d c b (already second: to the front)
-        Assert.True(await queue.MoveAsync(d, QueueMove.Bottom)); // a c b d
-        Assert.True(await queue.MoveAsync(a, QueueMove.Up));     // first stays first
-        Assert.Equal([a, c, b, d], (await queue.ListAsync()).Select(e => e.RunId));
+        Assert.True(await queue.Order.MoveAsync(c, QueueMove.Up));     // d a c b
+        Assert.True(await queue.Order.MoveAsync(a, QueueMove.Top));    // a d c b (already second: to the front)
+        Assert.True(await queue.Order.MoveAsync(d, QueueMove.Down));   // a c d b
+        Assert.True(await queue.Order.MoveAsync(d, QueueMove.Down));   // a c b d
+        Assert.True(await queue.Order.MoveAsync(a, QueueMove.Up));     // first stays first
+        Assert.Equal([a, c, b, d], (await queue.Order.ListAsync()).Select(e => e.RunId));
 
         var claimed = new List<long>();
-        while (await queue.ClaimNextAsync("worker") is { } job) claimed.Add(job.RunId);
+        while (await queue.Leases.ClaimNextAsync("worker") is { } job) claimed.Add(job.RunId);
         Assert.Equal([a, c, b, d], claimed);
-        Assert.False(await queue.MoveAsync(a, QueueMove.Down)); // leased, no longer queued
+        Assert.False(await queue.Order.MoveAsync(a, QueueMove.Down)); // leased, no longer queued
     }
 
     [Theory, SqliteData, PostgresData]
@@ -309,10 +310,10 @@ public class RunQueueTests
                 .SetProperty(j => j.State, JobState.Leased).SetProperty(j => j.LeaseOwner, "worker")
                 .SetProperty(j => j.LeaseExpiresAt, DateTime.UtcNow.AddMinutes(1)));
 
-        Assert.Equal(CancelResult.CancelRequested, await queue.CancelAsync(runId));
+        Assert.Equal(CancelResult.CancelRequested, await queue.Leases.CancelAsync(runId));
 
         await using var check = database.CreateDbContext();
         Assert.Equal(RunStatus.Cancelled, (await check.Runs.SingleAsync(r => r.Id == runId)).Status);
-        Assert.Equal(HeartbeatResult.CancelRequested, await queue.HeartbeatAsync(runId, "worker"));
+        Assert.Equal(HeartbeatResult.CancelRequested, await queue.Leases.HeartbeatAsync(runId, "worker"));
     }
 }
