@@ -30,6 +30,9 @@ public static class AppUrls
     /// <summary>The parameter views over the runs of a /runs filter query (the filter language), or all runs.</summary>
     public static string AnalysisOfQuery(string? query) => string.IsNullOrWhiteSpace(query) ? Analysis : $"{Analysis}?q={Uri.EscapeDataString(query)}";
 
+    /// <summary>A project's webhooks: list, add, delete.</summary>
+    public static string ProjectWebhooks(string project) => $"/projects/{Uri.EscapeDataString(project)}/webhooks";
+
     /// <summary>The parameter views over one sweep's runs.</summary>
     public static string AnalysisOfSweep(string sweepId) => $"{Analysis}?sweep={Uri.EscapeDataString(sweepId)}";
 
