@@ -25,6 +25,17 @@ public static class AppUrls
 
     public static string Sweep(string sweepId) => $"/sweeps/{Uri.EscapeDataString(sweepId)}";
 
+    public const string Analysis = "/analysis";
+
+    /// <summary>The parameter views over the runs of a /runs filter query (the filter language), or all runs.</summary>
+    public static string AnalysisOfQuery(string? query) => string.IsNullOrWhiteSpace(query) ? Analysis : $"{Analysis}?q={Uri.EscapeDataString(query)}";
+
+    /// <summary>A project's webhooks: list, add, delete.</summary>
+    public static string ProjectWebhooks(string project) => $"/projects/{Uri.EscapeDataString(project)}/webhooks";
+
+    /// <summary>The parameter views over one sweep's runs.</summary>
+    public static string AnalysisOfSweep(string sweepId) => $"{Analysis}?sweep={Uri.EscapeDataString(sweepId)}";
+
     /// <summary>/compare with a compare query string (without its '?'); plain /compare when it is empty.</summary>
     public static string CompareWithQuery(string query) => query.Length == 0 ? Compare : $"{Compare}?{query}";
 

@@ -38,7 +38,8 @@ public sealed class ParameterViewTests(AppInChromium fixture)
         await Expect(page.GetByTestId("analysis-count")).ToHaveTextAsync("4 of 4 runs");
         // One brushable axis per field plus the metric, drawn by plotly.js.
         var brushes = page.Locator("[data-testid=parcoords] g.axis-brush rect.background");
-        await Expect(brushes).ToHaveCountAsync(2);
+        // plotly.js is a 3.7 MB script loaded on first use; a loaded machine takes a while.
+        await Expect(brushes).ToHaveCountAsync(2, new() { Timeout = 90_000 });
 
         // The seed axis runs from 0 (bottom) to 3 (top); drag over the stretch around seed 2 only.
         var axis = (await brushes.First.BoundingBoxAsync())!;

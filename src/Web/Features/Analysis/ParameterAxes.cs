@@ -5,9 +5,16 @@ namespace Tracker.Web.Features.Analysis;
 /// <summary>One run as the parameter views see it: its flattened config fields and its best value of each metric.</summary>
 public sealed record ParameterRun(long Id, string Name, string Status, IReadOnlyDictionary<string, string> Fields, IReadOnlyDictionary<string, double> Metrics)
 {
-    /// <summary>The value shown for <paramref name="key"/>: a metric's best value, else the config field's text; null when absent.</summary>
+    /// <summary>
+    /// The value shown for <paramref name="key"/>: the config field's text, else the metric's best value; null when absent.
+    /// Fields come first because the "lr" metric (the scheduled rate) shares its name with the config's peak rate.
+    /// </summary>
     public string? Text(string key) =>
-        Metrics.TryGetValue(key, out var metric) ? metric.ToString("G6", CultureInfo.InvariantCulture) : Fields.GetValueOrDefault(key);
+        Fields.TryGetValue(key, out var field) ? field : Metrics.TryGetValue(key, out var metric) ? metric.ToString("G6", CultureInfo.InvariantCulture) : null;
+
+    /// <summary>The exact text of the value for <paramref name="key"/> (round-trippable numbers), in the order of <see cref="Text"/>.</summary>
+    public string? RawText(string key) =>
+        Fields.TryGetValue(key, out var field) ? field : Metrics.TryGetValue(key, out var metric) ? metric.ToString("R", CultureInfo.InvariantCulture) : null;
 }
 
 /// <summary>
@@ -21,7 +28,7 @@ public sealed record ParameterAxis(string Key, IReadOnlyList<double> Values, IRe
     public static ParameterAxis Of(string key, IReadOnlyList<ParameterRun> runs)
     {
         ArgumentNullException.ThrowIfNull(runs);
-        var texts = runs.Select(r => r.Metrics.TryGetValue(key, out var m) ? m.ToString("R", CultureInfo.InvariantCulture) : r.Fields.GetValueOrDefault(key)).ToList();
+        var texts = runs.Select(r => r.RawText(key)).ToList();
         var numeric = texts.All(t => t is null || double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out _));
         if (numeric)
             return new ParameterAxis(key, texts.Select(t => t is null ? double.NaN : double.Parse(t, NumberStyles.Float, CultureInfo.InvariantCulture)).ToList(), null);

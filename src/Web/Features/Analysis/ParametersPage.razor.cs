@@ -1,10 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 using Plotly.Blazor;
-using Plotly.Blazor.Interop;
+using Microsoft.JSInterop;
 using Plotly.Blazor.Traces;
 using Plotly.Blazor.Traces.ParCoordsLib;
 using Tracker.Shared;
@@ -17,11 +16,12 @@ namespace Tracker.Web.Features.Analysis;
 /// runs of a filter or a sweep, brushing that filters the runs table beside it, and a scatter of any two fields or
 /// metrics. Plotly (through Plotly.Blazor) draws both; it stays inside this page (decision 0025).
 /// </summary>
-public partial class ParametersPage
+public partial class ParametersPage : IAsyncDisposable
 {
     [Inject] private IDbContextFactory<TrackerDbContext> Contexts { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private ILogger<ParametersPage> Logger { get; set; } = default!;
+    [Inject] private IJSRuntime JS { get; set; } = default!;
 
     /// <summary>A /runs filter-language query choosing the runs.</summary>
     [SupplyParameterFromQuery(Name = "q")] public string? Query { get; set; }
@@ -34,8 +34,6 @@ public partial class ParametersPage
 
     /// <summary>The metric of the last axis and the colour (default val/acc).</summary>
     [SupplyParameterFromQuery(Name = "metric")] public string? Metric { get; set; }
-
-    private static readonly Regex ConstraintKey = new(@"^dimensions\[(\d+)\]\.constraintrange$", RegexOptions.CultureInvariant);
 
     private readonly ParameterBrush _brush = new();
     private IReadOnlyList<ParameterRun> _runs = [];
@@ -52,6 +50,8 @@ public partial class ParametersPage
     private string? _error;
     private bool _loaded;
     private bool _subscribed;
+    private IJSObjectReference? _module;
+    private DotNetObjectReference<ParametersPage>? _self;
     private (string?, string?, string?, string?)? _loadedFor;
 
     private PlotlyChart? _parcoords;
@@ -77,7 +77,7 @@ public partial class ParametersPage
         _loaded = true;
         _fieldChoices = _runs.SelectMany(r => r.Fields.Keys).Distinct(StringComparer.Ordinal).ToList();
         _metricChoices = _runs.SelectMany(r => r.Metrics.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        _axisChoices = [.. _fieldChoices, .. _metricChoices];
+        _axisChoices = _fieldChoices.Concat(_metricChoices).Distinct(StringComparer.Ordinal).ToList();
         var asked = (Fields ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(_fieldChoices.Contains).ToList();
         // By default the fields that differ between the runs: the ones a sweep varied.
         _fields = asked.Count > 0 ? asked : _fieldChoices.Where(f => f != Compare.ConfigFields.MethodPath && f != "name"
@@ -156,37 +156,46 @@ public partial class ParametersPage
         if (_scatter is not null) await _scatter.React();
     }
 
-    // The chart calls this after each render, once plotly.js has drawn it; the brush events are subscribed once.
-    private void Subscribe()
+    protected override async Task OnAfterRenderAsync(bool firstRender)
     {
-        if (_subscribed || _parcoords is null) return;
+        if (_subscribed || _runs.Count == 0) return;
         _subscribed = true;
-        _ = InvokeAsync(async () =>
+        try
+        {
+            _self ??= DotNetObjectReference.Create(this);
+            _module ??= await JS.InvokeAsync<IJSObjectReference>("import", "./Features/Analysis/ParametersPage.razor.js");
+            await _module.InvokeVoidAsync("watchBrushes", "parameters-parcoords", _self);
+        }
+        catch (Exception error) when (error is JSException or JSDisconnectedException or TaskCanceledException)
+        {
+            Logger.LogWarning(error, "Brushing is off: the parallel coordinates could not be watched");
+        }
+    }
+
+    /// <summary>Each axis's constraint range after a brush changed: null, [low, high] or [[low, high], ...].</summary>
+    [JSInvokable]
+    public Task OnBrushed(JsonElement[] ranges)
+    {
+        ArgumentNullException.ThrowIfNull(ranges);
+        for (var axis = 0; axis < ranges.Length; axis++) _brush.Set(axis, Intervals(ranges[axis]));
+        _selected = _brush.Select(_axes, _runs.Count);
+        return InvokeAsync(StateHasChanged);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_module is not null)
         {
             try
             {
-                await _parcoords.SubscribeRestyleEvent();
+                await _module.DisposeAsync();
             }
-            catch (Exception error) when (error is Microsoft.JSInterop.JSException or TaskCanceledException or ObjectDisposedException)
+            catch (JSDisconnectedException)
             {
-                Logger.LogWarning(error, "Brushing is off: the parallel coordinates' restyle events could not be subscribed");
             }
-        });
-    }
-
-    /// <summary>Plotly reports a brush as "dimensions[i].constraintrange": [low, high], [[low, high], ...] or null (cleared).</summary>
-    private void OnRestyle(RestyleEventData data)
-    {
-        if (data.Changes is null) return;
-        foreach (var (key, value) in data.Changes)
-        {
-            var match = ConstraintKey.Match(key);
-            if (!match.Success) continue;
-            var axis = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-            _brush.Set(axis, Intervals(JsonSerializer.SerializeToElement(value)));
         }
-        _selected = _brush.Select(_axes, _runs.Count);
-        InvokeAsync(StateHasChanged);
+        _self?.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>The intervals of a constraint range; the event wraps the new value in one more array (one per trace).</summary>
