@@ -78,6 +78,8 @@ start_test_postgres() {
         return 1
     fi
     TRACKER_TEST_POSTGRES_DIR=$(mktemp -d "${TMPDIR:-/tmp}/tracker-postgres.XXXXXX")
+    # Exported: the storage-outage tests stop and restart this server (pg_ctl -D $TRACKER_TEST_POSTGRES_DIR/data).
+    export TRACKER_TEST_POSTGRES_DIR
     # initdb and pg_ctl refuse to run as root, so root runs them as the postgres user the package created.
     TRACKER_TEST_POSTGRES_AS=()
     if [ "$(id -u)" -eq 0 ]; then

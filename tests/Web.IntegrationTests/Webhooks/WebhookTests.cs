@@ -120,7 +120,7 @@ public sealed class WebhookTests : IDisposable
         await CreateWebhookAsync(client, "hooked", receiver.Url + "?diverged-only", WebhookEvents.Diverged);
         var secret = webhook["secret"]!.GetValue<string>();
 
-        var submitted = await host.Services.GetRequiredService<RunQueue>().SubmitAsync(new RunConfig
+        var submitted = await host.Services.GetRequiredService<RunSubmission>().SubmitAsync(new RunConfig
         {
             Name = "announced", Project = "hooked", Model = "mlp", Dataset = "synthetic", TrainSubset = 64, BatchSize = 32, Epochs = 2,
             Device = DeviceKind.Cpu, MaxStepsPerEpoch = 2,
@@ -207,12 +207,12 @@ public sealed class WebhookTests : IDisposable
     /// <summary>A run of <paramref name="project"/> recorded as ended, then its finished event published, as the worker does.</summary>
     private static async Task<long> FinishAsync(TrackerAppFactory host, TestDatabase database, string project, RunStatus status, string? error)
     {
-        var runId = (await host.Services.GetRequiredService<RunQueue>().SubmitAsync(ApiHost.Config("ended", project))).RunId!.Value;
+        var runId = (await host.Services.GetRequiredService<RunSubmission>().SubmitAsync(ApiHost.Config("ended", project))).RunId!.Value;
         await using (var context = database.CreateDbContext())
             await context.Runs.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s
                 .SetProperty(r => r.Status, status).SetProperty(r => r.Error, error).SetProperty(r => r.FinishedAt, DateTime.UtcNow));
-        await host.Services.GetRequiredService<RunNotifier>().PublishAsync(runId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            new RunFinishedEvent { Status = RunOutcome.Failed, Summary = new Shared.RunSummary() });
+        await host.Services.GetRequiredService<RunNotifier>().PublishAsync(runId,
+            new RunFinishedEvent { Status = RunOutcome.Failed, Summary = new Shared.RunOutcomeSummary() });
         return runId;
     }
 }

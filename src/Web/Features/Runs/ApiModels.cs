@@ -17,9 +17,6 @@ public sealed record RunListItem(
 /// <summary>One page of runs and how many match in all.</summary>
 public sealed record RunPage(IReadOnlyList<RunListItem> Items, int Total, int Page, int PageSize);
 
-/// <summary>The last, lowest and highest value of one metric.</summary>
-public sealed record MetricSummary(double Last, long LastStep, double Min, double Max, long Count);
-
 /// <summary>
 /// One run in full: its config (written as the run config JSON, so it can be posted back unchanged), how it went, and a
 /// summary per metric key. The page reads the typed config as the database gave it; only the API writes it as JSON.

@@ -13,7 +13,7 @@ namespace Tracker.Web.Features.Sweeps;
 /// (<see cref="Run.StoppedEarly"/>) and then asks the queue to cancel it. Record first: the page never shows a run
 /// stopped without its reason. A stopped run ends cancelled.
 /// </summary>
-public sealed class SweepEarlyStopping(IDbContextFactory<TrackerDbContext> contexts, RunQueue queue, ILogger<SweepEarlyStopping> logger)
+public sealed class SweepEarlyStopping(IDbContextFactory<TrackerDbContext> contexts, JobLeases queue, ILogger<SweepEarlyStopping> logger)
 {
     public const string Prefix = "Stopped early by the sweep's median stopping rule: ";
 
@@ -63,8 +63,7 @@ public sealed class SweepEarlyStoppingListener(RunNotifier notifier, SweepEarlyS
     {
         using var subscription = notifier.SubscribeAll((runId, trainingEvent) =>
         {
-            if (trainingEvent is EpochEvent epoch && long.TryParse(runId, System.Globalization.CultureInfo.InvariantCulture, out var id))
-                _epochs.Writer.TryWrite((id, epoch));
+            if (trainingEvent is EpochEvent epoch) _epochs.Writer.TryWrite((runId, epoch));
             return Task.CompletedTask;
         });
         try

@@ -13,10 +13,10 @@ public sealed record SweepSubmission(string? SweepId, IReadOnlyList<long> RunIds
 
 /// <summary>
 /// Queues a planned sweep: its <see cref="Sweep"/> row (what was searched, the early-stopping rule), then its runs
-/// through <see cref="RunQueue.SubmitSweepAsync"/>, which stores them all or none. The row goes first so a run never
+/// through <see cref="RunSubmission.SubmitSweepAsync"/>, which stores them all or none. The row goes first so a run never
 /// starts without its sweep's rule; when the runs are refused the row is removed again, so nothing is left.
 /// </summary>
-public sealed class SweepSubmitter(IDbContextFactory<TrackerDbContext> contexts, RunQueue queue, TimeProvider time)
+public sealed class SweepSubmitter(IDbContextFactory<TrackerDbContext> contexts, RunSubmission queue, TimeProvider time)
 {
     public async Task<SweepSubmission> SubmitAsync(PlannedSweep plan, int priority = 0, CancellationToken cancellationToken = default)
     {

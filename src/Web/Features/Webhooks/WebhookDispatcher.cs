@@ -38,8 +38,7 @@ public sealed class WebhookDispatcher(
     {
         using var subscription = notifier.SubscribeAll((runId, trainingEvent) =>
         {
-            if (trainingEvent is RunFinishedEvent && long.TryParse(runId, System.Globalization.CultureInfo.InvariantCulture, out var id))
-                _finishedRuns.Writer.TryWrite(id);
+            if (trainingEvent is RunFinishedEvent) _finishedRuns.Writer.TryWrite(runId);
             return Task.CompletedTask;
         });
         try
