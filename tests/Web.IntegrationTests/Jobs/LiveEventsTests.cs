@@ -17,6 +17,7 @@ using Tracker.Web.Realtime;
 namespace Tracker.Web.IntegrationTests.Jobs;
 
 /// <summary>Live events end to end: reconnecting clients, a restarted server, two app instances, a full disk.</summary>
+[Collection(StopsTheDatabase.Name)]
 public sealed class LiveEventsTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);

@@ -8,6 +8,7 @@ using Tracker.Web.Realtime;
 
 namespace Tracker.Web.IntegrationTests.Jobs;
 
+[Collection(StopsTheDatabase.Name)]
 public class RunEventSinkTests
 {
     private static readonly SinkLimits Roomy = new(Buffer: 10_000, OutageLimit: TimeSpan.FromSeconds(30));

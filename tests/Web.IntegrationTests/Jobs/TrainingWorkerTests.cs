@@ -10,6 +10,7 @@ using Tracker.Web.Realtime;
 
 namespace Tracker.Web.IntegrationTests.Jobs;
 
+[Collection(StopsTheDatabase.Name)]
 public sealed class TrainingWorkerTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(180);

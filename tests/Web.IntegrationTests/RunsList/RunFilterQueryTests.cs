@@ -102,7 +102,7 @@ public class RunFilterQueryTests
         var sql = context.Runs.Where(predicate!).ToQueryString();
         using var command = context.Runs.Where(predicate!).CreateDbCommand();
 
-        foreach (var literal in new[] { "zebra", "0.000123", "1.23E-04", "early", "Running", "giraffe", "41.5", "val/acc" })
+        foreach (var literal in new[] { "zebra", "0.000123", "1.23E-04", "'early'", "Running", "giraffe", "41.5", "val/acc" })
             Assert.DoesNotContain(literal, command.CommandText, StringComparison.OrdinalIgnoreCase);
         Assert.True(command.Parameters.Count >= 7, sql);
     }

@@ -80,3 +80,13 @@ public sealed class StoreOutage
         private static SqliteException Refused() => new("SQLite Error 14: 'unable to open database file' (outage injected by the test).", 14);
     }
 }
+
+/// <summary>
+/// The test classes that stop the database: PostgreSQL's outage stops the one test server every class shares, so these
+/// run alone, after the parallel ones, instead of failing other classes' connections.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class StopsTheDatabase
+{
+    public const string Name = "Stops the database";
+}

@@ -59,8 +59,8 @@ public static class CompareQueries
         try
         {
             await using var command = connection.CreateCommand();
-            var runParameters = runIds.Select((id, i) => AddParameter(command, $"r{i}", id)).ToList();
-            var keyParameters = keys.Select((key, i) => AddParameter(command, $"k{i}", key)).ToList();
+            var runParameters = runIds.Select((id, i) => command.AddParameter($"r{i}", id)).ToList();
+            var keyParameters = keys.Select((key, i) => command.AddParameter($"k{i}", key)).ToList();
             command.CommandText = $"""
                 SELECT "RunId", CASE "Key" {string.Join(' ', keyParameters.Select((parameter, i) => $"WHEN {parameter} THEN {i}"))} END,
                        "Step", "Epoch", "Value"{(withTime ? ", \"Time\"" : "")} FROM "MetricPoints"
@@ -103,14 +103,5 @@ public static class CompareQueries
         }
         var shape = line.ConvertAll(p => new SeriesPoint(p.Step, p.Value));
         foreach (var index in MetricQueries.KeptIndices(shape, MetricDownsampling.Downsample(shape, max))) points.Add(line[index]);
-    }
-
-    private static string AddParameter(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
-        return "@" + name;
     }
 }

@@ -69,8 +69,8 @@ public static class MetricQueries
             if (shownKeys.Count > 0)
             {
                 await using var command = connection.CreateCommand();
-                var run = AddParameter(command, "run", runId);
-                var keyParameters = shownKeys.Select((key, i) => AddParameter(command, $"k{i}", key)).ToList();
+                var run = command.AddParameter("run", runId);
+                var keyParameters = shownKeys.Select((key, i) => command.AddParameter($"k{i}", key)).ToList();
                 // The key comes back as its index in shownKeys: an integer per row instead of a string to decode and allocate.
                 command.CommandText = $"""
                     SELECT "Id", CASE "Key" {string.Join(' ', keyParameters.Select((parameter, i) => $"WHEN {parameter} THEN {i}"))} END,
@@ -157,7 +157,7 @@ public static class MetricQueries
         foreach (var batch in ids.Chunk(TimeBatch))
         {
             await using var command = connection.CreateCommand();
-            command.CommandText = $"""SELECT "Id", "Time" FROM "MetricPoints" WHERE "Id" IN ({string.Join(", ", batch.Select((id, i) => AddParameter(command, $"i{i}", id)))})""";
+            command.CommandText = $"""SELECT "Id", "Time" FROM "MetricPoints" WHERE "Id" IN ({string.Join(", ", batch.Select((id, i) => command.AddParameter($"i{i}", id)))})""";
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
                 times[reader.GetInt64(0)] = DateTime.SpecifyKind(reader.GetDateTime(1), DateTimeKind.Utc);
@@ -165,14 +165,6 @@ public static class MetricQueries
         return times;
     }
 
-    private static string AddParameter(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
-        return "@" + name;
-    }
 
     /// <summary>Writes the points as RFC 4180 CSV (CRLF line ends, invariant numbers, ISO 8601 UTC times), row by row.</summary>
     public static async Task WriteCsvAsync(TrackerDbContext context, long runId, IReadOnlyList<string>? keys, TextWriter writer, CancellationToken cancellationToken)
