@@ -101,8 +101,10 @@ public sealed class RunQueue(IDbContextFactory<TrackerDbContext> contexts, IOpti
         foreach (var config in configs)
         {
             if (!projects.TryGetValue(config.Project, out var project))
-                projects[config.Project] = project = await context.Projects.FirstOrDefaultAsync(p => p.Name == config.Project, cancellationToken)
-                    ?? new Project { Name = config.Project, CreatedAt = now };
+            {
+                var projectId = await Projects.GetOrCreateAsync(contexts, config.Project, now, cancellationToken);
+                projects[config.Project] = project = await context.Projects.FirstAsync(p => p.Id == projectId, cancellationToken);
+            }
             var run = Run.FromConfig(config, project, now);
             run.Owner = owner;
             run.SweepId = sweepId;

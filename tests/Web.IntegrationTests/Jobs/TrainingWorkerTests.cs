@@ -84,7 +84,7 @@ public sealed class TrainingWorkerTests : IDisposable
     {
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
         await using var host = Host(database);
-        var socket = await host.Server.CreateWebSocketClient().ConnectAsync(new Uri("ws://localhost" + RunsHubRoutes.Path), CancellationToken.None);
+        var socket = await TrackerAppFactory.AuthorizedWebSocketClient(host.Server).ConnectAsync(new Uri("ws://localhost" + RunsHubRoutes.Path), CancellationToken.None);
         await using var client = await SignalRJsonClient.ConnectAsync(socket);
         // A fresh database numbers its first run 1; joining first means no event can come before the client listens.
         await client.InvokeAsync("JoinRun", "1");

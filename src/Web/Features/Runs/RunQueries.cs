@@ -114,4 +114,11 @@ public static class RunQueries
 
     public static Task<RunStatus?> StatusAsync(TrackerDbContext context, long runId, CancellationToken cancellationToken) =>
         context.Runs.Where(r => r.Id == runId).Select(r => (RunStatus?)r.Status).FirstOrDefaultAsync(cancellationToken);
+
+    /// <summary>A run's owner (null: submitted before accounts), or null when there is no such run.</summary>
+    public static Task<RunOwner?> OwnerAsync(TrackerDbContext context, long runId, CancellationToken cancellationToken) =>
+        context.Runs.AsNoTracking().Where(r => r.Id == runId).Select(r => new RunOwner(r.Owner)).FirstOrDefaultAsync(cancellationToken);
 }
+
+/// <summary>Who submitted a run; <see cref="Owner"/> is null for runs from before accounts (only admins change those).</summary>
+public sealed record RunOwner(string? Owner);

@@ -1,8 +1,11 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tracker.Web.Features.Runs;
 using Tracker.Web.Features.Sweeps;
 using Tracker.Web.Features.Compare;
 using Tracker.Web.Data;
+using Tracker.Web.Security;
+using Tracker.Shared;
 
 namespace Tracker.Web.Features.Sharing;
 
@@ -27,7 +30,7 @@ public static class ShareEndpoints
             .WithDescription("kind and target as on creation (a comparison query is matched in its canonical form). Tokens are never listed.");
         share.MapDelete("/{id:long}", RevokeAsync).WithName("RevokeShareLink")
             .WithSummary("Revoke a link")
-            .WithDescription("204; the link opens nothing from then on. 404 for an unknown link.");
+            .WithDescription("204; the link opens nothing from then on. Its maker or an admin only: 404 for an unknown link or someone else's.");
         return api;
     }
 
@@ -36,9 +39,25 @@ public static class ShareEndpoints
     {
         app.UseWhen(context => context.Request.Path.StartsWithSegments(SharePrefix), shared => shared.Use(async (context, next) =>
         {
-            if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+            if (HttpMethods.IsGet(context.Request.Method))
             {
                 await next(context);
+                return;
+            }
+            if (HttpMethods.IsHead(context.Request.Method))
+            {
+                // Endpoints and pages are mapped for GET: HEAD is answered as GET without its body.
+                context.Request.Method = HttpMethods.Get;
+                var body = context.Response.Body;
+                context.Response.Body = Stream.Null;
+                try
+                {
+                    await next(context);
+                }
+                finally
+                {
+                    context.Response.Body = body;
+                }
                 return;
             }
             context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
@@ -46,7 +65,8 @@ public static class ShareEndpoints
             await TypedResults.Problem(title: "A share link is read-only.", detail: "Only GET is answered under /s/.",
                 statusCode: StatusCodes.Status405MethodNotAllowed).ExecuteAsync(context);
         }));
-        var shared = app.MapGroup(SharePrefix).WithTags("Share");
+        // The token is the authorization: anyone holding it reads its target, and nothing else.
+        var shared = app.MapGroup(SharePrefix).WithTags("Share").AllowAnonymous();
         shared.MapGet("/{token}/data", GetDataAsync).WithName("GetSharedData")
             .WithSummary("A share link's data")
             .WithDescription("Exactly the link's target: a comparison's runs and their points of the shown metrics, a run with all its "
@@ -58,12 +78,15 @@ public static class ShareEndpoints
     }
 
     private static async Task<Results<Created<ShareCreated>, ProblemHttpResult>> CreateAsync(
-        ShareRequest request, HttpRequest http, ShareLinks links, CancellationToken cancellationToken)
+        ShareRequest request, HttpRequest http, ShareLinks links, AuditLog audit, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        var creation = await links.CreateAsync(request.Kind, request.Target, request.ExpiresInDays, cancellationToken);
+        if (InputRules.HasControlCharacter(request.Target))
+            return TypedResults.Problem(title: "The link cannot be made.", detail: $"target: {InputRules.ControlCharacterMessage}", statusCode: StatusCodes.Status400BadRequest);
+        var creation = await links.CreateAsync(request.Kind, request.Target, request.ExpiresInDays, cancellationToken, TrackerClaims.NameOf(user));
         if (creation.Link is not { } link)
             return TypedResults.Problem(title: "The link cannot be made.", detail: creation.Error, statusCode: StatusCodes.Status400BadRequest);
         var url = $"{http.Scheme}://{http.Host}{http.PathBase}{AppUrls.Share(link.Token)}";
+        await audit.RecordAsync(user, AuditActions.Share, $"share {link.Id}", $"{link.Kind} {link.Target}", cancellationToken);
         return TypedResults.Created(url, new ShareCreated(link.Id, url, link.Token, link.Kind, link.Target, link.ExpiresAt));
     }
 
@@ -77,10 +100,20 @@ public static class ShareEndpoints
         return TypedResults.Ok(await links.ListAsync(parsed, target, cancellationToken));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(long id, ShareLinks links, CancellationToken cancellationToken) =>
-        await links.RevokeAsync(id, cancellationToken)
-            ? TypedResults.NoContent()
-            : TypedResults.Problem(title: "No such link.", detail: $"There is no share link {id}.", statusCode: StatusCodes.Status404NotFound);
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
+        long id, ShareLinks links, AuditLog audit, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        // Someone else's link answers as an unknown one, so ids cannot be probed and revoked blind.
+        if (!MayRevoke(user, await links.CreatorOfAsync(id, cancellationToken)) || !await links.RevokeAsync(id, cancellationToken))
+            return TypedResults.Problem(title: "No such link.", detail: $"You have no share link {id}.", statusCode: StatusCodes.Status404NotFound);
+        await audit.RecordAsync(user, AuditActions.RevokeShare, $"share {id}", null, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>A link's maker may revoke it, and an admin any link.</summary>
+    public static bool MayRevoke(ClaimsPrincipal user, (bool Found, string? CreatedBy) link) =>
+        link.Found && (TrackerClaims.IsAdmin(user)
+            || (AccessHandler.Allows(user, Access.Write) && link.CreatedBy is not null && link.CreatedBy == TrackerClaims.NameOf(user)));
 
     private static async Task<Results<Ok<SharedData>, ProblemHttpResult>> GetDataAsync(
         string token, ShareLinks links, TrackerDbContext context, CancellationToken cancellationToken)
