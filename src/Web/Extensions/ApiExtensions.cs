@@ -8,6 +8,7 @@ using Tracker.Web.Features.Runs;
 using Tracker.Web.Features.Sharing;
 using Tracker.Web.Features.Sweeps;
 using Tracker.Web.Features.Views;
+using Tracker.Shared;
 using Tracker.Web.Security;
 
 namespace Tracker.Web.Extensions;
@@ -43,6 +44,14 @@ public static class ApiExtensions
         app.UseWhen(context => context.Request.Path.StartsWithSegments(ApiPrefix), api => api.Use(async (context, next) =>
         {
             if (context.Features.Get<IStatusCodePagesFeature>() is { } statusCodePages) statusCodePages.Enabled = false;
+            // A NUL in a query value reaches PostgreSQL as a 500; no parameter of the API has a use for control characters.
+            if (context.Request.Query.FirstOrDefault(p => InputRules.HasControlCharacter(p.Key) || p.Value.Any(InputRules.HasControlCharacter)) is { Key: not null } bad)
+            {
+                var name = InputRules.HasControlCharacter(bad.Key) ? "query" : bad.Key;
+                await TypedResults.ValidationProblem(new Dictionary<string, string[]> { [name] = [InputRules.ControlCharacterMessage] },
+                    title: $"The query parameter '{name}' is not valid.").ExecuteAsync(context);
+                return;
+            }
             try
             {
                 await next(context);
