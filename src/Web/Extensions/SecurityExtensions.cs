@@ -18,7 +18,6 @@ public static class SecurityExtensions
     /// <summary>Picks the cookie or the token handler per request, so one scheme serves pages, the API and the hub.</summary>
     public const string Scheme = "Tracker";
     public const string SignInRateLimit = "sign-in";
-    public const int SignInsPerMinute = 10;
 
     public static WebApplicationBuilder AddTrackerSecurity(this WebApplicationBuilder builder)
     {
@@ -99,7 +98,7 @@ public static class SecurityExtensions
             // Only the form posts count: opening the page is free.
             options.AddPolicy(SignInRateLimit, context => HttpMethods.IsPost(context.Request.Method)
                 ? RateLimitPartition.GetFixedWindowLimiter(AuthFailureLimiter.ClientOf(context),
-                    _ => new FixedWindowRateLimiterOptions { PermitLimit = SignInsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 })
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = Math.Max(1, context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value.SignInsPerMinute), Window = TimeSpan.FromMinutes(1), QueueLimit = 0 })
                 : RateLimitPartition.GetNoLimiter("page"));
         });
         return builder;

@@ -40,6 +40,9 @@ public static class UiExtensions
                 if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: { } route }
                     && (route.StartsWith("/_blazor", StringComparison.Ordinal) || route.StartsWith("/_framework/", StringComparison.Ordinal)))
                     endpoint.Metadata.Add(new Microsoft.AspNetCore.Authorization.AllowAnonymousAttribute());
+                // A share link's page answers HEAD as well as GET, like its data (Features/Sharing/ShareEndpoints).
+                if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: { } page } && page.StartsWith(AppUrls.Share(""), StringComparison.Ordinal))
+                    endpoint.Metadata.Add(new HttpMethodMetadata(Features.Sharing.ShareEndpoints.ReadMethods));
             });
         return app;
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Threading.RateLimiting;
+using Microsoft.Extensions.Options;
 
 namespace Tracker.Web.Security;
 
@@ -7,15 +8,14 @@ namespace Tracker.Web.Security;
 /// Counts failed token authentications per client address with ASP.NET Core's fixed-window limiter: each failure takes
 /// a permit, and an address with none left is refused (429) until its window ends, so tokens cannot be guessed at speed.
 /// </summary>
-public sealed class AuthFailureLimiter : IDisposable
+public sealed class AuthFailureLimiter(IOptions<AuthOptions> options) : IDisposable
 {
-    public const int FailuresPerWindow = 20;
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
     private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(client =>
         RateLimitPartition.GetFixedWindowLimiter(client, _ => new FixedWindowRateLimiterOptions
         {
-            PermitLimit = FailuresPerWindow, Window = Window, QueueLimit = 0, AutoReplenishment = true,
+            PermitLimit = Math.Max(1, options.Value.TokenFailuresPerMinute), Window = Window, QueueLimit = 0, AutoReplenishment = true,
         }));
 
     public static string ClientOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? IPAddress.None.ToString();

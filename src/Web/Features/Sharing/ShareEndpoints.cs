@@ -17,6 +17,9 @@ public static class ShareEndpoints
 {
     public const string SharePrefix = "/s";
 
+    /// <summary>The methods answered under /s/.</summary>
+    public static readonly string[] ReadMethods = [HttpMethods.Get, HttpMethods.Head];
+
     public static RouteGroupBuilder MapShare(this RouteGroupBuilder api)
     {
         var share = api.MapGroup("/share").WithTags("Share");
@@ -39,25 +42,9 @@ public static class ShareEndpoints
     {
         app.UseWhen(context => context.Request.Path.StartsWithSegments(SharePrefix), shared => shared.Use(async (context, next) =>
         {
-            if (HttpMethods.IsGet(context.Request.Method))
+            if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
             {
                 await next(context);
-                return;
-            }
-            if (HttpMethods.IsHead(context.Request.Method))
-            {
-                // Endpoints and pages are mapped for GET: HEAD is answered as GET without its body.
-                context.Request.Method = HttpMethods.Get;
-                var body = context.Response.Body;
-                context.Response.Body = Stream.Null;
-                try
-                {
-                    await next(context);
-                }
-                finally
-                {
-                    context.Response.Body = body;
-                }
                 return;
             }
             context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
@@ -67,11 +54,12 @@ public static class ShareEndpoints
         }));
         // The token is the authorization: anyone holding it reads its target, and nothing else.
         var shared = app.MapGroup(SharePrefix).WithTags("Share").AllowAnonymous();
-        shared.MapGet("/{token}/data", GetDataAsync).WithName("GetSharedData")
+        // HEAD as well as GET, as the middleware above promises (the server sends HEAD answers without their body).
+        shared.MapMethods("/{token}/data", ReadMethods, GetDataAsync).WithName("GetSharedData")
             .WithSummary("A share link's data")
             .WithDescription("Exactly the link's target: a comparison's runs and their points of the shown metrics, a run with all its "
                 + "points, or a sweep's runs (paper tables open in the browser only: 501). The query string is ignored. 404 for an unknown, expired or revoked token.");
-        shared.MapGet("/{token}/data.csv", GetCsvAsync).WithName("GetSharedComparisonCsv")
+        shared.MapMethods("/{token}/data.csv", ReadMethods, GetCsvAsync).WithName("GetSharedComparisonCsv")
             .WithSummary("A shared comparison's lines as CSV")
             .WithDescription("As /api/compare.csv for the link's comparison; the query string is ignored.");
         return app;
