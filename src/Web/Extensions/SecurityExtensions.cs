@@ -124,6 +124,7 @@ public static class SecurityExtensions
 
     private static bool IsMachineRequest(HttpRequest request) =>
         request.Path.StartsWithSegments(ApiExtensions.ApiPrefix) || request.Path.StartsWithSegments(Shared.RunsHubRoutes.Path)
+        || request.Path.StartsWithSegments("/openapi")
         || request.Path.StartsWithSegments("/_blazor");
 
     private static Task RedirectAsync(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context)

@@ -44,15 +44,29 @@ public sealed class DatasetRoots(IOptions<TrainingOptions> training, IOptions<Da
             : new FieldError("datasetPath", $"The dataset path must be under one of the dataset folders this server allows: {string.Join(", ", Roots)} (Training:DatasetRoots).");
     }
 
+    /// <summary>The path with every link along it followed, as the trainer would open it: a link inside a root may point anywhere.</summary>
+    private static string WithoutLinks(string fullPath)
+    {
+        var resolved = Path.GetPathRoot(fullPath)!;
+        foreach (var part in fullPath[resolved.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var next = Path.Combine(resolved, part);
+            var info = new FileInfo(next);
+            resolved = info.Exists || Directory.Exists(next)
+                ? (info.LinkTarget is not null ? info.ResolveLinkTarget(returnFinalTarget: true)?.FullName : null)
+                  ?? (new DirectoryInfo(next) is { LinkTarget: not null } folder ? folder.ResolveLinkTarget(returnFinalTarget: true)?.FullName : null)
+                  ?? next
+                : next;
+        }
+        return resolved;
+    }
+
     public bool IsUnderARoot(string path)
     {
         string full;
         try
         {
-            full = Path.GetFullPath(path, Roots.Count > 0 ? Roots[0] : "/");
-            // A link inside a root may point anywhere: its target must be inside one too.
-            if (new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true) is { } target) full = target.FullName;
-            else if (new DirectoryInfo(full).ResolveLinkTarget(returnFinalTarget: true) is { } folder) full = folder.FullName;
+            full = WithoutLinks(Path.GetFullPath(path, Roots.Count > 0 ? Roots[0] : "/"));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
