@@ -27,7 +27,7 @@ public static partial class BrowserSession
         ArgumentNullException.ThrowIfNull(app);
         if ((await page.Context.CookiesAsync([app.ToString()])).Any(c => c.Name == CookieName)) return;
         var value = await Sessions.GetOrAdd(app, key => new Lazy<Task<string>>(() => SignInWithFormAsync(key))).Value;
-        await page.Context.AddCookiesAsync([new Cookie { Name = CookieName, Value = value, Url = app.GetLeftPart(UriPartial.Authority) }]);
+        await page.Context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = CookieName, Value = value, Url = app.GetLeftPart(UriPartial.Authority) }]);
     }
 
     /// <summary>Makes <paramref name="userName"/> (admins: via the API) and returns the session cookie the sign-in form gives them.</summary>

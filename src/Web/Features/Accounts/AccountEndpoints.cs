@@ -15,7 +15,8 @@ public static class AccountEndpoints
     {
         var users = api.MapGroup("/users").WithTags("Users").RequireAuthorization(Policies.Admin);
         users.MapGet("/", async (UserAdmin admin, CancellationToken cancellationToken) => TypedResults.Ok(await admin.ListAsync(cancellationToken)))
-            .WithName("ListUsers").WithSummary("Every user with their role");
+            .WithName("ListUsers").WithSummary("Every user with their role")
+            .WithDescription("Id, name, role, whether disabled and whether a password is set, and when each was made.");
         users.MapPost("/", CreateUserAsync).WithName("CreateUser").WithSummary("Create a user")
             .WithDescription("userName, role (admin | member | viewer) and password; without a password the answer holds a one-time "
                 + "setPasswordLink. 201, or 400 naming the field.");
