@@ -40,9 +40,10 @@ public static class UiExtensions
                 if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: { } route }
                     && (route.StartsWith("/_blazor", StringComparison.Ordinal) || route.StartsWith("/_framework/", StringComparison.Ordinal)))
                     endpoint.Metadata.Add(new Microsoft.AspNetCore.Authorization.AllowAnonymousAttribute());
-                // A share link's page answers HEAD as well as GET, like its data (Features/Sharing/ShareEndpoints).
+                // A share link's page answers HEAD as well as GET, like its data (Features/Sharing/ShareEndpoints); POST stays
+                // mapped (as for every page) so that it reaches the share middleware's 405 rather than the sign-in redirect.
                 if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: { } page } && page.StartsWith(AppUrls.Share(""), StringComparison.Ordinal))
-                    endpoint.Metadata.Add(new HttpMethodMetadata(Features.Sharing.ShareEndpoints.ReadMethods));
+                    endpoint.Metadata.Add(new HttpMethodMetadata([.. Features.Sharing.ShareEndpoints.ReadMethods, HttpMethods.Post]));
             });
         return app;
     }
