@@ -1,6 +1,6 @@
 using Tracker.Web.Features.Runs.Filtering;
 
-namespace Tracker.Web.Tests.Filtering;
+namespace Tracker.Web.Tests.Runs.Filtering;
 
 /// <summary>What the compiler refuses; what it accepts is checked against real databases in the integration tests.</summary>
 public class RunFilterTests

@@ -1,7 +1,7 @@
 using Tracker.Shared;
 using Tracker.Web.Features.Runs;
 
-namespace Tracker.Web.Tests.RunView;
+namespace Tracker.Web.Tests.Runs.RunView;
 
 public class ConfigRowsTests
 {

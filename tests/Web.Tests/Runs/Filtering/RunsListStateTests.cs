@@ -2,7 +2,7 @@ using Tracker.Shared;
 using Tracker.Web.Features.Runs;
 using Tracker.Web.Data;
 
-namespace Tracker.Web.Tests.Filtering;
+namespace Tracker.Web.Tests.Runs.Filtering;
 
 public class RunsListStateTests
 {

@@ -3,7 +3,7 @@ using Tracker.Web.Components.Library;
 using Tracker.Web.Data;
 using Tracker.Web.Features.Runs;
 
-namespace Tracker.Web.Tests.RunView;
+namespace Tracker.Web.Tests.Runs.RunView;
 
 public class RunLiveStateTests
 {

@@ -1,6 +1,6 @@
 using Tracker.Web.Features.Runs.Filtering;
 
-namespace Tracker.Web.Tests.Filtering;
+namespace Tracker.Web.Tests.Runs.Filtering;
 
 public class FilterParserTests
 {

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Tracker.Shared;
 using Tracker.Web.Features.Runs.Forms;
 
-namespace Tracker.Web.Tests.Forms;
+namespace Tracker.Web.Tests.Runs.Forms;
 
 public class RunFormTests
 {

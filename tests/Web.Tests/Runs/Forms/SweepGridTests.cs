@@ -1,7 +1,7 @@
 using Tracker.Shared;
 using Tracker.Web.Features.Runs.Forms;
 
-namespace Tracker.Web.Tests.Forms;
+namespace Tracker.Web.Tests.Runs.Forms;
 
 public class SweepGridTests
 {

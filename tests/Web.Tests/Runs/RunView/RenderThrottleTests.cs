@@ -1,6 +1,6 @@
 using Tracker.Web.Features.Runs;
 
-namespace Tracker.Web.Tests.RunView;
+namespace Tracker.Web.Tests.Runs.RunView;
 
 public class RenderThrottleTests
 {
