@@ -5,6 +5,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.UseTrackerDefaultUrl();
 builder.AddTrackerRuntime();
 builder.AddTrackerData();
+builder.AddTrackerSecurity();
 builder.AddTrackerRealtime();
 builder.AddTrackerJobs();
 builder.AddTrackerUi();
@@ -13,6 +14,7 @@ builder.AddTrackerApi();
 var app = builder.Build();
 
 app.UseTrackerErrorPages();
+app.UseTrackerSecurity();
 app.MapTrackerRealtime();
 app.MapTrackerApi();
 app.MapTrackerUi();

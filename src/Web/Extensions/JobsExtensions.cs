@@ -13,6 +13,8 @@ public static class JobsExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<TrainingOptions>().BindConfiguration(TrainingOptions.SectionName);
+        builder.Services.AddSingleton<DatasetRoots>();
         builder.Services.AddSingleton<RunQueue>();
         builder.Services.AddSingleton<RunCheckpoints>();
         builder.Services.AddHostedService<TrainingWorker>();

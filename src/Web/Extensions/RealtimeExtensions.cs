@@ -1,5 +1,6 @@
 using Tracker.Shared;
 using Tracker.Web.Realtime;
+using Tracker.Web.Security;
 
 namespace Tracker.Web.Extensions;
 
@@ -16,7 +17,7 @@ public static class RealtimeExtensions
 
     public static WebApplication MapTrackerRealtime(this WebApplication app)
     {
-        app.MapHub<RunsHub>(RunsHubRoutes.Path);
+        app.MapHub<RunsHub>(RunsHubRoutes.Path).RequireAuthorization(Policies.Read);
         return app;
     }
 }

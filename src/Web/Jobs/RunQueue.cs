@@ -62,7 +62,8 @@ public enum CancelResult
 /// the run's status set to cancelled while the job is still leased: every process sees it at its next heartbeat,
 /// and workers of this process are told at once.
 /// </summary>
-public sealed class RunQueue(IDbContextFactory<TrackerDbContext> contexts, IOptions<JobsOptions> options, TimeProvider time)
+public sealed class RunQueue(IDbContextFactory<TrackerDbContext> contexts, IOptions<JobsOptions> options, TimeProvider time,
+    DatasetRoots? datasetRoots = null)
 {
     private readonly ConcurrentDictionary<long, CancellationTokenSource> _runningHere = new();
 
@@ -88,6 +89,9 @@ public sealed class RunQueue(IDbContextFactory<TrackerDbContext> contexts, IOpti
     {
         ArgumentNullException.ThrowIfNull(configs);
         var errors = configs.SelectMany((config, index) => RunConfigValidator.Validate(config).Select(error => new SweepFieldError(index, error))).ToList();
+        if (datasetRoots is not null)
+            errors.AddRange(configs.Select((config, index) => (Error: datasetRoots.Check(config), Index: index))
+                .Where(e => e.Error is not null).Select(e => new SweepFieldError(e.Index, e.Error!)));
         if (configs.Count == 0) errors.Add(new SweepFieldError(-1, new FieldError("configs", "A sweep needs at least one run.")));
         if (errors.Count > 0) return new SweepSubmitResult(null, [], errors);
         if (configs.Count > 1) sweepId ??= NewSweepId();
@@ -101,8 +105,10 @@ public sealed class RunQueue(IDbContextFactory<TrackerDbContext> contexts, IOpti
         foreach (var config in configs)
         {
             if (!projects.TryGetValue(config.Project, out var project))
-                projects[config.Project] = project = await context.Projects.FirstOrDefaultAsync(p => p.Name == config.Project, cancellationToken)
-                    ?? new Project { Name = config.Project, CreatedAt = now };
+            {
+                var projectId = await Projects.GetOrCreateAsync(contexts, config.Project, now, cancellationToken);
+                projects[config.Project] = project = await context.Projects.FirstAsync(p => p.Id == projectId, cancellationToken);
+            }
             var run = Run.FromConfig(config, project, now);
             run.Owner = owner;
             run.SweepId = sweepId;

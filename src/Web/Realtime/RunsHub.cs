@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.SignalR;
 using Tracker.Shared;
+using Tracker.Web.Security;
 
 namespace Tracker.Web.Realtime;
 
@@ -11,7 +12,11 @@ public sealed class RunsHub : Hub<IRunsClient>
 {
     private const int MaxRunIdLength = 100;
 
-    public Task JoinRun(string runId) => Groups.AddToGroupAsync(Context.ConnectionId, RunsHubRoutes.RunGroup(Checked(runId)));
+    /// <summary>Every reader may read every run; a caller who cannot read (a worker token) is refused here too.</summary>
+    public Task JoinRun(string runId) =>
+        Context.User is { } user && AccessHandler.Allows(user, Access.Read)
+            ? Groups.AddToGroupAsync(Context.ConnectionId, RunsHubRoutes.RunGroup(Checked(runId)))
+            : throw new HubException("You may not read runs.");
 
     public Task LeaveRun(string runId) => Groups.RemoveFromGroupAsync(Context.ConnectionId, RunsHubRoutes.RunGroup(Checked(runId)));
 

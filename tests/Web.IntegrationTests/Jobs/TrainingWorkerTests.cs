@@ -27,6 +27,7 @@ public sealed class TrainingWorkerTests : IDisposable
     {
         var settings = database.AppSettings;
         settings["Jobs:RunsDirectory"] = _runsDirectory;
+        settings["Training:DatasetRoots:0"] = _runsDirectory; // RunThatCannotTrain reads a dataset path from here
         settings["Jobs:HeartbeatSeconds"] = "0.2";
         settings["Jobs:LeaseSeconds"] = "5";
         settings["Jobs:PollSeconds"] = "0.1";
@@ -84,7 +85,7 @@ public sealed class TrainingWorkerTests : IDisposable
     {
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
         await using var host = Host(database);
-        var socket = await host.Server.CreateWebSocketClient().ConnectAsync(new Uri("ws://localhost" + RunsHubRoutes.Path), CancellationToken.None);
+        var socket = await TrackerAppFactory.AuthorizedWebSocketClient(host.Server).ConnectAsync(new Uri("ws://localhost" + RunsHubRoutes.Path), CancellationToken.None);
         await using var client = await SignalRJsonClient.ConnectAsync(socket);
         // A fresh database numbers its first run 1; joining first means no event can come before the client listens.
         await client.InvokeAsync("JoinRun", "1");

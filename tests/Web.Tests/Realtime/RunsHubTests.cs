@@ -12,7 +12,7 @@ public sealed class RunsHubTests(TrackerWebFactory factory) : IClassFixture<Trac
 
     private async Task<SignalRJsonClient> ConnectAsync()
     {
-        var socket = await factory.Server.CreateWebSocketClient().ConnectAsync(new Uri("ws://localhost" + RunsHubRoutes.Path), CancellationToken.None);
+        var socket = await factory.CreateAuthorizedWebSocketClient().ConnectAsync(new Uri("ws://localhost" + RunsHubRoutes.Path), CancellationToken.None);
         return await SignalRJsonClient.ConnectAsync(socket);
     }
 
