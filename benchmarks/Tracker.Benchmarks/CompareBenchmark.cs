@@ -142,8 +142,15 @@ public static class CompareBenchmark
                 .UseSetting("Database:SqlitePath", sqlitePath)
                 .UseSetting("Jobs:Workers", "0")
                 .UseSetting("Jobs:RunsDirectory", Path.Combine(Path.GetDirectoryName(sqlitePath)!, "runs"))
+                .UseSetting(Tracker.Tests.Support.TestAuth.SettingKey, Tracker.Tests.Support.TestAuth.AdminToken)
                 .UseEnvironment("Production")
                 .ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+
+        protected override void ConfigureClient(HttpClient client)
+        {
+            base.ConfigureClient(client);
+            Tracker.Tests.Support.TestAuth.Authorize(client);
+        }
 
         // The factory would look for the app beside the solution under its assembly name; it lives in src/Web.
         private static string WebProjectFolder()

@@ -62,7 +62,7 @@ public static class LiveLatencyBenchmark
                 ("Jobs__RunsDirectory", Path.Combine(folder, "runs")),
                 ("Jobs__PollSeconds", "0.1"),
             ]);
-            using var http = new HttpClient { BaseAddress = app.Address };
+            using var http = app.CreateClient();
 
             // A blocker holds the one worker until the page is open and subscribed, so no epoch happens unseen.
             var blocker = await SubmitAsync(http, "latency blocker", epochs: 100_000);
@@ -70,6 +70,7 @@ public static class LiveLatencyBenchmark
             var runId = await SubmitAsync(http, "latency", epochs);
 
             var page = await browser.NewPageAsync();
+            await BrowserSession.SignInAsync(page, app.Address);
             await page.GotoAsync(new Uri(app.Address, $"runs/{runId}").ToString());
             await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Add tag", Exact = true })).ToBeEnabledAsync(new() { Timeout = 60_000 });
             await page.EvaluateAsync(RecordEpochs);

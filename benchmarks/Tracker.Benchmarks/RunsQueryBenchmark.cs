@@ -86,7 +86,7 @@ public static class RunsQueryBenchmark
             ("Database__SqlitePath", databasePath), ("Jobs__Workers", "0"), ("Jobs__RunsDirectory", Path.Combine(folder, "runs")),
             ("Logging__LogLevel__Default", "Warning"), ("Logging__LogLevel__Microsoft.Hosting.Lifetime", "Information"),
         ]);
-        using var client = new HttpClient { BaseAddress = app.Address };
+        using var client = app.CreateClient();
         var url = $"/runs?q={Uri.EscapeDataString(query)}&sort=valAcc&desc=true";
         var times = Time(() =>
         {

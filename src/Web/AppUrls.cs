@@ -14,6 +14,19 @@ public static class AppUrls
     public const string Paper = "/paper";
     public const string Error = "/Error";
     public const string NotFound = "/not-found";
+    public const string SignIn = "/account/signin";
+    public const string SignOut = "/account/signout";
+    public const string ChangePassword = "/account/password";
+    public const string SetPassword = "/account/set-password";
+    public const string AccessDenied = "/account/denied";
+    public const string Tokens = "/account/tokens";
+    public const string Setup = "/setup";
+    public const string AdminUsers = "/admin/users";
+    public const string AdminAudit = "/admin/audit";
+
+    /// <summary>The one-time link that lets a new user choose a password.</summary>
+    public static string SetPasswordLink(long userId, string token) =>
+        $"{SetPassword}?user={userId}&token={Uri.EscapeDataString(token)}";
 
     /// <summary>/runs with a filter query string (without its '?'); plain /runs when it is empty.</summary>
     public static string RunsWithQuery(string query) => query.Length == 0 ? Runs : $"{Runs}?{query}";

@@ -5,6 +5,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.UseTrackerDefaultUrl();
 builder.AddTrackerRuntime();
 builder.AddTrackerData();
+builder.AddTrackerSecurity();
 builder.AddTrackerRealtime();
 builder.AddTrackerJobs();
 builder.AddTrackerSweepsAndWebhooks();
@@ -14,6 +15,7 @@ builder.AddTrackerApi();
 var app = builder.Build();
 
 app.UseTrackerErrorPages();
+app.UseTrackerSecurity();
 app.MapTrackerRealtime();
 app.MapTrackerApi();
 app.MapTrackerUi();

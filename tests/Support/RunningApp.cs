@@ -32,6 +32,8 @@ public sealed partial class RunningApp : IAsyncDisposable
     /// <summary>
     /// Runs Tracker.Web.dll from the test's output folder, which holds it with its runtimeconfig, deps and
     /// static web asset manifests. The environment is Production unless <paramref name="environment"/> says otherwise.
+    /// The app makes its admin from <see cref="TestAuth.AdminToken"/> (an empty Auth__BootstrapAdminToken in
+    /// <paramref name="environment"/> leaves it without users, for the /setup journey); <see cref="CreateClient"/> sends it.
     /// </summary>
     public static async Task<RunningApp> StartAsync(string[] arguments, (string Name, string Value)[] environment)
     {
@@ -46,6 +48,7 @@ public sealed partial class RunningApp : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment.Remove("ASPNETCORE_URLS");
         start.Environment.Remove("ASPNETCORE_HTTP_PORTS");
+        start.Environment[TestAuth.EnvironmentVariable] = TestAuth.AdminToken;
         foreach (var (name, value) in environment) start.Environment[name] = value;
 
         var process = new Process { StartInfo = start };
@@ -84,6 +87,12 @@ public sealed partial class RunningApp : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>A client of the app that sends the admin's token.</summary>
+    public HttpClient CreateClient() => TestAuth.Authorize(new HttpClient { BaseAddress = Address });
+
+    /// <summary>A client that sends no credentials, as a stranger's script would.</summary>
+    public HttpClient CreateAnonymousClient() => new() { BaseAddress = Address };
 
     /// <summary>Ends the app's process at once, as a crash or a redeploy would; safe to call again.</summary>
     public void Stop()

@@ -17,4 +17,16 @@ public static class KnownDatasets
     public static bool IsKnown(string? name) => name is not null && All.Contains(name, StringComparer.Ordinal);
 
     public static bool RequiresPath(string? name) => name is Npz;
+
+    /// <summary>
+    /// How many training examples a dataset has, for checks at submit time (a batch larger than the set); null when it
+    /// depends on the file (npz). The synthetic set's size is the engine's default.
+    /// </summary>
+    public static int? TrainingSetSize(string? name) => name switch
+    {
+        FashionMnist or Mnist => 60_000,
+        Cifar10 or Cifar100 => 50_000,
+        Synthetic => 2_048,
+        _ => null,
+    };
 }

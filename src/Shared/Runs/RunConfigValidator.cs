@@ -11,6 +11,19 @@ public static class RunConfigValidator
 {
     public const int MaxNameLength = 200;
     public const int MaxTagLength = 50;
+    public const int MaxTags = 32;
+
+    // Every count has an upper bound, so no config can hold a worker for ever (dropConnect.samples = 2^31 froze one).
+    public const int MaxEpochs = 10_000;
+    public const int MaxBatchSize = 65_536;
+    public const int MaxTrainSubset = 10_000_000;
+    public const int MaxStepsPerEpoch = 1_000_000;
+    public const int MaxDropConnectSamples = 1_000;
+    public const int MaxPatience = MaxEpochs;
+    public const int MaxAnalysisEverySteps = 1_000_000;
+    public const int MaxGradientSamples = 1_000;
+    public const int MaxWholeSetSamples = 100_000;
+    public const int MaxPathLength = 4_096;
 
     public static IReadOnlyList<FieldError> Validate(RunConfig config)
     {
@@ -27,13 +40,27 @@ public static class RunConfigValidator
             Add("project", "Choose a project.");
         else if (config.Project.Length > MaxNameLength)
             Add("project", $"The project name can be at most {MaxNameLength} characters long.");
-        for (var i = 0; i < config.Tags.Count; i++)
+        if (config.Tags.Count > MaxTags)
+            Add("tags", $"A run can have at most {MaxTags} tags; this one has {config.Tags.Count}.");
+        for (var i = 0; i < config.Tags.Count && i < MaxTags; i++)
         {
             if (string.IsNullOrWhiteSpace(config.Tags[i]))
                 Add($"tags[{i}]", "Tags cannot be empty.");
             else if (config.Tags[i].Length > MaxTagLength)
                 Add($"tags[{i}]", $"A tag can be at most {MaxTagLength} characters long.");
+            else if (InputRules.HasControlCharacter(config.Tags[i]))
+                Add($"tags[{i}]", InputRules.ControlCharacterMessage);
         }
+        // A NUL in any text field is a 500 on PostgreSQL, and no name or path needs a control character.
+        foreach (var (field, value) in new (string, string?)[]
+                 {
+                     ("name", config.Name), ("project", config.Project), ("model", config.Model), ("dataset", config.Dataset),
+                     ("datasetPath", config.DatasetPath), ("parentRunId", config.ParentRunId), ("earlyStopping.metric", config.EarlyStopping?.Metric),
+                 })
+            if (InputRules.HasControlCharacter(value))
+                Add(field, InputRules.ControlCharacterMessage);
+        if (config.DatasetPath is { Length: > MaxPathLength })
+            Add("datasetPath", $"A dataset path has at most {MaxPathLength} characters.");
 
         // Model and data
         if (!KnownModels.IsKnown(config.Model))
@@ -44,14 +71,24 @@ public static class RunConfigValidator
             Add("datasetPath", $"The '{config.Dataset}' dataset has no default location: give the path to its file.");
         if (config.TrainSubset is { } subset && subset < 1)
             Add("trainSubset", "The training subset must hold at least 1 example (leave it empty to use all).");
+        else if (config.TrainSubset > MaxTrainSubset)
+            Add("trainSubset", $"The training subset can hold at most {MaxTrainSubset:N0} examples.");
         if (config.MaxStepsPerEpoch is { } maxSteps && maxSteps < 1)
             Add("maxStepsPerEpoch", "Steps per epoch must be at least 1 (leave it empty for full epochs).");
+        else if (config.MaxStepsPerEpoch > MaxStepsPerEpoch)
+            Add("maxStepsPerEpoch", $"Steps per epoch can be at most {MaxStepsPerEpoch:N0}.");
 
         // Optimisation
         if (config.Epochs < 1)
             Add("epochs", "Epochs must be at least 1.");
+        else if (config.Epochs > MaxEpochs)
+            Add("epochs", $"Epochs can be at most {MaxEpochs:N0}.");
         if (config.BatchSize < 1)
             Add("batchSize", "Batch size must be at least 1.");
+        else if (config.BatchSize > MaxBatchSize)
+            Add("batchSize", $"Batch size can be at most {MaxBatchSize:N0}.");
+        else if (TrainingExamples(config) is { } examples && config.BatchSize > examples)
+            Add("batchSize", $"The batch ({config.BatchSize:N0}) is larger than the training set ({examples:N0} examples).");
         if (!(config.Lr > 0 && double.IsFinite(config.Lr)))
             Add("lr", "The learning rate must be greater than 0.");
         if (!(config.Momentum >= 0 && config.Momentum < 1))
@@ -91,6 +128,8 @@ public static class RunConfigValidator
                 Add("dropConnect.rate", "The DropConnect rate must be at least 0 and below 1.");
             if (dropConnect.Inference == DropConnectInference.Gaussian && dropConnect.Samples < 1)
                 Add("dropConnect.samples", "Gaussian inference needs at least 1 sample.");
+            else if (dropConnect.Samples > MaxDropConnectSamples)
+                Add("dropConnect.samples", $"DropConnect inference can draw at most {MaxDropConnectSamples:N0} samples.");
         }
         if (!(config.L1 >= 0 && double.IsFinite(config.L1)))
             Add("l1", "The L1 weight cannot be negative.");
@@ -112,6 +151,8 @@ public static class RunConfigValidator
             }
             if (stopping.Patience < 1)
                 Add("earlyStopping.patience", "Patience must be at least 1 epoch.");
+            else if (stopping.Patience > MaxPatience)
+                Add("earlyStopping.patience", $"Patience can be at most {MaxPatience:N0} epochs.");
         }
 
         // Fine-tuning: the paper fine-tunes with dropout off, so a fine-tune config asking for it is refused, not silently changed.
@@ -130,6 +171,8 @@ public static class RunConfigValidator
         var analysis = config.Analysis;
         if (analysis.EverySteps < 0)
             Add("analysis.everySteps", "The analysis interval cannot be negative (0 turns analysis off).");
+        else if (analysis.EverySteps > MaxAnalysisEverySteps)
+            Add("analysis.everySteps", $"The analysis interval can be at most {MaxAnalysisEverySteps:N0} steps.");
         if (analysis.Gradients)
         {
             if (analysis.GradientSamples < 2)
@@ -137,9 +180,17 @@ public static class RunConfigValidator
             if (analysis.WholeSetSamples < 1)
                 Add("analysis.wholeSetSamples", "The whole-set gradient needs at least 1 example.");
         }
+        // Bounded whether or not gradients are analysed: a stored config may be cloned with analysis switched on.
+        if (analysis.GradientSamples > MaxGradientSamples)
+            Add("analysis.gradientSamples", $"Gradient analysis can use at most {MaxGradientSamples:N0} mini-batches.");
+        if (analysis.WholeSetSamples > MaxWholeSetSamples)
+            Add("analysis.wholeSetSamples", $"The whole-set gradient can use at most {MaxWholeSetSamples:N0} examples.");
 
         return errors;
     }
+
+    /// <summary>The training set's size when the dataset's is known (a smaller subset is fine: its last batch is partial).</summary>
+    private static int? TrainingExamples(RunConfig config) => KnownDatasets.TrainingSetSize(config.Dataset);
 
     private static void ValidateDrop(DropSettings drop, string prefix, string label, int epochs, Action<string, string> add)
     {

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Tracker.Web.Data.Configuration;
 
@@ -7,8 +9,9 @@ namespace Tracker.Web.Data;
 /// The tracker's database. Abstract because each provider has its own derived context
 /// (<see cref="SqliteTrackerDbContext"/>, <see cref="PostgresTrackerDbContext"/>), so that each keeps its own
 /// migrations (docs/decisions/0004). The app resolves this base type; it never needs to know which one it got.
+/// Identity's users, roles and claims live in the same database (docs/decisions/0030), keyed by <c>long</c>.
 /// </summary>
-public abstract class TrackerDbContext(DbContextOptions options) : DbContext(options)
+public abstract class TrackerDbContext(DbContextOptions options) : IdentityDbContext<TrackerUser, IdentityRole<long>, long>(options)
 {
     public DbSet<Project> Projects => Set<Project>();
     public DbSet<Run> Runs => Set<Run>();
@@ -21,9 +24,12 @@ public abstract class TrackerDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<Sweep> Sweeps => Set<Sweep>();
     public DbSet<Webhook> Webhooks => Set<Webhook>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        base.OnModelCreating(modelBuilder);
         modelBuilder.ApplyConfiguration(new ProjectConfiguration());
         modelBuilder.ApplyConfiguration(new RunConfiguration());
         modelBuilder.ApplyConfiguration(new MetricPointConfiguration());
@@ -35,6 +41,9 @@ public abstract class TrackerDbContext(DbContextOptions options) : DbContext(opt
         modelBuilder.ApplyConfiguration(new SweepConfiguration());
         modelBuilder.ApplyConfiguration(new WebhookConfiguration());
         modelBuilder.ApplyConfiguration(new WebhookDeliveryConfiguration());
+        modelBuilder.ApplyConfiguration(new TrackerUserConfiguration());
+        modelBuilder.ApplyConfiguration(new ApiTokenConfiguration());
+        modelBuilder.ApplyConfiguration(new AuditEntryConfiguration());
     }
 }
 

@@ -3,12 +3,15 @@ using Microsoft.AspNetCore.Diagnostics;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Tracker.Web.Data;
+using Tracker.Web.Features.Accounts;
 using Tracker.Web.Features.Compare;
 using Tracker.Web.Features.Runs;
 using Tracker.Web.Features.Sharing;
 using Tracker.Web.Features.Sweeps;
 using Tracker.Web.Features.Views;
 using Tracker.Web.Features.Webhooks;
+using Tracker.Shared;
+using Tracker.Web.Security;
 
 namespace Tracker.Web.Extensions;
 
@@ -32,6 +35,7 @@ public static class ApiExtensions
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ShareLinks>();
+        builder.Services.AddScoped<UserAdmin>();
         return builder;
     }
 
@@ -42,6 +46,14 @@ public static class ApiExtensions
         app.UseWhen(context => context.Request.Path.StartsWithSegments(ApiPrefix), api => api.Use(async (context, next) =>
         {
             if (context.Features.Get<IStatusCodePagesFeature>() is { } statusCodePages) statusCodePages.Enabled = false;
+            // A NUL in a query value reaches PostgreSQL as a 500; no parameter of the API has a use for control characters.
+            if (context.Request.Query.FirstOrDefault(p => InputRules.HasControlCharacter(p.Key) || p.Value.Any(InputRules.HasControlCharacter)) is { Key: not null } bad)
+            {
+                var name = InputRules.HasControlCharacter(bad.Key) ? "query" : bad.Key;
+                await TypedResults.ValidationProblem(new Dictionary<string, string[]> { [name] = [InputRules.ControlCharacterMessage] },
+                    title: $"The query parameter '{name}' is not valid.").ExecuteAsync(context);
+                return;
+            }
             try
             {
                 await next(context);
@@ -65,12 +77,27 @@ public static class ApiExtensions
                 });
                 return;
             }
+            catch (Exception ex) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+            {
+                // Any other failure: API clients still get a problem, never the UI's HTML error page.
+                context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ApiExtensions))
+                    .LogError(ex, "Unhandled error in {Method} {Path}", context.Request.Method, context.Request.Path);
+                context.Response.Clear();
+                await Problems.WriteAsync(context, StatusCodes.Status500InternalServerError, "The server failed to answer.",
+                    "An unexpected error occurred; it was logged. Try again later.");
+                return;
+            }
             var response = context.Response;
             if (response.StatusCode >= 400 && !response.HasStarted && response.ContentLength is null && response.ContentType is null)
                 await context.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new ProblemDetailsContext { HttpContext = context });
         }));
-        app.MapOpenApi();
-        app.MapGroup(ApiPrefix).MapRuns().MapMetrics().MapSweeps().MapViews().MapCompare().MapShare().MapWebhooks();
+        app.MapOpenApi().RequireAuthorization(Policies.Read);
+        // Every endpoint of the group needs a reader for GET/HEAD and a writer for any other method (Policies.Api);
+        // endpoints that need more (admin, own runs only) say so on top.
+        app.MapGroup(ApiPrefix).RequireAuthorization(Policies.Api)
+            .MapRuns().MapMetrics().MapSweeps().MapViews().MapCompare().MapShare().MapWebhooks().MapUsers().MapAudit();
+        app.MapTokens(ApiPrefix);
+        app.MapGet("/healthz", () => TypedResults.Text("ok")).AllowAnonymous().ExcludeFromDescription();
         app.MapShareData();
         return app;
     }

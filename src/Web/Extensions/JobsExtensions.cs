@@ -16,6 +16,8 @@ public static class JobsExtensions
         builder.Services.AddSingleton<RunSubmission>();
         builder.Services.AddSingleton<QueueOrder>();
         builder.Services.AddSingleton<JobLeases>();
+        builder.Services.AddOptions<TrainingOptions>().BindConfiguration(TrainingOptions.SectionName);
+        builder.Services.AddSingleton<DatasetRoots>();
         builder.Services.AddSingleton<RunCheckpoints>();
         builder.Services.AddHostedService<TrainingWorker>();
         return builder;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Tracker.Shared;
 using Tracker.Web.Jobs;
 using Tracker.Web.Realtime;
+using Tracker.Web.Security;
 
 namespace Tracker.Web.Extensions;
 
@@ -25,7 +26,7 @@ public static class RealtimeExtensions
 
     public static WebApplication MapTrackerRealtime(this WebApplication app)
     {
-        app.MapHub<RunsHub>(RunsHubRoutes.Path);
+        app.MapHub<RunsHub>(RunsHubRoutes.Path).RequireAuthorization(Policies.Read);
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using Radzen;
 using Tracker.Web.Components;
+using Tracker.Web.Features.Accounts;
 
 namespace Tracker.Web.Extensions;
 
@@ -27,9 +28,23 @@ public static class UiExtensions
 
     public static WebApplication MapTrackerUi(this WebApplication app)
     {
+        app.UseSetupGate();
         app.UseAntiforgery();
-        app.MapStaticAssets();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapStaticAssets().AllowAnonymous();
+        // Pages carry their own policies ([Authorize] in _Imports.razor, [AllowAnonymous] on sign-in, setup and share
+        // pages). The circuit's endpoints (/_blazor, /_framework) are open, because an anonymous share-link page runs over a circuit
+        // too; the router (AuthorizeRouteView) then checks every page the circuit navigates to.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode()
+            .Add(endpoint =>
+            {
+                if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: { } route }
+                    && (route.StartsWith("/_blazor", StringComparison.Ordinal) || route.StartsWith("/_framework/", StringComparison.Ordinal)))
+                    endpoint.Metadata.Add(new Microsoft.AspNetCore.Authorization.AllowAnonymousAttribute());
+                // A share link's page answers HEAD as well as GET, like its data (Features/Sharing/ShareEndpoints); POST stays
+                // mapped (as for every page) so that it reaches the share middleware's 405 rather than the sign-in redirect.
+                if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: { } page } && page.StartsWith(AppUrls.Share(""), StringComparison.Ordinal))
+                    endpoint.Metadata.Add(new HttpMethodMetadata([.. Features.Sharing.ShareEndpoints.ReadMethods, HttpMethods.Post]));
+            });
         return app;
     }
 }

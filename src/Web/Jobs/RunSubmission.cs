@@ -23,7 +23,7 @@ public sealed record SweepSubmitResult(string? SweepId, IReadOnlyList<long> RunI
 /// Puts runs in the queue: one run, a sweep (stored whole or not at all), a clone of a run with an edit, a retry.
 /// A run and its job are always stored together, so a restart loses no queued work.
 /// </summary>
-public sealed class RunSubmission(IDbContextFactory<TrackerDbContext> contexts, TimeProvider time)
+public sealed class RunSubmission(IDbContextFactory<TrackerDbContext> contexts, TimeProvider time, DatasetRoots? datasetRoots = null)
 {
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -45,6 +45,9 @@ public sealed class RunSubmission(IDbContextFactory<TrackerDbContext> contexts, 
     {
         ArgumentNullException.ThrowIfNull(configs);
         var errors = configs.SelectMany((config, index) => RunConfigValidator.Validate(config).Select(error => new SweepFieldError(index, error))).ToList();
+        if (datasetRoots is not null)
+            errors.AddRange(configs.Select((config, index) => (Error: datasetRoots.Check(config), Index: index))
+                .Where(e => e.Error is not null).Select(e => new SweepFieldError(e.Index, e.Error!)));
         if (configs.Count == 0) errors.Add(new SweepFieldError(-1, new FieldError("configs", "A sweep needs at least one run.")));
         if (errors.Count > 0) return new SweepSubmitResult(null, [], errors);
         if (configs.Count > 1) sweepId ??= NewSweepId();
@@ -58,8 +61,10 @@ public sealed class RunSubmission(IDbContextFactory<TrackerDbContext> contexts, 
         foreach (var config in configs)
         {
             if (!projects.TryGetValue(config.Project, out var project))
-                projects[config.Project] = project = await context.Projects.FirstOrDefaultAsync(p => p.Name == config.Project, cancellationToken)
-                    ?? new Project { Name = config.Project, CreatedAt = now };
+            {
+                var projectId = await Projects.GetOrCreateAsync(contexts, config.Project, now, cancellationToken);
+                projects[config.Project] = project = await context.Projects.FirstAsync(p => p.Id == projectId, cancellationToken);
+            }
             var run = Run.FromConfig(config, project, now);
             run.Owner = owner;
             run.SweepId = sweepId;

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.SignalR;
 using Tracker.Shared;
+using Tracker.Web.Security;
 
 namespace Tracker.Web.Realtime;
 
@@ -11,13 +12,26 @@ namespace Tracker.Web.Realtime;
 public sealed class RunsHub(RunEventFeed feed) : Hub<IRunsClient>
 {
     /// <summary>The run's events from now on.</summary>
-    public Task JoinRun(object runId) => Groups.AddToGroupAsync(Context.ConnectionId, RunsHubRoutes.RunGroup(Checked(runId)));
+    public Task JoinRun(object runId)
+    {
+        EnsureReader();
+        return Groups.AddToGroupAsync(Context.ConnectionId, RunsHubRoutes.RunGroup(Checked(runId)));
+    }
 
     /// <summary>The run's stored events after <paramref name="afterSeq"/> (0: from the start), then the live ones.</summary>
-    public Task JoinRunAfter(object runId, long afterSeq) =>
-        afterSeq < 0
+    public Task JoinRunAfter(object runId, long afterSeq)
+    {
+        EnsureReader();
+        return afterSeq < 0
             ? throw new HubException($"afterSeq must be 0 or more; got {afterSeq}.")
             : feed.JoinAsync(Context.ConnectionId, Checked(runId), afterSeq, Context.ConnectionAborted);
+    }
+
+    /// <summary>Every reader may read every run; a caller who cannot read (a worker token) is refused here too.</summary>
+    private void EnsureReader()
+    {
+        if (Context.User is not { } user || !AccessHandler.Allows(user, Access.Read)) throw new HubException("You may not read runs.");
+    }
 
     public Task LeaveRun(object runId) => Groups.RemoveFromGroupAsync(Context.ConnectionId, RunsHubRoutes.RunGroup(Checked(runId)));
 

@@ -17,7 +17,7 @@ public sealed partial class CompareAndShareTests(AppInChromium fixture)
     [Fact]
     public async Task TwoFinishedRuns_CompareInTheBrowser_AndAShareLinkShowsTheSameViewReadOnly()
     {
-        using var http = new HttpClient { BaseAddress = fixture.App.Address };
+        using var http = fixture.App.CreateClient();
         var a = await SubmitAsync(http, "e2e-compare-a", seed: 1);
         var b = await SubmitAsync(http, "e2e-compare-b", seed: 2);
         await WaitUntilSucceededAsync(http, a);
@@ -26,6 +26,7 @@ public sealed partial class CompareAndShareTests(AppInChromium fixture)
         await using var context = await fixture.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
         var page = await context.NewPageAsync();
         var problems = new PageProblems(page);
+        await Pages.SignInAsync(page, fixture.App.Address);
         await page.GotoAsync(new Uri(fixture.App.Address, $"/compare?runs={a},{b}").ToString());
         var share = page.GetByRole(AriaRole.Button, new() { Name = "Share" });
         await Expect(share).ToBeEnabledAsync(); // the circuit is up

@@ -52,7 +52,7 @@ public sealed partial class PaperPageTests(AppInChromium fixture)
     [Fact]
     public async Task InstanceCell_FillsWhenATinyRunTaggedForTheTableFinishes()
     {
-        using var http = new HttpClient { BaseAddress = fixture.App.Address };
+        using var http = fixture.App.CreateClient();
         var response = await http.PostAsJsonAsync("/api/runs", new
         {
             name = "e2e paper cell",

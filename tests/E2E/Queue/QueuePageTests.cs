@@ -13,7 +13,7 @@ public sealed class QueuePageTests(AppInChromium fixture)
     [Fact]
     public async Task MovingAndCancelling_ChangeWhatTheWorkerRunsNext()
     {
-        using var api = new HttpClient { BaseAddress = fixture.App.Address };
+        using var api = fixture.App.CreateClient();
         // A long run keeps the app's single worker busy, so the others stay queued while the test acts.
         var busy = await SubmitAsync(api, "queue-busy");
         var second = await SubmitAsync(api, "queue-second");

@@ -108,7 +108,7 @@ public sealed partial class RunsPageTests(AppInChromium fixture)
             await Expect(watchedRow).ToContainTextAsync("0/3 epochs");
             await Expect(blockerRow).ToContainTextAsync("running");
 
-            using (var client = new HttpClient { BaseAddress = fixture.App.Address })
+            using (var client = fixture.App.CreateClient())
                 (await client.PostAsync($"/api/runs/{blocker}/cancel", null)).EnsureSuccessStatusCode();
 
             await Expect(blockerRow).ToContainTextAsync("cancelled");
@@ -119,7 +119,7 @@ public sealed partial class RunsPageTests(AppInChromium fixture)
         finally
         {
             // Cancelled above when all goes well; after a failure the 500-epoch run must not hold the worker.
-            using var client = new HttpClient { BaseAddress = fixture.App.Address };
+            using var client = fixture.App.CreateClient();
             await client.PostAsync($"/api/runs/{blocker}/cancel", null);
         }
     }
@@ -140,7 +140,7 @@ public sealed partial class RunsPageTests(AppInChromium fixture)
 
     private async Task<long> SubmitAsync(string name, string tag, double dropout, int epochs = 1)
     {
-        using var client = new HttpClient { BaseAddress = fixture.App.Address };
+        using var client = fixture.App.CreateClient();
         var config = new JsonObject
         {
             ["name"] = name, ["project"] = "e2e-runs", ["tags"] = new JsonArray(tag), ["model"] = "mlp", ["dataset"] = "synthetic",
@@ -154,7 +154,7 @@ public sealed partial class RunsPageTests(AppInChromium fixture)
 
     private async Task WaitUntilAsync(long runId, string wanted)
     {
-        using var client = new HttpClient { BaseAddress = fixture.App.Address };
+        using var client = fixture.App.CreateClient();
         var deadline = DateTime.UtcNow.AddSeconds(120);
         while ((await client.GetFromJsonAsync<JsonNode>($"/api/runs/{runId}"))!["status"]!.GetValue<string>() != wanted)
         {
@@ -165,7 +165,7 @@ public sealed partial class RunsPageTests(AppInChromium fixture)
 
     private async Task WaitUntilFinishedAsync(params long[] runIds)
     {
-        using var client = new HttpClient { BaseAddress = fixture.App.Address };
+        using var client = fixture.App.CreateClient();
         var deadline = DateTime.UtcNow.AddSeconds(120);
         foreach (var id in runIds)
         {

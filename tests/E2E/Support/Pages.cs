@@ -12,12 +12,16 @@ public static class Pages
 
     public static Task OpenHomeAsync(IPage page, Uri app) => OpenAsync(page, app, "/");
 
+    /// <summary>Gives the page's browser context the test admin's session (once; see <see cref="BrowserSession"/>).</summary>
+    public static Task SignInAsync(IPage page, Uri app) => BrowserSession.SignInAsync(page, app);
+
     /// <summary>
-    /// Opens a page of the app and waits until the circuit has rendered it: the toggle is disabled in the
+    /// Opens a page of the app (signed in as the test admin) and waits until the circuit has rendered it: the toggle is disabled in the
     /// prerendered HTML and only an interactive render enables it, and until then no button does anything.
     /// </summary>
     public static async Task OpenAsync(IPage page, Uri app, string pathAndQuery)
     {
+        await SignInAsync(page, app);
         await page.GotoAsync(new Uri(app, pathAndQuery).ToString());
         await Assertions.Expect(SidebarToggle(page)).ToBeEnabledAsync();
     }

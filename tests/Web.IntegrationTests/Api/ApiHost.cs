@@ -36,6 +36,10 @@ public sealed class ApiHost : IAsyncDisposable
         return new ApiHost(database, new TrackerAppFactory(settings));
     }
 
+    /// <summary>The app on <paramref name="database"/> (which it then owns) with exactly <paramref name="settings"/>.</summary>
+    public static Task<ApiHost> StartAsync(TestDatabase database, IReadOnlyDictionary<string, string?> settings) =>
+        Task.FromResult(new ApiHost(database, new TrackerAppFactory(settings)));
+
     public static RunConfig Config(string name = "api-run", string project = "api", params string[] tags) =>
         new() { Name = name, Project = project, Tags = tags, Model = KnownModels.Mlp, Dataset = KnownDatasets.Synthetic, Device = DeviceKind.Cpu };
 

@@ -18,7 +18,7 @@ public class OpenApiTests
             .Where(op => op.Path.StartsWith("/api/", StringComparison.Ordinal))
             .ToList();
         Assert.Equal(
-            [("/api/compare.csv", "get", "GetComparisonCsv"),
+            [("/api/audit", "get", "ListAudit"), ("/api/compare.csv", "get", "GetComparisonCsv"),
              ("/api/projects/{name}/webhooks", "get", "ListWebhooks"), ("/api/projects/{name}/webhooks", "post", "CreateWebhook"),
              ("/api/projects/{name}/webhooks/{id}", "delete", "DeleteWebhook"),
              ("/api/runs", "get", "ListRuns"), ("/api/runs", "post", "SubmitRun"), ("/api/runs/{id}", "get", "GetRun"),
@@ -26,6 +26,8 @@ public class OpenApiTests
              ("/api/runs/{id}/metrics", "get", "GetRunMetrics"),
              ("/api/share", "get", "ListShareLinks"), ("/api/share", "post", "CreateShareLink"), ("/api/share/{id}", "delete", "RevokeShareLink"),
              ("/api/sweeps", "post", "SubmitSweep"), ("/api/sweeps/{id}", "get", "GetSweep"),
+             ("/api/tokens", "get", "ListTokens"), ("/api/tokens", "post", "CreateToken"), ("/api/tokens/{id}", "delete", "RevokeToken"),
+             ("/api/users", "get", "ListUsers"), ("/api/users", "post", "CreateUser"), ("/api/users/{id}", "patch", "UpdateUser"),
              ("/api/views", "get", "ListViews"), ("/api/views", "post", "SaveView"), ("/api/views/{id}", "delete", "DeleteView")],
             operations.Select(op => (op.Path, op.Method, op.Operation["operationId"]!.GetValue<string>())).Order());
         Assert.All(operations, op => Assert.False(string.IsNullOrWhiteSpace(op.Operation["description"]?.GetValue<string>())));

@@ -28,6 +28,7 @@ public sealed class TrainingWorkerTests : IDisposable
     {
         var settings = database.AppSettings;
         settings["Jobs:RunsDirectory"] = _runsDirectory;
+        settings["Training:DatasetRoots:0"] = _runsDirectory; // RunThatCannotTrain reads a dataset path from here
         settings["Jobs:HeartbeatSeconds"] = "0.2";
         settings["Jobs:LeaseSeconds"] = "5";
         settings["Jobs:PollSeconds"] = "0.1";

@@ -11,6 +11,6 @@ public static class TestServerHubs
     {
         options.Transports = HttpTransportType.WebSockets;
         options.SkipNegotiation = true;
-        options.WebSocketFactory = async (context, cancellation) => await server.CreateWebSocketClient().ConnectAsync(context.Uri, cancellation);
+        options.WebSocketFactory = async (context, cancellation) => await TrackerAppFactory.AuthorizedWebSocketClient(server).ConnectAsync(context.Uri, cancellation);
     };
 }

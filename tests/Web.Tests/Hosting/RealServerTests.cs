@@ -12,7 +12,7 @@ public class RealServerTests
     {
         await using var app = await RunningApp.StartAsync(["--urls", "http://127.0.0.1:0"], environment: []);
 
-        using var client = new HttpClient { BaseAddress = app.Address };
+        using var client = app.CreateClient();
         using var response = await client.GetAsync("/");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -19,7 +19,7 @@ public sealed class RunsHubTests(TrackerWebFactory factory) : IClassFixture<Trac
         {
             options.Transports = HttpTransportType.WebSockets;
             options.SkipNegotiation = true;
-            options.WebSocketFactory = async (context, cancellation) => await factory.Server.CreateWebSocketClient().ConnectAsync(context.Uri, cancellation);
+            options.WebSocketFactory = async (context, cancellation) => await factory.CreateAuthorizedWebSocketClient().ConnectAsync(context.Uri, cancellation);
         }, messagePack);
 
     private RunEventPublisher Publisher => factory.Services.GetRequiredService<RunEventPublisher>();

@@ -7,7 +7,8 @@ namespace Tracker.Web.Components.Layout;
 /// <param name="Text">The link's text.</param>
 /// <param name="Path">The page's route, exactly as its @page directive writes it.</param>
 /// <param name="Icon">A Material Symbols name.</param>
-public sealed record SiteMapEntry(string Text, string Path, string Icon);
+/// <param name="Policy">Who sees the link (Tracker.Web.Security.Policies): the page's own policy, so nobody is led to a refusal.</param>
+public sealed record SiteMapEntry(string Text, string Path, string Icon, string Policy = Tracker.Web.Security.Policies.Read);
 
 /// <summary>
 /// The sidebar's links in one place. An entry shows only once a page with exactly its route exists,
@@ -19,10 +20,14 @@ public static class SiteMap
     [
         new("Home", AppUrls.Home, "home"),
         new("Runs", AppUrls.Runs, "monitoring"),
-        new("New run", AppUrls.NewRun, "add_circle"),
+        new("New run", AppUrls.NewRun, "add_circle", Tracker.Web.Security.Policies.Write),
         new("Queue", AppUrls.Queue, "queue"),
         new("Compare", AppUrls.Compare, "compare_arrows"),
         new("Paper", AppUrls.Paper, "description"),
+        new("API tokens", AppUrls.Tokens, "key"),
+        new("Change password", AppUrls.ChangePassword, "password"),
+        new("Users", AppUrls.AdminUsers, "group", Tracker.Web.Security.Policies.Admin),
+        new("Audit log", AppUrls.AdminAudit, "history", Tracker.Web.Security.Policies.Admin),
     ];
 
     public static IReadOnlyList<SiteMapEntry> Available { get; } = WithPages(Planned, RoutesOf(typeof(SiteMap).Assembly));

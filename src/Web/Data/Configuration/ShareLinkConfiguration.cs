@@ -12,6 +12,7 @@ internal sealed class ShareLinkConfiguration : IEntityTypeConfiguration<ShareLin
         link.Property(l => l.TokenHash).HasMaxLength(64);
         link.Property(l => l.TargetKind).HasConversion<string>().HasMaxLength(Limits.Enum);
         link.Property(l => l.Target).HasMaxLength(Limits.ShareTarget);
+        link.Property(l => l.CreatedBy).HasMaxLength(Limits.Name);
         link.HasIndex(l => l.TokenHash).IsUnique();
     }
 }

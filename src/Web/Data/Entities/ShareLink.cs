@@ -19,6 +19,8 @@ public sealed class ShareLink
     /// <summary>Null = never expires.</summary>
     public DateTime? ExpiresAt { get; set; }
     public DateTime? RevokedAt { get; set; }
+    /// <summary>The user who made the link: they (or an admin) may revoke it. Null for links made before accounts.</summary>
+    public string? CreatedBy { get; set; }
 
     public bool IsActiveAt(DateTime now) => RevokedAt is null && (ExpiresAt is null || ExpiresAt > now);
 }

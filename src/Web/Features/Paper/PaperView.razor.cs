@@ -15,6 +15,16 @@ public sealed partial class PaperView : IDisposable
 {
     [Inject] private IDbContextFactory<TrackerDbContext> Contexts { get; set; } = default!;
     [Inject] private RunSubmission Submission { get; set; } = default!;
+    [Inject] private Tracker.Web.Security.AuditLog Audit { get; set; } = default!;
+    [CascadingParameter] private Task<Microsoft.AspNetCore.Components.Authorization.AuthenticationState>? AuthenticationState { get; set; }
+    private System.Security.Claims.ClaimsPrincipal _user = new();
+    private bool _mayWrite;
+
+    private async Task ReadUserAsync()
+    {
+        if (AuthenticationState is not null) _user = (await AuthenticationState).User;
+        _mayWrite = !ReadOnly && Tracker.Web.Security.AccessHandler.Allows(_user, Tracker.Web.Security.Access.Write);
+    }
     [Inject] private RunNotifier Notifier { get; set; } = default!;
     [Inject] private RunCheckpoints Checkpoints { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
@@ -54,6 +64,7 @@ public sealed partial class PaperView : IDisposable
 
     protected override async Task OnParametersSetAsync()
     {
+        await ReadUserAsync();
         await LoadAsync();
     }
 
@@ -130,13 +141,14 @@ public sealed partial class PaperView : IDisposable
 
     private async Task RunMissingAsync(InstanceTableSpec spec)
     {
-        if (ReadOnly || _submittingTable is not null) return;
+        if (!_mayWrite || _submittingTable is not null) return;
         _submittingTable = spec.TableId;
         _submitErrors.Remove(spec.TableId);
         try
         {
             var configs = _missing[spec.TableId].Select(m => PaperPresets.ConfigFor(spec, m.Method, m.Model, m.Seed)).ToList();
-            var result = await Submission.SubmitSweepAsync(configs, cancellationToken: _disposed.Token);
+            var result = await Submission.SubmitSweepAsync(configs, owner: Tracker.Web.Security.TrackerClaims.NameOf(_user), cancellationToken: _disposed.Token);
+            if (result.Succeeded) await Audit.RecordAsync(_user, AuditActions.Submit, $"sweep {result.SweepId}", $"{result.RunIds.Count} run(s)");
             if (!result.Succeeded)
             {
                 _submitErrors[spec.TableId] = result.Errors.Select(e => Describe(e, configs)).ToList();
@@ -152,7 +164,7 @@ public sealed partial class PaperView : IDisposable
 
     private async Task FineTuneAsync()
     {
-        if (ReadOnly || _fineTuning) return;
+        if (!_mayWrite || _fineTuning) return;
         var parents = _selectedParents.ToList();
         var task = DownstreamTask.FromKey(_selectedTask);
         var problems = new List<string>();
@@ -174,7 +186,8 @@ public sealed partial class PaperView : IDisposable
                 return;
             }
             var configs = parents.Select(id => PaperPresets.FineTune(configsById[id], id, task!)).ToList();
-            var result = await Submission.SubmitSweepAsync(configs, cancellationToken: _disposed.Token);
+            var result = await Submission.SubmitSweepAsync(configs, owner: Tracker.Web.Security.TrackerClaims.NameOf(_user), cancellationToken: _disposed.Token);
+            if (result.Succeeded) await Audit.RecordAsync(_user, AuditActions.Submit, $"sweep {result.SweepId}", $"{result.RunIds.Count} run(s)");
             if (!result.Succeeded)
             {
                 _fineTuneErrors = result.Errors.Select(e => Describe(e, configs)).ToList();

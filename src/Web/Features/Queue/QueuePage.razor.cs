@@ -18,6 +18,15 @@ public partial class QueuePage
 
     [Inject] private QueueOrder Queue { get; set; } = default!;
     [Inject] private JobLeases Leases { get; set; } = default!;
+    [Inject] private Microsoft.EntityFrameworkCore.IDbContextFactory<TrackerDbContext> Contexts { get; set; } = default!;
+    [Inject] private Tracker.Web.Security.AuditLog Audit { get; set; } = default!;
+    [CascadingParameter] private Task<Microsoft.AspNetCore.Components.Authorization.AuthenticationState> AuthenticationState { get; set; } = default!;
+    private System.Security.Claims.ClaimsPrincipal _user = new();
+    private IReadOnlyDictionary<long, string?> _owners = new Dictionary<long, string?>();
+
+    /// <summary>Moving and cancelling a job: its run's owner, or an admin.</summary>
+    private bool MayChange(QueueEntry entry) =>
+        _owners.TryGetValue(entry.RunId, out var owner) && Tracker.Web.Security.TrackerClaims.MayChangeRun(_user, owner);
 
     [Inject] private TimeProvider Time { get; set; } = default!;
 
@@ -25,6 +34,7 @@ public partial class QueuePage
 
     protected override async Task OnInitializedAsync()
     {
+        _user = (await AuthenticationState).User;
         await LoadAsync();
         _ = RefreshUntilDisposedAsync();
     }
@@ -52,6 +62,8 @@ public partial class QueuePage
         try
         {
             _entries = await Queue.ListAsync(_stop.Token);
+            await using var context = await Contexts.CreateDbContextAsync(_stop.Token);
+            _owners = await Features.Runs.RunQueries.OwnersAsync(context, _entries.Select(e => e.RunId).ToList(), _stop.Token);
             _problem = null;
         }
         catch (Exception error) when (error is not OperationCanceledException)
@@ -64,6 +76,7 @@ public partial class QueuePage
 
     private async Task MoveAsync(QueueEntry entry, QueueMove move)
     {
+        if (!MayChange(entry)) return;
         if (!await Queue.MoveAsync(entry.RunId, move, _stop.Token))
             _problem = $"{entry.Name} is no longer queued.";
         await LoadAsync();
@@ -71,7 +84,10 @@ public partial class QueuePage
 
     private async Task CancelAsync(QueueEntry entry)
     {
+        if (!MayChange(entry)) return;
         var result = await Leases.CancelAsync(entry.RunId, _stop.Token);
+        if (result is CancelResult.Cancelled or CancelResult.CancelRequested)
+            await Audit.RecordAsync(_user, AuditActions.Cancel, $"run {entry.RunId}");
         _problem = result is CancelResult.NotFound or CancelResult.AlreadyFinished ? $"{entry.Name} has already finished." : null;
         await LoadAsync();
     }

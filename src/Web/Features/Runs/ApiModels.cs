@@ -12,7 +12,7 @@ public sealed record SubmittedRun(long Id, string Url, RunStatus Status);
 public sealed record RunListItem(
     long Id, string Name, string Project, string Model, string Dataset, string Method, RunStatus Status, IReadOnlyList<string> Tags,
     double Progress, int EpochsCompleted, int Epochs, DateTime Created, DateTime? Started, DateTime? Finished,
-    double? BestValAcc, double? BestValLoss);
+    double? BestValAcc, double? BestValLoss, string? Owner = null);
 
 /// <summary>One page of runs and how many match in all.</summary>
 public sealed record RunPage(IReadOnlyList<RunListItem> Items, int Total, int Page, int PageSize);

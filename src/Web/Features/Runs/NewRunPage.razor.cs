@@ -1,9 +1,11 @@
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Tracker.Shared;
 using Tracker.Web.Data;
 using Tracker.Web.Jobs;
 using Tracker.Web.Features.Runs.Forms;
+using Tracker.Web.Security;
 
 namespace Tracker.Web.Features.Runs;
 
@@ -21,6 +23,8 @@ public partial class NewRunPage
 
     [Inject] private IDbContextFactory<TrackerDbContext> Contexts { get; set; } = default!;
     [Inject] private RunSubmission Submission { get; set; } = default!;
+    [Inject] private AuditLog Audit { get; set; } = default!;
+    [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
 
     /// <summary>A run whose config fills the form.</summary>
@@ -150,29 +154,35 @@ public partial class NewRunPage
         _problems.Clear();
         var verdict = Check();
         if (!verdict.CanSubmit) return;
+        var user = (await AuthenticationState).User;
+        if (!AccessHandler.Allows(user, Access.Write)) return; // the page's policy already keeps viewers out; the circuit may outlive a role change
+        var owner = TrackerClaims.NameOf(user);
 
         _submitting = true;
         try
         {
             if (verdict.Plan is { } plan)
             {
-                var result = await Submission.SubmitSweepAsync(plan.Configs);
+                var result = await Submission.SubmitSweepAsync(plan.Configs, owner: owner);
                 if (!result.Succeeded)
                 {
                     _sweepSubmitErrors = SweepErrors.Group(result.Errors, plan.Configs);
                     return;
                 }
+                await Audit.RecordAsync(user, AuditActions.Submit, result.SweepId is { } sweep ? $"sweep {sweep}" : $"run {result.RunIds[0]}",
+                    $"{result.RunIds.Count} run(s)");
                 // A one-cell grid is queued as a plain run, without a sweep id.
                 Navigation.NavigateTo(result.SweepId is { } sweepId ? AppUrls.Sweep(sweepId) : AppUrls.Run(result.RunIds[0]));
             }
             else
             {
-                var result = await Submission.SubmitAsync(_form.ToConfig());
+                var result = await Submission.SubmitAsync(_form.ToConfig(), owner: owner);
                 if (!result.Succeeded)
                 {
                     _problems.AddRange(result.Errors.Select(e => $"{RunFormErrors.LabelOf(e.Field)}: {e.Message}"));
                     return;
                 }
+                await Audit.RecordAsync(user, AuditActions.Submit, $"run {result.RunId}", _form.Name);
                 Navigation.NavigateTo(AppUrls.Run(result.RunId!.Value));
             }
         }

@@ -28,6 +28,7 @@ public static class RunAnnotations
         var trimmed = tag?.Trim() ?? "";
         if (trimmed.Length == 0) return "A tag cannot be empty.";
         if (trimmed.Length > Limits.Tag) return $"A tag can be at most {Limits.Tag} characters long.";
+        if (Tracker.Shared.InputRules.HasControlCharacter(trimmed)) return Tracker.Shared.InputRules.ControlCharacterMessage;
         if (existing.Contains(trimmed, StringComparer.Ordinal)) return $"The run already has the tag '{trimmed}'.";
         if (existing.Count >= MaxTags) return $"A run can have at most {MaxTags} tags.";
         return null;

@@ -47,7 +47,7 @@ public static class RunQueries
         // Only the listed columns: the entity would bring the config JSON of every row, parsed for nothing.
         var rows = runs.Select(r => new
         {
-            Run = new { r.Id, r.Name, r.Model, r.Dataset, r.Method, r.Status, r.Tags, r.Progress, r.EpochsCompleted, r.Epochs, r.CreatedAt, r.StartedAt, r.FinishedAt },
+            Run = new { r.Id, r.Name, r.Model, r.Dataset, r.Method, r.Status, r.Tags, r.Progress, r.EpochsCompleted, r.Epochs, r.CreatedAt, r.StartedAt, r.FinishedAt, r.Owner },
             ProjectName = r.Project!.Name,
             BestValAcc = context.RunSummaries.Where(s => s.RunId == r.Id && s.Key == MetricKeys.ValAcc).Select(s => (double?)s.Max).FirstOrDefault(),
             BestValLoss = context.RunSummaries.Where(s => s.RunId == r.Id && s.Key == MetricKeys.ValLoss).Select(s => (double?)s.Min).FirstOrDefault(),
@@ -74,7 +74,7 @@ public static class RunQueries
         var items = page.Select(x => new RunListItem(
             x.Run.Id, x.Run.Name, x.ProjectName, x.Run.Model, x.Run.Dataset, x.Run.Method, x.Run.Status, x.Run.Tags,
             x.Run.Progress, x.Run.EpochsCompleted, x.Run.Epochs, x.Run.CreatedAt, x.Run.StartedAt, x.Run.FinishedAt,
-            x.BestValAcc, x.BestValLoss)).ToList();
+            x.BestValAcc, x.BestValLoss, x.Run.Owner)).ToList();
         return new RunPage(items, total, query.Page, query.PageSize);
     }
 
@@ -111,4 +111,16 @@ public static class RunQueries
 
     public static Task<RunStatus?> StatusAsync(TrackerDbContext context, long runId, CancellationToken cancellationToken) =>
         context.Runs.Where(r => r.Id == runId).Select(r => (RunStatus?)r.Status).FirstOrDefaultAsync(cancellationToken);
+
+    /// <summary>The owners of the given runs (runs from before accounts map to null); unknown ids are left out.</summary>
+    public static async Task<IReadOnlyDictionary<long, string?>> OwnersAsync(TrackerDbContext context, IReadOnlyCollection<long> runIds,
+        CancellationToken cancellationToken) =>
+        await context.Runs.AsNoTracking().Where(r => runIds.Contains(r.Id)).ToDictionaryAsync(r => r.Id, r => r.Owner, cancellationToken);
+
+    /// <summary>A run's owner (null: submitted before accounts), or null when there is no such run.</summary>
+    public static Task<RunOwner?> OwnerAsync(TrackerDbContext context, long runId, CancellationToken cancellationToken) =>
+        context.Runs.AsNoTracking().Where(r => r.Id == runId).Select(r => new RunOwner(r.Owner)).FirstOrDefaultAsync(cancellationToken);
 }
+
+/// <summary>Who submitted a run; <see cref="Owner"/> is null for runs from before accounts (only admins change those).</summary>
+public sealed record RunOwner(string? Owner);

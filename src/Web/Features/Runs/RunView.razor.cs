@@ -50,6 +50,18 @@ public sealed partial class RunView : IDisposable
     /// <summary>Hides every action (cancel, clone, retry, notes and tag edits), as a share link shows the run.</summary>
     [Parameter] public bool ReadOnly { get; set; }
 
+    [CascadingParameter] private Task<Microsoft.AspNetCore.Components.Authorization.AuthenticationState>? AuthenticationState { get; set; }
+
+    [Inject] private Tracker.Web.Security.AuditLog Audit { get; set; } = default!;
+
+    private System.Security.Claims.ClaimsPrincipal _user = new();
+
+    /// <summary>Clone and share: a member or an admin.</summary>
+    private bool MayWrite => !ReadOnly && Tracker.Web.Security.AccessHandler.Allows(_user, Tracker.Web.Security.Access.Write);
+
+    /// <summary>Cancel, retry, tags and notes: the run's owner or an admin.</summary>
+    private bool MayChange => MayWrite && _state is not null && Tracker.Web.Security.TrackerClaims.MayChangeRun(_user, _state.Detail.Owner);
+
     protected override async Task OnInitializedAsync()
     {
         _throttle = new RenderThrottle(MinRenderInterval, Time);
@@ -74,6 +86,7 @@ public sealed partial class RunView : IDisposable
 
     private async Task LoadAsync()
     {
+        if (AuthenticationState is not null) _user = (await AuthenticationState).User;
         await using var context = await Contexts.CreateDbContextAsync(_disposed.Token);
         var detail = await RunQueries.FindAsync(context, RunId, _disposed.Token);
         if (detail is not null)
@@ -206,6 +219,8 @@ public sealed partial class RunView : IDisposable
         await RunActionAsync(async () =>
         {
             var result = await Leases.CancelAsync(RunId, _disposed.Token);
+            if (result is CancelResult.Cancelled or CancelResult.CancelRequested)
+                await Audit.RecordAsync(_user, Tracker.Web.Data.AuditActions.Cancel, $"run {RunId}");
             _actionMessage = result switch
             {
                 CancelResult.Cancelled => "The run left the queue, cancelled.",
@@ -224,7 +239,10 @@ public sealed partial class RunView : IDisposable
         {
             var result = await Submission.RetryAsync(RunId, _disposed.Token);
             if (result.RunId is { } newRunId)
+            {
+                await Audit.RecordAsync(_user, Tracker.Web.Data.AuditActions.Retry, $"run {RunId}", $"as run {newRunId}");
                 Navigation.NavigateTo(AppUrls.Run(newRunId));
+            }
             else
                 _actionError = string.Join(" ", result.Errors.Select(e => e.Message));
         });
@@ -271,7 +289,7 @@ public sealed partial class RunView : IDisposable
     /// <summary>One action at a time; its failure is shown, not thrown at the circuit.</summary>
     private async Task RunActionAsync(Func<Task> action)
     {
-        if (ReadOnly || _busy) return;
+        if (!MayChange || _busy) return;
         _busy = true;
         _actionMessage = null;
         _actionError = null;

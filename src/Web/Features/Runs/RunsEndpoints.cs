@@ -1,9 +1,11 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Shared;
 using Tracker.Web.Data;
 using Tracker.Web.Jobs;
 using Tracker.Web.Features.Runs.Filtering;
+using Tracker.Web.Security;
 
 namespace Tracker.Web.Features.Runs;
 
@@ -40,12 +42,12 @@ public static class RunsEndpoints
         runs.MapPost("/{id:long}/cancel", CancelAsync).WithName("CancelRun")
             .WithSummary("Cancel a run")
             .WithDescription("200 when a queued run was cancelled, 202 when a running run was asked to stop (within a step), "
-                + "404 for an unknown run, 409 when the run has already finished.");
+                + "404 for an unknown run, 409 when the run has already finished, 403 for someone else's run (admins may cancel any).");
         return api;
     }
 
     private static async Task<Results<Created<SubmittedRun>, ValidationProblem, ProblemHttpResult>> SubmitAsync(
-        HttpRequest request, RunSubmission submission, int? priority, CancellationToken cancellationToken)
+        HttpRequest request, RunSubmission submission, AuditLog audit, ClaimsPrincipal user, int? priority, CancellationToken cancellationToken)
     {
         // The raw body goes through RunConfigJson, so a typo or an unknown enum value is a 400 naming the field, the same
         // sentence the CLI prints, rather than the framework's binding failure.
@@ -63,12 +65,13 @@ public static class RunsEndpoints
         if (!RunConfigJson.TryParse(body, out var config, out var error))
             return TypedResults.Problem(title: "The body is not a valid run config.", detail: error, statusCode: StatusCodes.Status400BadRequest);
 
-        var result = await submission.SubmitAsync(config, priority ?? 0, owner: null, cancellationToken);
+        var result = await submission.SubmitAsync(config, priority ?? 0, owner: TrackerClaims.NameOf(user), cancellationToken);
         if (!result.Succeeded)
             return TypedResults.ValidationProblem(
                 result.Errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
                 title: "The run config has invalid fields.");
         var id = result.RunId!.Value;
+        await audit.RecordAsync(user, AuditActions.Submit, $"run {id}", config.Name, cancellationToken);
         return TypedResults.Created(AppUrls.Run(id), new SubmittedRun(id, AppUrls.Run(id), RunStatus.Queued));
     }
 
@@ -111,9 +114,13 @@ public static class RunsEndpoints
     }
 
     private static async Task<Results<Ok<CancelledRun>, Accepted<CancelledRun>, ProblemHttpResult>> CancelAsync(
-        long id, JobLeases leases, TrackerDbContext context, CancellationToken cancellationToken)
+        long id, JobLeases leases, TrackerDbContext context, AuditLog audit, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
+        if (await RunQueries.OwnerAsync(context, id, cancellationToken) is not { } run) return NoSuchRun(id);
+        if (!TrackerClaims.MayChangeRun(user, run.Owner)) return NotYours(id);
         var outcome = await leases.CancelAsync(id, cancellationToken);
+        if (outcome is CancelResult.Cancelled or CancelResult.CancelRequested)
+            await audit.RecordAsync(user, AuditActions.Cancel, $"run {id}", null, cancellationToken);
         return outcome switch
         {
             CancelResult.Cancelled => TypedResults.Ok(new CancelledRun(id, RunStatus.Cancelled, StopRequested: false)),
@@ -125,6 +132,10 @@ public static class RunsEndpoints
                 : NoSuchRun(id),
         };
     }
+
+    public static ProblemHttpResult NotYours(long id) =>
+        TypedResults.Problem(title: "Not your run.", detail: $"Run {id} belongs to someone else; only its owner or an admin may change it.",
+            statusCode: StatusCodes.Status403Forbidden);
 
     public static ProblemHttpResult NoSuchRun(long id) =>
         TypedResults.Problem(title: "No such run.", detail: $"There is no run {id}.", statusCode: StatusCodes.Status404NotFound);

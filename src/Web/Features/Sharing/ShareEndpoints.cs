@@ -1,8 +1,11 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tracker.Web.Features.Runs;
 using Tracker.Web.Features.Sweeps;
 using Tracker.Web.Features.Compare;
 using Tracker.Web.Data;
+using Tracker.Web.Security;
+using Tracker.Shared;
 
 namespace Tracker.Web.Features.Sharing;
 
@@ -13,6 +16,9 @@ namespace Tracker.Web.Features.Sharing;
 public static class ShareEndpoints
 {
     public const string SharePrefix = "/s";
+
+    /// <summary>The methods answered under /s/.</summary>
+    public static readonly string[] ReadMethods = [HttpMethods.Get, HttpMethods.Head];
 
     public static RouteGroupBuilder MapShare(this RouteGroupBuilder api)
     {
@@ -27,7 +33,7 @@ public static class ShareEndpoints
             .WithDescription("kind and target as on creation (a comparison query is matched in its canonical form). Tokens are never listed.");
         share.MapDelete("/{id:long}", RevokeAsync).WithName("RevokeShareLink")
             .WithSummary("Revoke a link")
-            .WithDescription("204; the link opens nothing from then on. 404 for an unknown link.");
+            .WithDescription("204; the link opens nothing from then on. Its maker or an admin only: 404 for an unknown link or someone else's.");
         return api;
     }
 
@@ -46,24 +52,29 @@ public static class ShareEndpoints
             await TypedResults.Problem(title: "A share link is read-only.", detail: "Only GET is answered under /s/.",
                 statusCode: StatusCodes.Status405MethodNotAllowed).ExecuteAsync(context);
         }));
-        var shared = app.MapGroup(SharePrefix).WithTags("Share");
-        shared.MapGet("/{token}/data", GetDataAsync).WithName("GetSharedData")
+        // The token is the authorization: anyone holding it reads its target, and nothing else.
+        var shared = app.MapGroup(SharePrefix).WithTags("Share").AllowAnonymous();
+        // HEAD as well as GET, as the middleware above promises (the server sends HEAD answers without their body).
+        shared.MapMethods("/{token}/data", ReadMethods, GetDataAsync).WithName("GetSharedData")
             .WithSummary("A share link's data")
             .WithDescription("Exactly the link's target: a comparison's runs and their points of the shown metrics, a run with all its "
                 + "points, or a sweep's runs (paper tables open in the browser only: 501). The query string is ignored. 404 for an unknown, expired or revoked token.");
-        shared.MapGet("/{token}/data.csv", GetCsvAsync).WithName("GetSharedComparisonCsv")
+        shared.MapMethods("/{token}/data.csv", ReadMethods, GetCsvAsync).WithName("GetSharedComparisonCsv")
             .WithSummary("A shared comparison's lines as CSV")
             .WithDescription("As /api/compare.csv for the link's comparison; the query string is ignored.");
         return app;
     }
 
     private static async Task<Results<Created<ShareCreated>, ProblemHttpResult>> CreateAsync(
-        ShareRequest request, HttpRequest http, ShareLinks links, CancellationToken cancellationToken)
+        ShareRequest request, HttpRequest http, ShareLinks links, AuditLog audit, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        var creation = await links.CreateAsync(request.Kind, request.Target, request.ExpiresInDays, cancellationToken);
+        if (InputRules.HasControlCharacter(request.Target))
+            return TypedResults.Problem(title: "The link cannot be made.", detail: $"target: {InputRules.ControlCharacterMessage}", statusCode: StatusCodes.Status400BadRequest);
+        var creation = await links.CreateAsync(request.Kind, request.Target, request.ExpiresInDays, cancellationToken, TrackerClaims.NameOf(user));
         if (creation.Link is not { } link)
             return TypedResults.Problem(title: "The link cannot be made.", detail: creation.Error, statusCode: StatusCodes.Status400BadRequest);
         var url = $"{http.Scheme}://{http.Host}{http.PathBase}{AppUrls.Share(link.Token)}";
+        await audit.RecordAsync(user, AuditActions.Share, $"share {link.Id}", $"{link.Kind} {link.Target}", cancellationToken);
         return TypedResults.Created(url, new ShareCreated(link.Id, url, link.Token, link.Kind, link.Target, link.ExpiresAt));
     }
 
@@ -77,10 +88,20 @@ public static class ShareEndpoints
         return TypedResults.Ok(await links.ListAsync(parsed, target, cancellationToken));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(long id, ShareLinks links, CancellationToken cancellationToken) =>
-        await links.RevokeAsync(id, cancellationToken)
-            ? TypedResults.NoContent()
-            : TypedResults.Problem(title: "No such link.", detail: $"There is no share link {id}.", statusCode: StatusCodes.Status404NotFound);
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
+        long id, ShareLinks links, AuditLog audit, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        // Someone else's link answers as an unknown one, so ids cannot be probed and revoked blind.
+        if (!MayRevoke(user, await links.CreatorOfAsync(id, cancellationToken)) || !await links.RevokeAsync(id, cancellationToken))
+            return TypedResults.Problem(title: "No such link.", detail: $"You have no share link {id}.", statusCode: StatusCodes.Status404NotFound);
+        await audit.RecordAsync(user, AuditActions.RevokeShare, $"share {id}", null, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>A link's maker may revoke it, and an admin any link.</summary>
+    public static bool MayRevoke(ClaimsPrincipal user, (bool Found, string? CreatedBy) link) =>
+        link.Found && (TrackerClaims.IsAdmin(user)
+            || (AccessHandler.Allows(user, Access.Write) && link.CreatedBy is not null && link.CreatedBy == TrackerClaims.NameOf(user)));
 
     private static async Task<Results<Ok<SharedData>, ProblemHttpResult>> GetDataAsync(
         string token, ShareLinks links, TrackerDbContext context, CancellationToken cancellationToken)

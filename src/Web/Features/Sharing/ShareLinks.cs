@@ -77,7 +77,8 @@ public sealed class ShareLinks(IDbContextFactory<TrackerDbContext> contexts, Tim
         return normalized.Length > Limits.ShareTarget ? (null, $"The target is longer than {Limits.ShareTarget} characters.") : (normalized, null);
     }
 
-    public async Task<ShareCreation> CreateAsync(ShareTargetKind kind, string? target, int? expiresInDays, CancellationToken cancellationToken = default)
+    public async Task<ShareCreation> CreateAsync(ShareTargetKind kind, string? target, int? expiresInDays, CancellationToken cancellationToken = default,
+        string? createdBy = null)
     {
         var (normalized, error) = Normalize(kind, target);
         if (normalized is null) return new ShareCreation(null, error);
@@ -90,7 +91,7 @@ public sealed class ShareLinks(IDbContextFactory<TrackerDbContext> contexts, Tim
         var link = new ShareLink
         {
             TokenHash = Hash(token), TargetKind = kind, Target = normalized, CreatedAt = now,
-            ExpiresAt = expiresInDays is { } days ? now.AddDays(days) : null,
+            ExpiresAt = expiresInDays is { } days ? now.AddDays(days) : null, CreatedBy = createdBy,
         };
         context.ShareLinks.Add(link);
         await context.SaveChangesAsync(cancellationToken);
@@ -119,6 +120,14 @@ public sealed class ShareLinks(IDbContextFactory<TrackerDbContext> contexts, Tim
         link.RevokedAt ??= clock.GetUtcNow().UtcDateTime;
         await context.SaveChangesAsync(cancellationToken);
         return true;
+    }
+
+    /// <summary>Whether the link exists and who made it (null: before accounts, so admins only may revoke it).</summary>
+    public async Task<(bool Found, string? CreatedBy)> CreatorOfAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
+        var link = await context.ShareLinks.AsNoTracking().Where(l => l.Id == id).Select(l => new { l.CreatedBy }).FirstOrDefaultAsync(cancellationToken);
+        return (link is not null, link?.CreatedBy);
     }
 
     /// <summary>The links made for one target (normalized as on creation), newest first.</summary>

@@ -17,6 +17,16 @@ public partial class SweepView : IDisposable
     [Inject] private IDbContextFactory<TrackerDbContext> Contexts { get; set; } = default!;
     [Inject] private RunNotifier Notifier { get; set; } = default!;
     [Inject] private JobLeases Leases { get; set; } = default!;
+    [Inject] private Tracker.Web.Security.AuditLog Audit { get; set; } = default!;
+    [CascadingParameter] private Task<Microsoft.AspNetCore.Components.Authorization.AuthenticationState>? AuthenticationState { get; set; }
+    private System.Security.Claims.ClaimsPrincipal _user = new();
+    private bool _mayWrite;
+
+    private async Task ReadUserAsync()
+    {
+        if (AuthenticationState is not null) _user = (await AuthenticationState).User;
+        _mayWrite = !ReadOnly && Tracker.Web.Security.AccessHandler.Allows(_user, Tracker.Web.Security.Access.Write);
+    }
 
     /// <summary>The sweep to show.</summary>
     [Parameter, EditorRequired] public string SweepId { get; set; } = "";
@@ -37,6 +47,7 @@ public partial class SweepView : IDisposable
 
     protected override async Task OnParametersSetAsync()
     {
+        await ReadUserAsync();
         if (_shownSweepId == SweepId) return;
         _shownSweepId = SweepId;
         StopWatching();
@@ -78,12 +89,18 @@ public partial class SweepView : IDisposable
 
     private async Task CancelUnfinishedAsync()
     {
-        if (_sweep is null || ReadOnly) return;
+        if (_sweep is null || !_mayWrite) return;
         _cancelling = true;
         try
         {
-            foreach (var run in _sweep.Runs.Where(r => r.Status.IsActive()))
-                await Leases.CancelAsync(run.Id);
+            var unfinished = _sweep.Runs.Where(r => r.Status.IsActive()).Select(r => r.Id).ToList();
+            IReadOnlyDictionary<long, string?> owners;
+            await using (var context = await Contexts.CreateDbContextAsync())
+                owners = await Runs.RunQueries.OwnersAsync(context, unfinished, CancellationToken.None);
+            // Only the runs this user may change: their own, or any for an admin.
+            foreach (var id in unfinished.Where(id => owners.TryGetValue(id, out var owner) && Tracker.Web.Security.TrackerClaims.MayChangeRun(_user, owner)))
+                if (await Leases.CancelAsync(id) is CancelResult.Cancelled or CancelResult.CancelRequested)
+                    await Audit.RecordAsync(_user, AuditActions.Cancel, $"run {id}");
             await LoadAsync();
         }
         finally

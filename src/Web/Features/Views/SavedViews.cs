@@ -28,6 +28,8 @@ public static class SavedViews
         if (string.IsNullOrWhiteSpace(name)) return "Give the view a name.";
         if (name.Trim().Length > MaxNameLength) return $"A view's name has at most {MaxNameLength} characters.";
         if ((query ?? "").Length > MaxQueryLength) return $"A view's query string has at most {MaxQueryLength} characters.";
+        if (Tracker.Shared.InputRules.HasControlCharacter(name) || Tracker.Shared.InputRules.HasControlCharacter(query))
+            return Tracker.Shared.InputRules.ControlCharacterMessage;
         return null;
     }
 

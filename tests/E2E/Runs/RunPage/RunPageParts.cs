@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
+using Tracker.E2E.Support;
+using Tracker.Tests.Support;
 using static Microsoft.Playwright.Assertions;
 
 namespace Tracker.E2E.RunPage;
@@ -21,6 +23,7 @@ public static class RunPageParts
     /// <summary>Opens /runs/{id} and waits until the circuit has rendered it: its buttons are disabled until then.</summary>
     public static async Task OpenAsync(IPage page, Uri app, long runId)
     {
+        await Pages.SignInAsync(page, app);
         await page.GotoAsync(new Uri(app, $"runs/{runId}").ToString());
         await Expect(Button(page, "Add tag")).ToBeEnabledAsync();
     }
@@ -67,7 +70,7 @@ public static class RunPageParts
     /// <summary>A tiny CPU run of the MLP on the synthetic data set, queued through POST /api/runs; returns its id.</summary>
     public static async Task<long> SubmitAsync(Uri app, string name, int epochs, int? maxStepsPerEpoch = null)
     {
-        using var http = new HttpClient { BaseAddress = app };
+        using var http = TestAuth.Authorize(new HttpClient { BaseAddress = app });
         var config = new Dictionary<string, object?>
         {
             ["name"] = name,
@@ -92,7 +95,7 @@ public static class RunPageParts
     /// <summary>Cancels every run a filter-language query matches, so no test leaves runs holding the app's one worker.</summary>
     public static async Task CancelAllMatchingAsync(Uri app, string query)
     {
-        using var http = new HttpClient { BaseAddress = app };
+        using var http = TestAuth.Authorize(new HttpClient { BaseAddress = app });
         using var list = JsonDocument.Parse(await http.GetStringAsync($"api/runs?q={Uri.EscapeDataString(query)}&pageSize=200"));
         foreach (var run in list.RootElement.GetProperty("items").EnumerateArray())
             await CancelAsync(app, run.GetProperty("id").GetInt64());
@@ -101,7 +104,7 @@ public static class RunPageParts
     /// <summary>Cancels a run through the API so it stops holding the app's one worker; a finished run is left alone.</summary>
     public static async Task CancelAsync(Uri app, long runId)
     {
-        using var http = new HttpClient { BaseAddress = app };
+        using var http = TestAuth.Authorize(new HttpClient { BaseAddress = app });
         using var response = await http.PostAsync($"api/runs/{runId}/cancel", null);
     }
 }

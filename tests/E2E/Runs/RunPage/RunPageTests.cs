@@ -100,6 +100,7 @@ public sealed class RunPageTests(AppInChromium fixture)
         await using var context = await fixture.Browser.NewContextAsync();
         var page = await context.NewPageAsync();
 
+        await Pages.SignInAsync(page, fixture.App.Address);
         await page.GotoAsync(new Uri(fixture.App.Address, "runs/987654").ToString());
 
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "No run 987654" })).ToBeVisibleAsync();
