@@ -80,6 +80,9 @@ public class SweepSubmitApiTests
         var sweep = await context.Sweeps.SingleAsync(s => s.Id == first.SweepId);
         Assert.Equal(("random", "val/acc", 3, 2), (sweep.Kind, sweep.EarlyStopMetric, sweep.EarlyStopMinRuns, sweep.EarlyStopMinEpoch));
         Assert.Equal(first.RunIds.Order(), await context.Runs.Where(r => r.SweepId == first.SweepId).Select(r => r.Id).OrderBy(id => id).ToListAsync());
+        // The runs are the caller's (the bootstrap admin's token), and the audit log says who queued the sweep.
+        Assert.Equal(["admin"], await context.Runs.Where(r => r.SweepId == first.SweepId).Select(r => r.Owner).Distinct().ToListAsync());
+        Assert.Equal("admin", (await context.AuditEntries.SingleAsync(a => a.Target == $"sweep {first.SweepId}")).Actor);
         var page = await host.GetJsonAsync($"/api/sweeps/{first.SweepId}");
         Assert.Equal(first.RunIds, page["runs"]!.AsArray().Select(r => r!["id"]!.GetValue<long>()));
     }

@@ -59,7 +59,7 @@ public sealed class SweepEarlyStoppingTests : IDisposable
             [Tiny("good-1", 1e-2, 3), Tiny("good-2", 1e-2, 3), Tiny("good-3", 1e-2, 3), Tiny("stalled", 1e-9, 300)],
             "{}", new MedianStopping(MetricKeys.ValLoss, MinimumCompletedRuns: 3, MinimumEpoch: 2));
 
-        var submission = await host.Services.GetRequiredService<SweepSubmitter>().SubmitAsync(plan);
+        var submission = await host.Services.GetRequiredService<SweepSubmitter>().SubmitAsync(plan, user: null);
         Assert.True(submission.Succeeded, string.Join("; ", submission.Errors));
         var runs = await WaitForAllAsync(database, submission.RunIds);
 
@@ -92,7 +92,7 @@ public sealed class SweepEarlyStoppingTests : IDisposable
         var plan = new PlannedSweep(SweepPlanner.Random,
             [Tiny("good-1", 1e-2, 2), Tiny("good-2", 1e-2, 2), Tiny("stalled", 1e-9, 4)], "{}", EarlyStop: null);
 
-        var submission = await host.Services.GetRequiredService<SweepSubmitter>().SubmitAsync(plan);
+        var submission = await host.Services.GetRequiredService<SweepSubmitter>().SubmitAsync(plan, user: null);
         var runs = await WaitForAllAsync(database, submission.RunIds);
 
         Assert.All(runs, run => Assert.Equal((RunStatus.Succeeded, (string?)null), (run.Status, run.StoppedEarly)));

@@ -145,7 +145,7 @@ public sealed class RunsHubTests(TrackerWebFactory factory) : IClassFixture<Trac
     [Fact]
     public async Task WireFormat_IsJsonRecords_WithSeqAndNamedNaN()
     {
-        using var socket = await factory.Server.CreateWebSocketClient().ConnectAsync(new Uri(factory.Server.BaseAddress, RunsHubRoutes.Path), CancellationToken.None);
+        using var socket = await factory.CreateAuthorizedWebSocketClient().ConnectAsync(new Uri(factory.Server.BaseAddress, RunsHubRoutes.Path), CancellationToken.None);
         await SendAsync(socket, """{"protocol":"json","version":1}""");
         Assert.Equal("{}", await ReceiveAsync(socket)); // handshake accepted
         await SendAsync(socket, """{"type":1,"invocationId":"1","target":"JoinRun","arguments":[108]}""");

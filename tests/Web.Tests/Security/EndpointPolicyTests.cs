@@ -13,7 +13,7 @@ public sealed class EndpointPolicyTests(TrackerWebFactory factory) : IClassFixtu
     private static readonly string[] OpenOnPurpose =
     [
         "/s/", "/account/signin", "/account/set-password", "/setup", "/healthz", "/Error", "/not-found", "/_blazor", "/_framework",
-        "/_content/", "/app.", "/favicon", "/Tracker.Web.", "/Components/",
+        "/_content/", "/app.", "/favicon", "/Tracker.Web.", "/Components/", "/Features/", // the last two: components' collocated scripts
     ];
 
     /// <summary>

@@ -14,6 +14,7 @@ public partial class RandomSearchForm
 {
     [Inject] private SweepSubmitter Submitter { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [CascadingParameter] private Task<Microsoft.AspNetCore.Components.Authorization.AuthenticationState> AuthenticationState { get; set; } = default!;
 
     /// <summary>The base config every drawn run starts from (the new-run form's config).</summary>
     [Parameter, EditorRequired] public Func<RunConfig> BaseConfig { get; set; } = default!;
@@ -91,7 +92,7 @@ public partial class RandomSearchForm
         _submitting = true;
         try
         {
-            var result = await Submitter.SubmitAsync(sweep);
+            var result = await Submitter.SubmitAsync(sweep, (await AuthenticationState).User);
             if (result.Succeeded)
             {
                 Navigation.NavigateTo(AppUrls.Sweep(result.SweepId!));

@@ -2,6 +2,8 @@ using Microsoft.EntityFrameworkCore;
 using Tracker.Shared;
 using Tracker.Web.Data;
 using Tracker.Web.Jobs;
+using Tracker.Web.Security;
+using System.Security.Claims;
 
 namespace Tracker.Web.Features.Sweeps;
 
@@ -14,11 +16,12 @@ public sealed record SweepSubmission(string? SweepId, IReadOnlyList<long> RunIds
 /// <summary>
 /// Queues a planned sweep: its <see cref="Sweep"/> row (what was searched, the early-stopping rule), then its runs
 /// through <see cref="RunSubmission.SubmitSweepAsync"/>, which stores them all or none. The row goes first so a run never
-/// starts without its sweep's rule; when the runs are refused the row is removed again, so nothing is left.
+/// starts without its sweep's rule; when the runs are refused the row is removed again, so nothing is left. The runs
+/// belong to <c>user</c>, and a queued sweep is written to the audit log.
 /// </summary>
-public sealed class SweepSubmitter(IDbContextFactory<TrackerDbContext> contexts, RunSubmission queue, TimeProvider time)
+public sealed class SweepSubmitter(IDbContextFactory<TrackerDbContext> contexts, RunSubmission queue, AuditLog audit, TimeProvider time)
 {
-    public async Task<SweepSubmission> SubmitAsync(PlannedSweep plan, int priority = 0, CancellationToken cancellationToken = default)
+    public async Task<SweepSubmission> SubmitAsync(PlannedSweep plan, ClaimsPrincipal? user, int priority = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var sweep = new Sweep
@@ -39,14 +42,18 @@ public sealed class SweepSubmitter(IDbContextFactory<TrackerDbContext> contexts,
         SweepSubmitResult result;
         try
         {
-            result = await queue.SubmitSweepAsync(plan.Configs, sweep.Id, priority, owner: null, cancellationToken);
+            result = await queue.SubmitSweepAsync(plan.Configs, sweep.Id, priority, owner: user is null ? null : TrackerClaims.NameOf(user), cancellationToken);
         }
         catch
         {
             await RemoveAsync(sweep.Id);
             throw;
         }
-        if (result.Succeeded) return new SweepSubmission(sweep.Id, result.RunIds, []);
+        if (result.Succeeded)
+        {
+            await audit.RecordAsync(user, AuditActions.Submit, $"sweep {sweep.Id}", $"{result.RunIds.Count} run(s), {plan.Kind}", cancellationToken);
+            return new SweepSubmission(sweep.Id, result.RunIds, []);
+        }
         await RemoveAsync(sweep.Id);
         return new SweepSubmission(null, [], result.Errors.Select(e => e.Error with { Field = "base." + e.Error.Field }).Distinct().ToList());
     }

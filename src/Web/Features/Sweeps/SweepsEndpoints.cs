@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -41,7 +42,7 @@ public static class SweepsEndpoints
     }
 
     private static async Task<Results<Created<SubmittedSweep>, ValidationProblem, ProblemHttpResult>> SubmitAsync(
-        HttpRequest request, SweepSubmitter submitter, CancellationToken cancellationToken)
+        HttpRequest request, SweepSubmitter submitter, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         SweepRequest? body;
         try
@@ -64,7 +65,7 @@ public static class SweepsEndpoints
         var errors = plan.Errors;
         if (plan.Sweep is { } planned)
         {
-            var submission = await submitter.SubmitAsync(planned, body.Priority ?? 0, cancellationToken);
+            var submission = await submitter.SubmitAsync(planned, user, body.Priority ?? 0, cancellationToken);
             if (submission.Succeeded)
             {
                 var url = AppUrls.Sweep(submission.SweepId!);
