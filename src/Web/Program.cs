@@ -15,6 +15,7 @@ builder.AddTrackerApi();
 var app = builder.Build();
 
 app.UseTrackerErrorPages();
+app.UseTrackerApiProblems();
 app.UseTrackerSecurity();
 app.MapTrackerRealtime();
 app.MapTrackerApi();

@@ -30,10 +30,15 @@ public sealed class RunEventsClient : IAsyncDisposable
     /// <summary>
     /// Connects to the hub of the app at <paramref name="appAddress"/>. <paramref name="configure"/> points the transport
     /// at a test server (its handler and WebSocket client); <paramref name="messagePack"/> speaks the binary protocol.
+    /// It signs in with the tests' admin token, as a script would with its own.
     /// </summary>
     public static async Task<RunEventsClient> ConnectAsync(Uri appAddress, Action<HttpConnectionOptions>? configure = null, bool messagePack = false)
     {
-        var builder = new HubConnectionBuilder().WithUrl(new Uri(appAddress, RunsHubRoutes.Path), options => configure?.Invoke(options));
+        var builder = new HubConnectionBuilder().WithUrl(new Uri(appAddress, RunsHubRoutes.Path), options =>
+        {
+            options.AccessTokenProvider = () => Task.FromResult<string?>(TestAuth.AdminToken);
+            configure?.Invoke(options);
+        });
         if (messagePack) builder.AddMessagePackProtocol();
         // TrackerJson's settings, except that a client skips what it does not bind: each event also carries its "type".
         else builder.AddJsonProtocol(options => options.PayloadSerializerOptions = new System.Text.Json.JsonSerializerOptions(TrackerJson.Options)

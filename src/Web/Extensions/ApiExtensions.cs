@@ -39,10 +39,13 @@ public static class ApiExtensions
         return builder;
     }
 
-    public static WebApplication MapTrackerApi(this WebApplication app)
+    /// <summary>
+    /// API clients read JSON: under /api an error without a body (a binding failure, an unknown path) becomes a
+    /// ProblemDetails instead of the UI's re-executed not-found page, and a failing database a 503/507. It goes before
+    /// authentication, whose token lookup reads (and now and then writes) the database too.
+    /// </summary>
+    public static WebApplication UseTrackerApiProblems(this WebApplication app)
     {
-        // API clients read JSON: under /api an error without a body (a binding failure, an unknown path) becomes a
-        // ProblemDetails instead of the UI's re-executed not-found page.
         app.UseWhen(context => context.Request.Path.StartsWithSegments(ApiPrefix), api => api.Use(async (context, next) =>
         {
             if (context.Features.Get<IStatusCodePagesFeature>() is { } statusCodePages) statusCodePages.Enabled = false;
@@ -91,6 +94,11 @@ public static class ApiExtensions
             if (response.StatusCode >= 400 && !response.HasStarted && response.ContentLength is null && response.ContentType is null)
                 await context.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new ProblemDetailsContext { HttpContext = context });
         }));
+        return app;
+    }
+
+    public static WebApplication MapTrackerApi(this WebApplication app)
+    {
         app.MapOpenApi().RequireAuthorization(Policies.Read);
         // Every endpoint of the group needs a reader for GET/HEAD and a writer for any other method (Policies.Api);
         // endpoints that need more (admin, own runs only) say so on top.

@@ -20,7 +20,7 @@ public sealed record ApiTokenInfo(long Id, string UserName, string Name, TokenSc
 /// Personal API tokens: 256 random bits shown once, stored as their SHA-256 (a token is a key, not a password, so a fast
 /// hash is enough: nobody can guess 2^256 candidates), optional expiry, revocation, last-used time.
 /// </summary>
-public sealed class ApiTokens(IDbContextFactory<TrackerDbContext> contexts, TimeProvider clock)
+public sealed class ApiTokens(IDbContextFactory<TrackerDbContext> contexts, TimeProvider clock, ILogger<ApiTokens> logger)
 {
     public const string Prefix = "trk_";
     public const int MaxExpiryDays = 3650;
@@ -78,7 +78,17 @@ public sealed class ApiTokens(IDbContextFactory<TrackerDbContext> contexts, Time
                            where userRole.UserId == found.UserId
                            select role.Name).ToListAsync(cancellationToken);
         if (found.LastUsedAt is null || now - found.LastUsedAt > LastUsedResolution)
-            await context.ApiTokens.Where(t => t.Id == found.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), cancellationToken);
+        {
+            try
+            {
+                await context.ApiTokens.Where(t => t.Id == found.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), cancellationToken);
+            }
+            catch (Exception ex) when (StorageErrors.IsStorageError(ex))
+            {
+                // Bookkeeping only: on a full disk the token still opens what it opens (reads, and the 507 of a write).
+                logger.LogWarning(ex, "The last-used time of API token {TokenId} could not be written", found.Id);
+            }
+        }
 
         var claims = new List<Claim>
         {

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
 using Tracker.E2E.Support;
+using Tracker.Tests.Support;
 using static Microsoft.Playwright.Assertions;
 
 namespace Tracker.E2E.Analysis;
@@ -16,7 +17,7 @@ public sealed class ParameterViewTests(AppInChromium fixture)
     [Fact]
     public async Task ParallelCoordinates_OfASweep_Render_AndBrushingARangeFiltersTheRunsTable()
     {
-        using var http = new HttpClient { BaseAddress = fixture.App.Address };
+        using var http = TestAuth.Authorize(new HttpClient { BaseAddress = fixture.App.Address });
         var body = """
             {"base": {"name": "e2e-par", "project": "e2e-analysis", "model": "mlp", "dataset": "synthetic", "device": "cpu", "epochs": 1,
                       "trainSubset": 64, "batchSize": 32, "maxStepsPerEpoch": 2},

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Playwright;
 using Tracker.E2E.Support;
 using Tracker.Shared;
+using Tracker.Tests.Support;
 using Tracker.Web.Features.Paper;
 using static Microsoft.Playwright.Assertions;
 
@@ -35,7 +36,7 @@ public sealed class PaperVerdictTests(AppInChromium fixture)
         await Pages.OpenAsync(page, fixture.App.Address, $"/paper?table={TableId}");
         await AssertVerdictsAsync(page);
 
-        using var http = new HttpClient { BaseAddress = fixture.App.Address };
+        using var http = TestAuth.Authorize(new HttpClient { BaseAddress = fixture.App.Address });
         using var created = await http.PostAsJsonAsync("/api/share", new { kind = "paperTable", target = TableId });
         Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
         var url = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("url").GetString()!;

@@ -48,7 +48,7 @@ public sealed class LiveEventsTests : IDisposable
         var app = await RunningApp.StartAsync(["--urls", "http://127.0.0.1:0"], environment);
         try
         {
-            using var http = new HttpClient { BaseAddress = app.Address };
+            using var http = TestAuth.Authorize(new HttpClient { BaseAddress = app.Address });
             using var submitted = await http.PostAsync("/api/runs", new StringContent(JsonSerializer.Serialize(Tiny(epochs), TrackerJson.Options), Encoding.UTF8, "application/json"));
             Assert.Equal(HttpStatusCode.Created, submitted.StatusCode);
             var runId = (await submitted.Content.ReadFromJsonAsync<JsonNode>())!["id"]!.GetValue<long>();
@@ -70,7 +70,7 @@ public sealed class LiveEventsTests : IDisposable
             Assert.True(received.OfType<EpochEvent>().Max(e => e.Epoch) < epochs, "the run finished before the restart");
 
             app = await RunningApp.StartAsync(["--urls", "http://127.0.0.1:0"], environment);
-            using var restartedHttp = new HttpClient { BaseAddress = app.Address };
+            using var restartedHttp = TestAuth.Authorize(new HttpClient { BaseAddress = app.Address });
             await using (var third = await RunEventsClient.ConnectAsync(app.Address))
             {
                 await third.JoinAfterAsync(runId, received[^1].Seq);

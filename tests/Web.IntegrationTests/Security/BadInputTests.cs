@@ -153,7 +153,9 @@ public sealed class BadInputTests
 
         using var response = await host.Client.GetAsync("/api/views");
 
-        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        // A failing database is told apart from a failing request: 503 with a retry hint (StorageErrors), as JSON.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 }
