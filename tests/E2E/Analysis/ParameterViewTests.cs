@@ -32,6 +32,7 @@ public sealed class ParameterViewTests(AppInChromium fixture)
         await using var context = await fixture.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
         var page = await context.NewPageAsync();
         var problems = new PageProblems(page);
+        await BrowserSession.SignInAsync(page, fixture.App.Address);
         await page.GotoAsync(new Uri(fixture.App.Address, $"/analysis?sweep={sweepId}&fields=seed&metric=val/acc").ToString());
 
         var table = page.GetByTestId("analysis-runs");

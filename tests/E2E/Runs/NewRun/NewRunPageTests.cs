@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Tracker.E2E.Support;
 using Tracker.Shared;
+using Tracker.Tests.Support;
 using Tracker.Web.Features.Runs.Forms;
 using static Microsoft.Playwright.Assertions;
 
@@ -16,7 +17,7 @@ public sealed partial class NewRunPageTests(AppInChromium fixture) : IAsyncLifet
     private IBrowserContext? _context;
     private IPage _page = default!;
     private PageProblems _problems = default!;
-    private readonly HttpClient _api = new() { BaseAddress = fixture.App.Address };
+    private readonly HttpClient _api = TestAuth.Authorize(new HttpClient { BaseAddress = fixture.App.Address });
 
     public async Task InitializeAsync()
     {
