@@ -21,7 +21,7 @@ public class OpenApiTests
             [("/api/audit", "get", "ListAudit"), ("/api/compare.csv", "get", "GetComparisonCsv"),
              ("/api/projects/{name}/webhooks", "get", "ListWebhooks"), ("/api/projects/{name}/webhooks", "post", "CreateWebhook"),
              ("/api/projects/{name}/webhooks/{id}", "delete", "DeleteWebhook"),
-             ("/api/runs", "get", "ListRuns"), ("/api/runs", "post", "SubmitRun"), ("/api/runs/{id}", "get", "GetRun"),
+             ("/api/runs", "get", "ListRuns"), ("/api/runs", "post", "SubmitRun"), ("/api/runs/{id}", "delete", "DeleteRun"), ("/api/runs/{id}", "get", "GetRun"),
              ("/api/runs/{id}/cancel", "post", "CancelRun"), ("/api/runs/{id}/events", "get", "GetRunEvents"),
              ("/api/runs/{id}/metrics", "get", "GetRunMetrics"),
              ("/api/share", "get", "ListShareLinks"), ("/api/share", "post", "CreateShareLink"), ("/api/share/{id}", "delete", "RevokeShareLink"),

@@ -94,6 +94,14 @@ public sealed class AccessMatrixTests
             return result.RunId!.Value;
         }
 
+        /// <summary>A run of mia's that has ended (cancelled while queued), so it may be deleted.</summary>
+        public async Task<long> MiasFinishedRunAsync()
+        {
+            var runId = await MiasRunAsync();
+            Assert.Equal(Web.Jobs.CancelResult.Cancelled, await Host.Leases.CancelAsync(runId));
+            return runId;
+        }
+
         public async Task<long> MiasShareLinkAsync(long runId)
         {
             var links = Host.App.Services.GetRequiredService<Web.Features.Sharing.ShareLinks>();
@@ -131,6 +139,8 @@ public sealed class AccessMatrixTests
             Expect(Unauthorized, Forbidden, Created, Created, Created, Forbidden, Forbidden)),
         new("POST /api/runs/{id}/cancel of mia's run", async (t, c) => await t.SendAsync(c, HttpMethod.Post, $"/api/runs/{await t.MiasRunAsync()}/cancel"),
             Expect(Unauthorized, Forbidden, Ok, Forbidden, Ok, Forbidden, Forbidden)),
+        new("DELETE /api/runs/{id} of mia's finished run", async (t, c) => await t.SendAsync(c, HttpMethod.Delete, $"/api/runs/{await t.MiasFinishedRunAsync()}"),
+            Expect(Unauthorized, Forbidden, NoContent, Forbidden, NoContent, Forbidden, Forbidden)),
         new("POST /api/share of mia's run", async (t, c) => await t.SendAsync(c, HttpMethod.Post, "/api/share",
                 $$"""{"kind":"run","target":"{{await t.MiasRunAsync()}}"}"""),
             Expect(Unauthorized, Forbidden, Created, Created, Created, Forbidden, Forbidden)),

@@ -40,6 +40,7 @@ public sealed partial class RunView : IDisposable
     [Inject] private StorageHealth Storage { get; set; } = default!;
     [Inject] private JobLeases Leases { get; set; } = default!;
     [Inject] private RunSubmission Submission { get; set; } = default!;
+    [Inject] private RunDeletion Deletion { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
     [Inject] private ILogger<RunView> Logger { get; set; } = default!;
@@ -245,6 +246,27 @@ public sealed partial class RunView : IDisposable
             }
             else
                 _actionError = string.Join(" ", result.Errors.Select(e => e.Message));
+        });
+    }
+
+    /// <summary>Asked for only after "Delete…" was confirmed; the run list is where one lands.</summary>
+    private bool _confirmingDelete;
+
+    private async Task DeleteAsync()
+    {
+        await RunActionAsync(async () =>
+        {
+            _confirmingDelete = false;
+            var result = await Deletion.DeleteAsync(RunId, _user, _disposed.Token);
+            if (result is DeleteResult.Deleted)
+                Navigation.NavigateTo(AppUrls.Runs);
+            else
+                _actionError = result switch
+                {
+                    DeleteResult.StillActive => "The run is queued or running again; cancel it first.",
+                    DeleteResult.NotYours => "Only the run's owner or an admin may delete it.",
+                    _ => $"There is no run {RunId}.",
+                };
         });
     }
 

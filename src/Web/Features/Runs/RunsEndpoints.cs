@@ -9,7 +9,7 @@ using Tracker.Web.Security;
 
 namespace Tracker.Web.Features.Runs;
 
-/// <summary>/api/runs: submit, list, read and cancel runs.</summary>
+/// <summary>/api/runs: submit, list, read, cancel and delete runs.</summary>
 public static class RunsEndpoints
 {
     /// <summary>The largest run config body accepted; a config is a few kilobytes, and Kestrel refuses anything past this before it is read.</summary>
@@ -43,6 +43,10 @@ public static class RunsEndpoints
             .WithSummary("Cancel a run")
             .WithDescription("200 when a queued run was cancelled, 202 when a running run was asked to stop (within a step), "
                 + "404 for an unknown run, 409 when the run has already finished, 403 for someone else's run (admins may cancel any).");
+        runs.MapDelete("/{id:long}", DeleteAsync).WithName("DeleteRun")
+            .WithSummary("Delete a finished run")
+            .WithDescription("Deletes the run with its metrics, events, checkpoints and share links. 204 when deleted, 404 for an unknown "
+                + "run, 403 for someone else's run (admins may delete any), 409 while it is queued or running (cancel it first).");
         return api;
     }
 
@@ -132,6 +136,17 @@ public static class RunsEndpoints
                 : NoSuchRun(id),
         };
     }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        long id, RunDeletion deletion, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        await deletion.DeleteAsync(id, user, cancellationToken) switch
+        {
+            DeleteResult.Deleted => TypedResults.NoContent(),
+            DeleteResult.NotYours => NotYours(id),
+            DeleteResult.StillActive => TypedResults.Problem(title: "The run is still active.",
+                detail: $"Run {id} is queued or running; cancel it first, then delete it.", statusCode: StatusCodes.Status409Conflict),
+            _ => NoSuchRun(id),
+        };
 
     public static ProblemHttpResult NotYours(long id) =>
         TypedResults.Problem(title: "Not your run.", detail: $"Run {id} belongs to someone else; only its owner or an admin may change it.",
