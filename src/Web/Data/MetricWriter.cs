@@ -48,6 +48,7 @@ public sealed class MetricWriter(IDbContextFactory<TrackerDbContext> contexts)
             await AppendToPostgresAsync(connection, transaction, recorded, summaries, cancellationToken);
         else
             throw new NotSupportedException($"No metric writer for {context.Database.ProviderName}.");
+        await MergeRollupsAsync(context, connection, transaction, MetricRollups.Fold(recorded), cancellationToken);
     }
 
     /// <summary>
@@ -71,6 +72,10 @@ public sealed class MetricWriter(IDbContextFactory<TrackerDbContext> contexts)
                     MAX(p."Step"), MIN(p."Value"), MAX(p."Value"), COUNT(*)
                 FROM "MetricPoints" p WHERE p."RunId" = {runId} GROUP BY p."RunId", p."Key"
                 """, cancellationToken);
+            // The buckets from the resume step's on lost points: rebuilt from what is left.
+            await context.MetricRollups.Where(r => r.RunId == runId && r.Bucket >= resumeStep / r.Span).ExecuteDeleteAsync(cancellationToken);
+            await context.Database.ExecuteSqlRawAsync(MetricRollups.RebuildSql("\"RunId\" = {0} AND \"Bucket\" >= {1} / \"Span\""),
+                [runId, resumeStep], cancellationToken);
         }
         await context.Runs.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s.SetProperty(r => r.EpochsCompleted, resumeEpoch), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -166,6 +171,45 @@ public sealed class MetricWriter(IDbContextFactory<TrackerDbContext> contexts)
         Parameter(command, "min").Value = summaries.Select(summary => summary.Min).ToArray();
         Parameter(command, "max").Value = summaries.Select(summary => summary.Max).ToArray();
         Parameter(command, "count").Value = summaries.Select(summary => summary.Count).ToArray();
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Folds the batch's buckets into <see cref="MetricRollup"/> rows (docs/decisions/0035): one upsert per bucket on
+    /// SQLite (a prepared statement, as the points), all of them as arrays in one command on PostgreSQL.
+    /// </summary>
+    private static async Task MergeRollupsAsync(TrackerDbContext context, DbConnection connection, DbTransaction transaction,
+        List<MetricRollup> rollups, CancellationToken cancellationToken)
+    {
+        var columns = MetricRollups.Columns;
+        if (context.Database.IsSqlite())
+        {
+            using var upsert = Command(connection, transaction, MetricRollups.Merge($"VALUES ({string.Join(", ", columns.Select(c => "$" + c))})"));
+            var parameters = columns.Select(c => Parameter(upsert, "$" + c)).ToArray();
+            upsert.Prepare();
+            foreach (var rollup in rollups)
+            {
+                var values = MetricRollups.Values(rollup);
+                for (var i = 0; i < values.Length; i++) parameters[i].Value = values[i];
+                upsert.ExecuteNonQuery();
+            }
+            return;
+        }
+        await using var command = Command(connection, transaction,
+            MetricRollups.Merge($"SELECT * FROM unnest({string.Join(", ", columns.Select(c => "@" + c))})"));
+        var rows = rollups.Select(MetricRollups.Values).ToList();
+        for (var i = 0; i < columns.Count; i++)
+        {
+            var column = i;
+            Parameter(command, columns[i]).Value = rows[0][column] switch
+            {
+                long => rows.Select(r => (long)r[column]).ToArray(),
+                int => rows.Select(r => (int)r[column]).ToArray(),
+                double => rows.Select(r => (double)r[column]).ToArray(),
+                DateTime => rows.Select(r => (DateTime)r[column]).ToArray(),
+                _ => (object)rows.Select(r => (string)r[column]).ToArray(),
+            };
+        }
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -21,7 +21,7 @@ public class MigrationTests
 
         Assert.True(differences.Count == 0,
             "The migrations and the model disagree; add a migration for both providers (docs/decisions/0004):\n" + string.Join("\n", differences));
-        Assert.Equal(12, expected.Tables.Count); // the eight, Sweeps, Webhooks, WebhookDeliveries and RunEvents
+        Assert.Equal(13, expected.Tables.Count); // the eight, Sweeps, Webhooks, WebhookDeliveries, RunEvents and MetricRollups
     }
 
     [Theory, SqliteData, PostgresData]
