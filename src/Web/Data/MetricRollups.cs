@@ -4,10 +4,9 @@ namespace Tracker.Web.Data;
 public readonly record struct StoredPoint(long Step, int Epoch, double Value, DateTime Time);
 
 /// <summary>
-/// The rules of <see cref="MetricRollup"/>: which spans exist, how points fold into a bucket (in memory, for a batch or
-/// for the raw edges of a zoomed read), how a batch's buckets merge into the stored ones (SQL), and how the stored
-/// buckets are rebuilt from the points (SQL, for the migration's backfill and after a truncation). The three agree on
-/// every tie, so a rebuild gives the same rows as the writes did (a test compares them).
+/// The rules of <see cref="MetricRollup"/>: which spans exist, how points fold into a bucket (in memory: a batch, the raw
+/// edges of a zoomed read, a rebuild from the stored points) and how a batch's buckets merge into the stored ones (SQL).
+/// Both agree on every tie, so batches merged give the same rows as the whole history folded at once (a test compares).
 /// </summary>
 public static class MetricRollups
 {
@@ -20,15 +19,27 @@ public static class MetricRollups
     /// </summary>
     public static List<MetricRollup> Fold(IEnumerable<MetricPoint> points)
     {
-        var buckets = new Dictionary<(long RunId, string Key, int Span, long Bucket), MetricRollup>();
-        foreach (var point in points)
+        var folder = new Folder();
+        foreach (var point in points) folder.Add(point);
+        return folder.Buckets;
+    }
+
+    /// <summary>Folds points one at a time, so a stream of a million points never has to be held.</summary>
+    public sealed class Folder
+    {
+        private readonly Dictionary<(long RunId, string Key, int Span, long Bucket), MetricRollup> _buckets = [];
+
+        public List<MetricRollup> Buckets => [.. _buckets.Values];
+
+        public void Add(MetricPoint point)
+        {
             foreach (var span in Spans)
             {
                 var id = (point.RunId, point.Key, span, point.Step / span);
-                if (buckets.TryGetValue(id, out var rollup)) Add(rollup, point);
-                else buckets[id] = Start(point, span);
+                if (_buckets.TryGetValue(id, out var rollup)) MetricRollups.Add(rollup, point);
+                else _buckets[id] = Start(point, span);
             }
-        return [.. buckets.Values];
+        }
     }
 
     private static MetricRollup Start(MetricPoint point, int span) => new()
@@ -40,7 +51,7 @@ public static class MetricRollups
         MaxStep = point.Step, MaxEpoch = point.Epoch, MaxValue = point.Value, MaxTime = point.Time,
     };
 
-    // The same tie rules as Merge's SQL and RebuildSql's orderings: a later-written point is never "first", is "last"
+    // The same tie rules as Merge's SQL and the stored order (step, then id): a later-written point is never "first", is "last"
     // on an equal step, and an equal extreme keeps the lower step.
     private static void Add(MetricRollup rollup, MetricPoint point)
     {
@@ -94,32 +105,12 @@ public static class MetricRollups
     }
 
     /// <summary>
-    /// Builds the buckets from the stored points, for the points and buckets <paramref name="filter"/> keeps (a condition
-    /// on "RunId", "Key", "Step", "Span" and "Bucket"; "1 = 1" for all). The caller deletes those buckets first.
-    /// Plain SQL both providers run alike (integer division truncates on both, as C#'s does).
+    /// Inserts the rows <paramref name="source"/> yields, leaving a bucket that is already stored as it is: for buckets built
+    /// from the stored points, where a stored row is at least as current (a concurrent build, or a bucket kept on purpose).
     /// </summary>
-    public static string RebuildSql(string filter)
-    {
-        string Pick(string rank, string prefix) => string.Join(", ",
-            new[] { "Step", "Epoch", "Value", "Time" }.Select(part => $"MAX(CASE WHEN {rank} = 1 THEN \"{part}\" END) AS \"{prefix}{part}\""));
-        const string bucket = "PARTITION BY \"RunId\", \"Key\", \"Span\", \"Bucket\"";
-        return $"""
-            INSERT INTO "MetricRollups" ({string.Join(", ", Columns.Select(c => $"\"{c}\""))})
-            SELECT "RunId", "Key", "Span", "Bucket", COUNT(*),
-                {Pick("f", "First")}, {Pick("l", "Last")}, {Pick("mn", "Min")}, {Pick("mx", "Max")}
-            FROM (
-                SELECT b.*,
-                    ROW_NUMBER() OVER ({bucket} ORDER BY "Step", "Id") AS f,
-                    ROW_NUMBER() OVER ({bucket} ORDER BY "Step" DESC, "Id" DESC) AS l,
-                    ROW_NUMBER() OVER ({bucket} ORDER BY "Value", "Step", "Id") AS mn,
-                    ROW_NUMBER() OVER ({bucket} ORDER BY "Value" DESC, "Step", "Id") AS mx
-                FROM (
-                    SELECT p."Id", p."RunId", p."Key", p."Step", p."Epoch", p."Value", p."Time", s."Span", p."Step" / s."Span" AS "Bucket"
-                    FROM "MetricPoints" p CROSS JOIN ({string.Join(" UNION ALL ", Spans.Select(span => $"SELECT {span} AS \"Span\""))}) s
-                ) b
-                WHERE {filter}
-            ) r
-            GROUP BY "RunId", "Key", "Span", "Bucket"
-            """;
-    }
+    public static string InsertMissing(string source) => $"""
+        INSERT INTO "MetricRollups" ({string.Join(", ", Columns.Select(c => $"\"{c}\""))})
+        {source}
+        ON CONFLICT ("RunId", "Key", "Span", "Bucket") DO NOTHING;
+        """;
 }

@@ -48,7 +48,7 @@ public sealed class MetricWriter(IDbContextFactory<TrackerDbContext> contexts)
             await AppendToPostgresAsync(connection, transaction, recorded, summaries, cancellationToken);
         else
             throw new NotSupportedException($"No metric writer for {context.Database.ProviderName}.");
-        await MergeRollupsAsync(context, connection, transaction, MetricRollups.Fold(recorded), cancellationToken);
+        await WriteRollupsAsync(context, transaction, MetricRollups.Fold(recorded), MetricRollups.Merge, cancellationToken);
     }
 
     /// <summary>
@@ -72,11 +72,13 @@ public sealed class MetricWriter(IDbContextFactory<TrackerDbContext> contexts)
                     MAX(p."Step"), MIN(p."Value"), MAX(p."Value"), COUNT(*)
                 FROM "MetricPoints" p WHERE p."RunId" = {runId} GROUP BY p."RunId", p."Key"
                 """, cancellationToken);
-            // The buckets from the resume step's on lost points: rebuilt from what is left.
+            // The buckets from the resume step's on lost points: rebuilt from what is left (the earlier ones are kept).
             await context.MetricRollups.Where(r => r.RunId == runId && r.Bucket >= resumeStep / r.Span).ExecuteDeleteAsync(cancellationToken);
-            await context.Database.ExecuteSqlRawAsync(MetricRollups.RebuildSql("\"RunId\" = {0} AND \"Bucket\" >= {1} / \"Span\""),
-                [runId, resumeStep], cancellationToken);
+            await BuildRollupsAsync(context, runId, key: null, fromStep: resumeStep / MetricRollups.Spans.Max() * MetricRollups.Spans.Max(), cancellationToken);
         }
+        // A run recorded before buckets existed gets them all before it records more: its new points only merge into them.
+        if (!await context.MetricRollups.AnyAsync(r => r.RunId == runId, cancellationToken))
+            await BuildRollupsAsync(context, runId, key: null, fromStep: 0, cancellationToken);
         await context.Runs.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s.SetProperty(r => r.EpochsCompleted, resumeEpoch), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
@@ -175,16 +177,63 @@ public sealed class MetricWriter(IDbContextFactory<TrackerDbContext> contexts)
     }
 
     /// <summary>
-    /// Folds the batch's buckets into <see cref="MetricRollup"/> rows (docs/decisions/0035): one upsert per bucket on
-    /// SQLite (a prepared statement, as the points), all of them as arrays in one command on PostgreSQL.
+    /// Builds the <see cref="MetricRollup"/> buckets of a run's stored points from <paramref name="fromStep"/> on (of one
+    /// key, or all when null) in one index-ordered pass, and stores those not stored yet (docs/decisions/0035). For runs
+    /// recorded before buckets existed, and for the buckets a truncation cut. Inside the context's transaction when it has
+    /// one, else in its own. Returns the buckets built.
     /// </summary>
-    private static async Task MergeRollupsAsync(TrackerDbContext context, DbConnection connection, DbTransaction transaction,
-        List<MetricRollup> rollups, CancellationToken cancellationToken)
+    public static async Task<int> BuildRollupsAsync(TrackerDbContext context, long runId, string? key, long fromStep, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        var folder = new MetricRollups.Folder();
+        var connection = context.Database.GetDbConnection();
+        if (connection.State != System.Data.ConnectionState.Open) await connection.OpenAsync(cancellationToken);
+        var own = context.Database.CurrentTransaction is null ? await context.Database.BeginTransactionAsync(cancellationToken) : null;
+        try
+        {
+            var transaction = context.Database.CurrentTransaction!.GetDbTransaction();
+            await using (var read = Command(connection, transaction, ""))
+            {
+                read.CommandText = $"""
+                    SELECT "Key", "Step", "Epoch", "Value", "Time" FROM "MetricPoints"
+                    WHERE "RunId" = {read.AddParameter("run", runId)}{(key is null ? "" : $" AND \"Key\" = {read.AddParameter("key", key)}")}
+                      AND "Step" >= {read.AddParameter("from", fromStep)}
+                    ORDER BY "Key", "Step", "Id"
+                    """;
+                await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+                // Read, not ReadAsync: a million rows each awaiting a completed task cost more than the rows themselves.
+                while (reader.Read())
+                    folder.Add(new MetricPoint
+                    {
+                        RunId = runId, Key = reader.GetString(0), Step = reader.GetInt64(1), Epoch = reader.GetInt32(2), Value = reader.GetDouble(3),
+                        Time = DateTime.SpecifyKind(reader.GetDateTime(4), DateTimeKind.Utc),
+                    });
+            }
+            var buckets = folder.Buckets;
+            await WriteRollupsAsync(context, transaction, buckets, MetricRollups.InsertMissing, cancellationToken);
+            if (own is not null) await own.CommitAsync(cancellationToken);
+            return buckets.Count;
+        }
+        finally
+        {
+            if (own is not null) await own.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="rollups"/> with the SQL <paramref name="statement"/> makes of a row source (a merge for a
+    /// batch, an insert of the missing for a build): one prepared execution per bucket on SQLite (as the points), all of
+    /// them as arrays in one command on PostgreSQL.
+    /// </summary>
+    private static async Task WriteRollupsAsync(TrackerDbContext context, DbTransaction transaction, List<MetricRollup> rollups,
+        Func<string, string> statement, CancellationToken cancellationToken)
+    {
+        if (rollups.Count == 0) return;
+        var connection = context.Database.GetDbConnection();
         var columns = MetricRollups.Columns;
         if (context.Database.IsSqlite())
         {
-            using var upsert = Command(connection, transaction, MetricRollups.Merge($"VALUES ({string.Join(", ", columns.Select(c => "$" + c))})"));
+            using var upsert = Command(connection, transaction, statement($"VALUES ({string.Join(", ", columns.Select(c => "$" + c))})"));
             var parameters = columns.Select(c => Parameter(upsert, "$" + c)).ToArray();
             upsert.Prepare();
             foreach (var rollup in rollups)
@@ -196,7 +245,7 @@ public sealed class MetricWriter(IDbContextFactory<TrackerDbContext> contexts)
             return;
         }
         await using var command = Command(connection, transaction,
-            MetricRollups.Merge($"SELECT * FROM unnest({string.Join(", ", columns.Select(c => "@" + c))})"));
+            statement($"SELECT * FROM unnest({string.Join(", ", columns.Select(c => "@" + c))})"));
         var rows = rollups.Select(MetricRollups.Values).ToList();
         for (var i = 0; i < columns.Count; i++)
         {

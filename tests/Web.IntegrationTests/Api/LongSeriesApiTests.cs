@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
 using Tracker.Shared;
 using Tracker.Web.Data;
 using Tracker.Web.Features.Runs;
@@ -42,6 +43,23 @@ public class LongSeriesApiTests
         Assert.Contains((SpikeStep, 50.0, SpikeStep, Runs.Created.AddSeconds(SpikeStep)), line);
         Assert.Contains(line, p => p.Step == DipStep && p.Value == -3.0);
         Assert.Contains(line, p => p.Step == EarlySpike && p.Value == 40.0);
+    }
+
+    [Theory, SqliteData, PostgresData]
+    public async Task ALongLineRecordedBeforeBuckets_GetsThemOnItsFirstRead_AndReadsTheSame(DatabaseProvider provider)
+    {
+        await using var host = await ApiHost.StartAsync(provider);
+        var id = await LongRunAsync(host);
+        var url = $"/api/runs/{id}/metrics?keys={MetricKeys.TrainLoss}&maxPoints=500";
+        var written = Line(await host.GetJsonAsync(url));
+        await using var context = host.Database.CreateDbContext();
+        var stored = await context.MetricRollups.CountAsync(r => r.RunId == id);
+        await context.MetricRollups.Where(r => r.RunId == id).ExecuteDeleteAsync();
+
+        var firstRead = Line(await host.GetJsonAsync(url));
+
+        Assert.Equal(written, firstRead);
+        Assert.Equal(stored, await context.MetricRollups.CountAsync(r => r.RunId == id));
     }
 
     [Theory, SqliteData, PostgresData]

@@ -61,7 +61,7 @@ public static class CompareQueries
             if (maxPointsPerLine is { } max)
             {
                 // Lines too long to read point by point come from their stored buckets; the rest, run by run, below.
-                var fromBuckets = await RollupReads.ReadAsync(connection, runIds, keys, max, null, null, cancellationToken);
+                var fromBuckets = await RollupReads.ReadAsync(context, runIds, keys, max, null, null, cancellationToken);
                 foreach (var ((runId, key), line) in fromBuckets)
                     points.AddRange(line.Select(p => new RawPoint(runId, key, p.Step, p.Epoch, p.Value, withTime ? p.Time : default)));
                 if (fromBuckets.Count > 0)

@@ -90,7 +90,7 @@ public static class MetricQueries
             var shownKeys = keys ?? await context.RunSummaries.AsNoTracking().Where(s => s.RunId == runId).Select(s => s.Key)
                 .Distinct().ToListAsync(cancellationToken);
             // Lines too long to read point by point come from their stored buckets; the rest are read below.
-            var fromBuckets = await RollupReads.ReadAsync(connection, [runId], shownKeys, maxPoints, from, to, cancellationToken);
+            var fromBuckets = await RollupReads.ReadAsync(context, [runId], shownKeys, maxPoints, from, to, cancellationToken);
             var allKeys = shownKeys;
             shownKeys = [.. shownKeys.Where(key => !fromBuckets.ContainsKey((runId, key)))];
             if (shownKeys.Count > 0)

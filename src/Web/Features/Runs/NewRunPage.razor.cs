@@ -4,6 +4,7 @@ using Tracker.Shared;
 using Tracker.Web.Data;
 using Tracker.Web.Jobs;
 using Tracker.Web.Features.Runs.Forms;
+using Tracker.Web.Features.Sweeps;
 
 namespace Tracker.Web.Features.Runs;
 
@@ -21,6 +22,7 @@ public partial class NewRunPage
 
     [Inject] private IDbContextFactory<TrackerDbContext> Contexts { get; set; } = default!;
     [Inject] private RunSubmission Submission { get; set; } = default!;
+    [Inject] private SweepSubmitter Sweeps { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
 
     /// <summary>A run whose config fills the form.</summary>
@@ -31,6 +33,8 @@ public partial class NewRunPage
 
     private readonly RunForm _form = new();
     private readonly SweepForm _sweep = new() { Models = [KnownModels.Mlp] };
+    private readonly MedianStoppingInput _earlyStop = new();
+    private IReadOnlyList<FieldError> _earlyStopErrors = [];
     private SubmitMode _mode = SubmitMode.Single;
     private (long? From, string? Preset)? _loaded;
     private readonly List<string> _notices = [];
@@ -154,7 +158,21 @@ public partial class NewRunPage
         _submitting = true;
         try
         {
-            if (verdict.Plan is { } plan)
+            if (verdict.Plan is { } stoppedPlan && _earlyStop.Enabled)
+            {
+                // A sweep with a stopping rule needs its Sweep row, which holds the rule: the planner's path, as the API's.
+                var (rule, ruleErrors) = _earlyStop.Read();
+                _earlyStopErrors = ruleErrors;
+                if (rule is null) return;
+                var submission = await Sweeps.SubmitAsync(new PlannedSweep(SweepPlanner.Grid, stoppedPlan.Configs, SweepPlanner.GridDefinition(stoppedPlan.Grid), rule));
+                if (!submission.Succeeded)
+                {
+                    _problems.AddRange(submission.Errors.Select(e => $"{e.Field}: {e.Message}"));
+                    return;
+                }
+                Navigation.NavigateTo(AppUrls.Sweep(submission.SweepId!));
+            }
+            else if (verdict.Plan is { } plan)
             {
                 var result = await Submission.SubmitSweepAsync(plan.Configs);
                 if (!result.Succeeded)

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
 using Tracker.Web.Data;
 
 namespace Tracker.Web.Features.Runs;
@@ -19,12 +20,14 @@ public static class RollupReads
     /// points in steps [<paramref name="from"/>, <paramref name="to"/>] (either end open when null), each downsampled to at
     /// most <paramref name="maxPoints"/> points. Lines left out are the caller's to read point by point.
     /// </summary>
-    public static async Task<Dictionary<(long RunId, string Key), List<StoredPoint>>> ReadAsync(DbConnection connection,
+    public static async Task<Dictionary<(long RunId, string Key), List<StoredPoint>>> ReadAsync(TrackerDbContext context,
         IReadOnlyList<long> runIds, IReadOnlyList<string> keys, int maxPoints, long? from, long? to, CancellationToken cancellationToken)
     {
         var lines = new Dictionary<(long RunId, string Key), List<StoredPoint>>();
         if (runIds.Count == 0 || keys.Count == 0) return lines;
+        var connection = context.Database.GetDbConnection();
         var groups = (maxPoints - 2) / 2;
+        await BuildMissingAsync(context, runIds, keys, cancellationToken);
         var plans = await PlanAsync(connection, runIds, keys, from, to, cancellationToken);
         foreach (var ((runId, key), spans) in plans)
         {
@@ -43,6 +46,20 @@ public static class RollupReads
             lines[(runId, key)] = RollupDownsampling.Downsample(buckets, maxPoints);
         }
         return lines;
+    }
+
+    /// <summary>
+    /// Lines recorded before buckets existed (long ones, per their summaries, with no bucket at all) get theirs now, once:
+    /// this read pays the full scan every read used to, and later ones do not.
+    /// </summary>
+    private static async Task BuildMissingAsync(TrackerDbContext context, IReadOnlyList<long> runIds, IReadOnlyList<string> keys,
+        CancellationToken cancellationToken)
+    {
+        var longLines = await context.RunSummaries.AsNoTracking()
+            .Where(s => runIds.Contains(s.RunId) && keys.Contains(s.Key) && s.Count > RawReadLimit)
+            .Where(s => !context.MetricRollups.Any(r => r.RunId == s.RunId && r.Key == s.Key))
+            .Select(s => new { s.RunId, s.Key }).ToListAsync(cancellationToken);
+        foreach (var line in longLines) await MetricWriter.BuildRollupsAsync(context, line.RunId, line.Key, fromStep: 0, cancellationToken);
     }
 
     /// <summary>The buckets wholly inside [from, to] at <paramref name="span"/>: steps are never negative.</summary>
