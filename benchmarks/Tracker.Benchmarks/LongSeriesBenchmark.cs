@@ -48,7 +48,7 @@ public static class LongSeriesBenchmark
             }, Warmup, calls);
             var page = CompareBenchmark.Time(() => Get(client, Tracker.Web.AppUrls.Run(ids[0])), Warmup, calls);
             Console.WriteLine("run page, one run:");
-            Console.WriteLine($"  chart data (read {points:N0}, keep {MetricQueries.ChartPoints})  p50 {load.P50,7:F1} ms  p95 {load.P95,7:F1} ms");
+            Console.WriteLine($"  chart data ({points:N0} points, keep {MetricQueries.ChartPoints})  p50 {load.P50,7:F1} ms  p95 {load.P95,7:F1} ms");
             Console.WriteLine($"  GET /runs/{{id}} (HTML)                   p50 {page.P50,7:F1} ms  p95 {page.P95,7:F1} ms");
 
             var query = $"runs={string.Join(',', ids)}&metrics={MetricKeys.TrainLoss}&x=step";
