@@ -48,6 +48,7 @@ public sealed class MetricWriter(IDbContextFactory<TrackerDbContext> contexts)
             await AppendToPostgresAsync(connection, transaction, recorded, summaries, cancellationToken);
         else
             throw new NotSupportedException($"No metric writer for {context.Database.ProviderName}.");
+        await WriteRollupsAsync(context, transaction, MetricRollups.Fold(recorded), MetricRollups.Merge, cancellationToken);
     }
 
     /// <summary>
@@ -71,7 +72,13 @@ public sealed class MetricWriter(IDbContextFactory<TrackerDbContext> contexts)
                     MAX(p."Step"), MIN(p."Value"), MAX(p."Value"), COUNT(*)
                 FROM "MetricPoints" p WHERE p."RunId" = {runId} GROUP BY p."RunId", p."Key"
                 """, cancellationToken);
+            // The buckets from the resume step's on lost points: rebuilt from what is left (the earlier ones are kept).
+            await context.MetricRollups.Where(r => r.RunId == runId && r.Bucket >= resumeStep / r.Span).ExecuteDeleteAsync(cancellationToken);
+            await BuildRollupsAsync(context, runId, key: null, fromStep: resumeStep / MetricRollups.Spans.Max() * MetricRollups.Spans.Max(), cancellationToken);
         }
+        // A run recorded before buckets existed gets them all before it records more: its new points only merge into them.
+        if (!await context.MetricRollups.AnyAsync(r => r.RunId == runId, cancellationToken))
+            await BuildRollupsAsync(context, runId, key: null, fromStep: 0, cancellationToken);
         await context.Runs.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s.SetProperty(r => r.EpochsCompleted, resumeEpoch), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
@@ -166,6 +173,92 @@ public sealed class MetricWriter(IDbContextFactory<TrackerDbContext> contexts)
         Parameter(command, "min").Value = summaries.Select(summary => summary.Min).ToArray();
         Parameter(command, "max").Value = summaries.Select(summary => summary.Max).ToArray();
         Parameter(command, "count").Value = summaries.Select(summary => summary.Count).ToArray();
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Builds the <see cref="MetricRollup"/> buckets of a run's stored points from <paramref name="fromStep"/> on (of one
+    /// key, or all when null) in one index-ordered pass, and stores those not stored yet (docs/decisions/0035). For runs
+    /// recorded before buckets existed, and for the buckets a truncation cut. Inside the context's transaction when it has
+    /// one, else in its own. Returns the buckets built.
+    /// </summary>
+    public static async Task<int> BuildRollupsAsync(TrackerDbContext context, long runId, string? key, long fromStep, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var folder = new MetricRollups.Folder();
+        var connection = context.Database.GetDbConnection();
+        if (connection.State != System.Data.ConnectionState.Open) await connection.OpenAsync(cancellationToken);
+        var own = context.Database.CurrentTransaction is null ? await context.Database.BeginTransactionAsync(cancellationToken) : null;
+        try
+        {
+            var transaction = context.Database.CurrentTransaction!.GetDbTransaction();
+            await using (var read = Command(connection, transaction, ""))
+            {
+                read.CommandText = $"""
+                    SELECT "Key", "Step", "Epoch", "Value", "Time" FROM "MetricPoints"
+                    WHERE "RunId" = {read.AddParameter("run", runId)}{(key is null ? "" : $" AND \"Key\" = {read.AddParameter("key", key)}")}
+                      AND "Step" >= {read.AddParameter("from", fromStep)}
+                    ORDER BY "Key", "Step", "Id"
+                    """;
+                await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+                // Read, not ReadAsync: a million rows each awaiting a completed task cost more than the rows themselves.
+                while (reader.Read())
+                    folder.Add(new MetricPoint
+                    {
+                        RunId = runId, Key = reader.GetString(0), Step = reader.GetInt64(1), Epoch = reader.GetInt32(2), Value = reader.GetDouble(3),
+                        Time = DateTime.SpecifyKind(reader.GetDateTime(4), DateTimeKind.Utc),
+                    });
+            }
+            var buckets = folder.Buckets;
+            await WriteRollupsAsync(context, transaction, buckets, MetricRollups.InsertMissing, cancellationToken);
+            if (own is not null) await own.CommitAsync(cancellationToken);
+            return buckets.Count;
+        }
+        finally
+        {
+            if (own is not null) await own.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="rollups"/> with the SQL <paramref name="statement"/> makes of a row source (a merge for a
+    /// batch, an insert of the missing for a build): one prepared execution per bucket on SQLite (as the points), all of
+    /// them as arrays in one command on PostgreSQL.
+    /// </summary>
+    private static async Task WriteRollupsAsync(TrackerDbContext context, DbTransaction transaction, List<MetricRollup> rollups,
+        Func<string, string> statement, CancellationToken cancellationToken)
+    {
+        if (rollups.Count == 0) return;
+        var connection = context.Database.GetDbConnection();
+        var columns = MetricRollups.Columns;
+        if (context.Database.IsSqlite())
+        {
+            using var upsert = Command(connection, transaction, statement($"VALUES ({string.Join(", ", columns.Select(c => "$" + c))})"));
+            var parameters = columns.Select(c => Parameter(upsert, "$" + c)).ToArray();
+            upsert.Prepare();
+            foreach (var rollup in rollups)
+            {
+                var values = MetricRollups.Values(rollup);
+                for (var i = 0; i < values.Length; i++) parameters[i].Value = values[i];
+                upsert.ExecuteNonQuery();
+            }
+            return;
+        }
+        await using var command = Command(connection, transaction,
+            statement($"SELECT * FROM unnest({string.Join(", ", columns.Select(c => "@" + c))})"));
+        var rows = rollups.Select(MetricRollups.Values).ToList();
+        for (var i = 0; i < columns.Count; i++)
+        {
+            var column = i;
+            Parameter(command, columns[i]).Value = rows[0][column] switch
+            {
+                long => rows.Select(r => (long)r[column]).ToArray(),
+                int => rows.Select(r => (int)r[column]).ToArray(),
+                double => rows.Select(r => (double)r[column]).ToArray(),
+                DateTime => rows.Select(r => (DateTime)r[column]).ToArray(),
+                _ => (object)rows.Select(r => (string)r[column]).ToArray(),
+            };
+        }
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

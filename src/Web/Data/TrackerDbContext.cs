@@ -17,6 +17,7 @@ public abstract class TrackerDbContext(DbContextOptions options) : IdentityDbCon
     public DbSet<Run> Runs => Set<Run>();
     public DbSet<MetricPoint> MetricPoints => Set<MetricPoint>();
     public DbSet<RunSummary> RunSummaries => Set<RunSummary>();
+    public DbSet<MetricRollup> MetricRollups => Set<MetricRollup>();
     public DbSet<RunEvent> RunEvents => Set<RunEvent>();
     public DbSet<Job> Jobs => Set<Job>();
     public DbSet<ShareLink> ShareLinks => Set<ShareLink>();
@@ -34,6 +35,7 @@ public abstract class TrackerDbContext(DbContextOptions options) : IdentityDbCon
         modelBuilder.ApplyConfiguration(new RunConfiguration());
         modelBuilder.ApplyConfiguration(new MetricPointConfiguration());
         modelBuilder.ApplyConfiguration(new RunSummaryConfiguration());
+        modelBuilder.ApplyConfiguration(new MetricRollupConfiguration());
         modelBuilder.ApplyConfiguration(new RunEventConfiguration());
         modelBuilder.ApplyConfiguration(new JobConfiguration());
         modelBuilder.ApplyConfiguration(new ShareLinkConfiguration());

@@ -113,8 +113,29 @@ public class SweepSubmitApiTests
         Assert.Equal(("grid", (string?)null), (sweep.Kind, sweep.EarlyStopMetric));
     }
 
+    [Theory, SqliteData, PostgresData]
+    public async Task Grid_WithEarlyStop_StoresTheMedianRuleOnItsSweep(DatabaseProvider provider)
+    {
+        await using var host = await ApiHost.StartAsync(provider);
+        var body = new JsonObject
+        {
+            ["base"] = Base("stopped-grid"),
+            ["grid"] = new JsonObject { ["methods"] = new JsonArray(Methods.NoDropout), ["models"] = new JsonArray(KnownModels.Mlp), ["seeds"] = new JsonArray(0, 1, 2, 3) },
+            ["earlyStop"] = new JsonObject { ["metric"] = MetricKeys.ValLoss, ["minRuns"] = 2, ["minEpoch"] = 3 },
+        };
+
+        var (sweepId, runIds) = await PostAsync(host, body);
+
+        Assert.Equal(4, runIds.Count);
+        await using var context = host.Database.CreateDbContext();
+        var sweep = await context.Sweeps.SingleAsync(s => s.Id == sweepId);
+        // SweepEarlyStopping reads the rule from here after each epoch of each run, whatever the sweep's kind.
+        Assert.Equal(("grid", MetricKeys.ValLoss, 2, 3), (sweep.Kind, sweep.EarlyStopMetric, sweep.EarlyStopMinRuns, sweep.EarlyStopMinEpoch));
+    }
+
     public static TheoryData<string, string, string> Mistakes => new()
     {
+        { "a grid whose early-stopping metric is not recorded per epoch", """{"base": {"name": "x"}, "grid": {"methods": ["no dropout"], "models": ["mlp"], "seeds": [0, 1]}, "earlyStop": {"metric": "accuracy", "minRuns": 3, "minEpoch": 1}}""", "earlyStop.metric" },
         { "a negative base learning rate", """{"base": {"name": "x", "model": "mlp", "dataset": "synthetic", "lr": -1}, "search": {"parameters": [{"path": "dropout.rate", "kind": "uniform", "low": 0, "high": 0.5}], "seed": 1, "maxRuns": 3}}""", "base.lr" },
         { "a range whose low end is above its high end", """{"base": {"name": "x"}, "search": {"parameters": [{"path": "lr", "kind": "logUniform", "low": 1e-4, "high": 1e-2}, {"path": "dropout.rate", "kind": "uniform", "low": 0.6, "high": 0.1}], "seed": 1, "maxRuns": 3}}""", "search.parameters[1].low" },
         { "a log-uniform range from 0", """{"base": {"name": "x"}, "search": {"parameters": [{"path": "lr", "kind": "logUniform", "low": 0, "high": 1e-2}], "seed": 1, "maxRuns": 3}}""", "search.parameters[0].low" },

@@ -58,40 +58,63 @@ public static class CompareQueries
         if (opened) await connection.OpenAsync(cancellationToken);
         try
         {
-            await using var command = connection.CreateCommand();
-            var runParameters = runIds.Select((id, i) => command.AddParameter($"r{i}", id)).ToList();
-            var keyParameters = keys.Select((key, i) => command.AddParameter($"k{i}", key)).ToList();
-            command.CommandText = $"""
-                SELECT "RunId", CASE "Key" {string.Join(' ', keyParameters.Select((parameter, i) => $"WHEN {parameter} THEN {i}"))} END,
-                       "Step", "Epoch", "Value"{(withTime ? ", \"Time\"" : "")} FROM "MetricPoints"
-                WHERE "RunId" IN ({string.Join(", ", runParameters)}) AND "Key" IN ({string.Join(", ", keyParameters)})
-                ORDER BY "RunId", "Key", "Step", "Id"
-                """;
-            // The key comes back as its index in keys: no string decoded and allocated per row.
-            // One run's line of one key at a time, so at most one line is ever held whole.
-            var line = new List<RawPoint>();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            // Read, not ReadAsync: millions of rows each awaiting a completed task cost more than the rows themselves.
-            while (reader.Read())
+            if (maxPointsPerLine is { } max)
             {
-                var runId = reader.GetInt64(0);
-                var key = keys[reader.GetInt32(1)];
-                if (line.Count > 0 && (line[^1].RunId != runId || !ReferenceEquals(line[^1].Key, key)))
+                // Lines too long to read point by point come from their stored buckets; the rest, run by run, below.
+                var fromBuckets = await RollupReads.ReadAsync(context, runIds, keys, max, null, null, cancellationToken);
+                foreach (var ((runId, key), line) in fromBuckets)
+                    points.AddRange(line.Select(p => new RawPoint(runId, key, p.Step, p.Epoch, p.Value, withTime ? p.Time : default)));
+                if (fromBuckets.Count > 0)
                 {
-                    AddLine(points, line, maxPointsPerLine);
-                    line.Clear();
+                    foreach (var runId in runIds)
+                    {
+                        var shortKeys = keys.Where(key => !fromBuckets.ContainsKey((runId, key))).ToList();
+                        if (shortKeys.Count > 0) await ReadPointsAsync(connection, [runId], shortKeys, points, withTime, max, cancellationToken);
+                    }
+                    return points;
                 }
-                var time = withTime ? DateTime.SpecifyKind(reader.GetDateTime(5), DateTimeKind.Utc) : default;
-                line.Add(new RawPoint(runId, key, reader.GetInt64(2), reader.GetInt32(3), reader.GetDouble(4), time));
             }
-            AddLine(points, line, maxPointsPerLine);
-            cancellationToken.ThrowIfCancellationRequested();
+            await ReadPointsAsync(connection, runIds, keys, points, withTime, maxPointsPerLine, cancellationToken);
         }
         finally
         {
             if (opened) await connection.CloseAsync();
         }
         return points;
+    }
+
+    /// <summary>Every point of the lines, one query, each line downsampled as it completes.</summary>
+    private static async Task ReadPointsAsync(DbConnection connection, IReadOnlyList<long> runIds, IReadOnlyList<string> keys, List<RawPoint> points,
+        bool withTime, int? maxPointsPerLine, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        var runParameters = runIds.Select((id, i) => command.AddParameter($"r{i}", id)).ToList();
+        var keyParameters = keys.Select((key, i) => command.AddParameter($"k{i}", key)).ToList();
+        command.CommandText = $"""
+            SELECT "RunId", CASE "Key" {string.Join(' ', keyParameters.Select((parameter, i) => $"WHEN {parameter} THEN {i}"))} END,
+                   "Step", "Epoch", "Value"{(withTime ? ", \"Time\"" : "")} FROM "MetricPoints"
+            WHERE "RunId" IN ({string.Join(", ", runParameters)}) AND "Key" IN ({string.Join(", ", keyParameters)})
+            ORDER BY "RunId", "Key", "Step", "Id"
+            """;
+        // The key comes back as its index in keys: no string decoded and allocated per row.
+        // One run's line of one key at a time, so at most one line is ever held whole.
+        var line = new List<RawPoint>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        // Read, not ReadAsync: millions of rows each awaiting a completed task cost more than the rows themselves.
+        while (reader.Read())
+        {
+            var runId = reader.GetInt64(0);
+            var key = keys[reader.GetInt32(1)];
+            if (line.Count > 0 && (line[^1].RunId != runId || !ReferenceEquals(line[^1].Key, key)))
+            {
+                AddLine(points, line, maxPointsPerLine);
+                line.Clear();
+            }
+            var time = withTime ? DateTime.SpecifyKind(reader.GetDateTime(5), DateTimeKind.Utc) : default;
+            line.Add(new RawPoint(runId, key, reader.GetInt64(2), reader.GetInt32(3), reader.GetDouble(4), time));
+        }
+        AddLine(points, line, maxPointsPerLine);
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     private static void AddLine(List<RawPoint> points, List<RawPoint> line, int? maxPoints)

@@ -1,3 +1,5 @@
+using Tracker.Web.Data;
+
 namespace Tracker.Web.Features.Runs;
 
 /// <summary>One recorded value of a metric at a training step.</summary>
@@ -55,5 +57,54 @@ public static class MetricDownsampling
             if (high < 0 || value > points[high].Value) high = i;
         }
         return low < 0 ? (start, start) : (low, high);
+    }
+}
+
+/// <summary>
+/// <see cref="MetricDownsampling"/>'s guarantees from stored buckets instead of points (docs/decisions/0035): the first
+/// bucket's first point, the last bucket's last point, and between them groups of consecutive buckets, each group
+/// contributing its lowest and highest point in step order. A group's extremes are its buckets' extremes, so no spike
+/// is lost; at most 2 + 2 × groups ≤ N points.
+/// </summary>
+public static class RollupDownsampling
+{
+    /// <summary>
+    /// At most <paramref name="maxPoints"/> points of the line <paramref name="buckets"/> summarise (in step order, not
+    /// overlapping), grouped into (N − 2) / 2 groups of near-equal bucket counts, or one group per bucket when there are
+    /// fewer buckets than that.
+    /// </summary>
+    public static List<StoredPoint> Downsample(IReadOnlyList<MetricRollup> buckets, int maxPoints)
+    {
+        ArgumentNullException.ThrowIfNull(buckets);
+        if (maxPoints < MetricDownsampling.MinimumPoints)
+            throw new ArgumentOutOfRangeException(nameof(maxPoints), maxPoints, $"Keep at least {MetricDownsampling.MinimumPoints} points: the first and the last.");
+        var kept = new List<StoredPoint>(maxPoints);
+        if (buckets.Count == 0) return kept;
+        var groups = Math.Min((maxPoints - 2) / 2, buckets.Count);
+        Add(kept, new StoredPoint(buckets[0].FirstStep, buckets[0].FirstEpoch, buckets[0].FirstValue, buckets[0].FirstTime));
+        for (var group = 0; group < groups; group++)
+        {
+            var start = (int)((long)buckets.Count * group / groups);
+            var end = (int)((long)buckets.Count * (group + 1) / groups);
+            MetricRollup low = buckets[start], high = buckets[start];
+            for (var i = start + 1; i < end; i++)
+            {
+                if (buckets[i].MinValue < low.MinValue) low = buckets[i];
+                if (buckets[i].MaxValue > high.MaxValue) high = buckets[i];
+            }
+            var min = new StoredPoint(low.MinStep, low.MinEpoch, low.MinValue, low.MinTime);
+            var max = new StoredPoint(high.MaxStep, high.MaxEpoch, high.MaxValue, high.MaxTime);
+            Add(kept, min.Step <= max.Step ? min : max);
+            Add(kept, min.Step <= max.Step ? max : min);
+        }
+        var last = buckets[^1];
+        Add(kept, new StoredPoint(last.LastStep, last.LastEpoch, last.LastValue, last.LastTime));
+        return kept;
+    }
+
+    // A point can be a bucket's first and its minimum, or a group's minimum and maximum: it is kept once.
+    private static void Add(List<StoredPoint> kept, StoredPoint point)
+    {
+        if (kept.Count == 0 || kept[^1] != point) kept.Add(point);
     }
 }

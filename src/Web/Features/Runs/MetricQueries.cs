@@ -23,6 +23,26 @@ public static class MetricQueries
             ? null
             : $"maxPoints must be a whole number from {MetricDownsampling.MinimumPoints} to {MaxPointsLimit}; '{maxPoints}' was given.";
 
+    /// <summary>
+    /// Null when the step window <paramref name="from"/>..<paramref name="to"/> (either may be left out) is usable, else the
+    /// field at fault and the sentence a 400 says. A window needs a point budget: it is how a zoomed chart asks for detail.
+    /// </summary>
+    public static (string Field, string Problem)? CheckStepRange(string? from, string? to, bool hasMaxPoints)
+    {
+        foreach (var (field, text) in new[] { ("from", from), ("to", to) })
+            if (text is not null && ParseStep(text) is null)
+                return (field, $"{field} must be a whole number of steps from 0; '{text}' was given.");
+        if (ParseStep(from) is { } first && ParseStep(to) is { } last && first > last)
+            return ("to", $"to must not be below from; from={first}, to={last} were given.");
+        if ((from is not null || to is not null) && !hasMaxPoints)
+            return ("maxPoints", "A step window (from, to) is read downsampled: give maxPoints too.");
+        return null;
+    }
+
+    /// <summary>A step from 0 up, or null when <paramref name="text"/> is missing or not one.</summary>
+    public static long? ParseStep(string? text) =>
+        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var step) ? step : null;
+
     /// <summary>"a,b" -> ["a", "b"]; null or blank -> null, meaning every key.</summary>
     public static IReadOnlyList<string>? ParseKeys(string? keys)
     {
@@ -48,12 +68,15 @@ public static class MetricQueries
 
     /// <summary>
     /// At most <paramref name="maxPoints"/> points per key, chosen by <see cref="MetricDownsampling"/> (first, last, and each
-    /// bucket's lowest and highest). Every point is read, through a plain data reader rather than EF's materializer (a
-    /// million rows of entities took seconds), and without the time column, whose text dates cost SQLite most per row;
-    /// the times of the kept points are read afterwards by id.
+    /// bucket's lowest and highest). A line of more than <see cref="RollupReads.RawReadLimit"/> points in the range is
+    /// read from its stored buckets (<see cref="RollupReads"/>). A shorter one has every point read, through a plain data
+    /// reader rather than EF's materializer (a million rows of entities took seconds), and without the time column, whose
+    /// text dates cost SQLite most per row; the times of the kept points are read afterwards by id.
     /// </summary>
+    /// <param name="from">The first step to read (null: from the start); with <paramref name="to"/>, a zoomed chart's window.</param>
+    /// <param name="to">The last step to read (null: to the end).</param>
     public static async Task<RunMetrics> DownsampledSeriesAsync(TrackerDbContext context, long runId, IReadOnlyList<string>? keys, int maxPoints,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, long? from = null, long? to = null)
     {
         if (maxPoints is < MetricDownsampling.MinimumPoints or > MaxPointsLimit)
             throw new ArgumentOutOfRangeException(nameof(maxPoints), maxPoints, CheckMaxPoints(maxPoints.ToString(CultureInfo.InvariantCulture)));
@@ -66,16 +89,22 @@ public static class MetricQueries
             // Every key the run recorded (its summaries) when none are named.
             var shownKeys = keys ?? await context.RunSummaries.AsNoTracking().Where(s => s.RunId == runId).Select(s => s.Key)
                 .Distinct().ToListAsync(cancellationToken);
+            // Lines too long to read point by point come from their stored buckets; the rest are read below.
+            var fromBuckets = await RollupReads.ReadAsync(context, [runId], shownKeys, maxPoints, from, to, cancellationToken);
+            var allKeys = shownKeys;
+            shownKeys = [.. shownKeys.Where(key => !fromBuckets.ContainsKey((runId, key)))];
             if (shownKeys.Count > 0)
             {
                 await using var command = connection.CreateCommand();
                 var run = command.AddParameter("run", runId);
                 var keyParameters = shownKeys.Select((key, i) => command.AddParameter($"k{i}", key)).ToList();
+                var range = (from is { } first ? $" AND \"Step\" >= {command.AddParameter("from", first)}" : "")
+                    + (to is { } last ? $" AND \"Step\" <= {command.AddParameter("to", last)}" : "");
                 // The key comes back as its index in shownKeys: an integer per row instead of a string to decode and allocate.
                 command.CommandText = $"""
                     SELECT "Id", CASE "Key" {string.Join(' ', keyParameters.Select((parameter, i) => $"WHEN {parameter} THEN {i}"))} END,
                            "Step", "Epoch", "Value" FROM "MetricPoints"
-                    WHERE "RunId" = {run} AND "Key" IN ({string.Join(", ", keyParameters)})
+                    WHERE "RunId" = {run} AND "Key" IN ({string.Join(", ", keyParameters)}){range}
                     ORDER BY "Key", "Step", "Id"
                     """;
                 var buffer = new KeyBuffer();
@@ -97,8 +126,13 @@ public static class MetricQueries
                 cancellationToken.ThrowIfCancellationRequested();
             }
             var times = await TimesAsync(connection, kept.SelectMany(k => k.Points.Select(p => p.Id)).ToList(), cancellationToken);
-            return new RunMetrics(runId, kept.Select(k => new MetricSeries(k.Key,
-                k.Points.Select(p => new MetricPointDto(p.Step, p.Epoch, p.Value, times[p.Id])).ToList())).ToList());
+            var series = kept.Select(k => new MetricSeries(k.Key,
+                k.Points.Select(p => new MetricPointDto(p.Step, p.Epoch, p.Value, times[p.Id])).ToList())).ToList();
+            series.AddRange(fromBuckets.Select(line => new MetricSeries(line.Key.Key,
+                line.Value.Select(p => new MetricPointDto(p.Step, p.Epoch, p.Value, p.Time)).ToList())));
+            // In the order of the keys as the point read sorts them (by key), whichever way each line was read.
+            var order = allKeys.Order(StringComparer.Ordinal).ToList();
+            return new RunMetrics(runId, [.. series.OrderBy(line => order.IndexOf(line.Key))]);
         }
         finally
         {

@@ -6,6 +6,7 @@ using Tracker.Web.Data;
 using Tracker.Web.Jobs;
 using Tracker.Web.Features.Runs.Forms;
 using Tracker.Web.Security;
+using Tracker.Web.Features.Sweeps;
 
 namespace Tracker.Web.Features.Runs;
 
@@ -25,6 +26,7 @@ public partial class NewRunPage
     [Inject] private RunSubmission Submission { get; set; } = default!;
     [Inject] private AuditLog Audit { get; set; } = default!;
     [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
+    [Inject] private SweepSubmitter Sweeps { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
 
     /// <summary>A run whose config fills the form.</summary>
@@ -35,6 +37,8 @@ public partial class NewRunPage
 
     private readonly RunForm _form = new();
     private readonly SweepForm _sweep = new() { Models = [KnownModels.Mlp] };
+    private readonly MedianStoppingInput _earlyStop = new();
+    private IReadOnlyList<FieldError> _earlyStopErrors = [];
     private SubmitMode _mode = SubmitMode.Single;
     private (long? From, string? Preset)? _loaded;
     private readonly List<string> _notices = [];
@@ -161,7 +165,21 @@ public partial class NewRunPage
         _submitting = true;
         try
         {
-            if (verdict.Plan is { } plan)
+            if (verdict.Plan is { } stoppedPlan && _earlyStop.Enabled)
+            {
+                // A sweep with a stopping rule needs its Sweep row, which holds the rule: the planner's path, as the API's.
+                var (rule, ruleErrors) = _earlyStop.Read();
+                _earlyStopErrors = ruleErrors;
+                if (rule is null) return;
+                var submission = await Sweeps.SubmitAsync(new PlannedSweep(SweepPlanner.Grid, stoppedPlan.Configs, SweepPlanner.GridDefinition(stoppedPlan.Grid), rule), user);
+                if (!submission.Succeeded)
+                {
+                    _problems.AddRange(submission.Errors.Select(e => $"{e.Field}: {e.Message}"));
+                    return;
+                }
+                Navigation.NavigateTo(AppUrls.Sweep(submission.SweepId!));
+            }
+            else if (verdict.Plan is { } plan)
             {
                 var result = await Submission.SubmitSweepAsync(plan.Configs, owner: owner);
                 if (!result.Succeeded)

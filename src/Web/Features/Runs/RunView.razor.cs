@@ -330,6 +330,66 @@ public sealed partial class RunView : IDisposable
         }
     }
 
+    /// <summary>Wheel ticks come in bursts: a zoom is fetched once it has settled this long.</summary>
+    private static readonly TimeSpan ZoomSettle = TimeSpan.FromMilliseconds(150);
+
+    /// <summary>
+    /// A step line the user zoomed into: the window's points at full detail (downsampled to the chart's width again),
+    /// merged into the loaded line in place of its coarser points there. <see cref="Merged"/> is cached per
+    /// <see cref="Source"/> list, so an unchanged line is not redrawn.
+    /// </summary>
+    private sealed record ZoomedLine(long From, long To, IReadOnlyList<ChartPoint> Detail,
+        IReadOnlyList<ChartPoint>? Source = null, IReadOnlyList<ChartPoint>? Merged = null);
+
+    private readonly Dictionary<string, ZoomedLine> _zoomed = [];
+    private readonly Dictionary<string, CancellationTokenSource> _zoomFetches = [];
+
+    /// <summary>Step charts zoom and fetch detail; epoch charts hold at most a few hundred points and do not.</summary>
+    private EventCallback<ChartWindow?> ZoomHandler(ChartView chart) =>
+        chart.XTitle == "step" ? EventCallback.Factory.Create<ChartWindow?>(this, window => OnZoomedAsync(chart, window)) : default;
+
+    private async Task OnZoomedAsync(ChartView chart, ChartWindow? window)
+    {
+        var keys = chart.Lines.Select(line => line.Name).ToList();
+        if (_zoomFetches.Remove(chart.Title, out var previous)) await previous.CancelAsync();
+        if (window is null)
+        {
+            foreach (var key in keys) _zoomed.Remove(key);
+            RenderCharts();
+            return;
+        }
+        using var fetch = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
+        _zoomFetches[chart.Title] = fetch;
+        try
+        {
+            await Task.Delay(ZoomSettle, fetch.Token);
+            var (from, to) = ((long)Math.Max(0, Math.Floor(window.From)), (long)Math.Max(0, Math.Ceiling(window.To)));
+            await using var context = await Contexts.CreateDbContextAsync(fetch.Token);
+            var metrics = await MetricQueries.DownsampledSeriesAsync(context, RunId, keys, MetricQueries.ChartPoints, fetch.Token, from, to);
+            foreach (var series in metrics.Series)
+                _zoomed[series.Key] = new ZoomedLine(from, to, [.. series.Points.Select(p => new ChartPoint(p.Step, p.Value))]);
+            RenderCharts();
+        }
+        catch (OperationCanceledException)
+        {
+            // A later zoom (or leaving the page) replaced this one.
+        }
+        finally
+        {
+            if (_zoomFetches.TryGetValue(chart.Title, out var current) && current == fetch) _zoomFetches.Remove(chart.Title);
+        }
+    }
+
+    /// <summary><paramref name="line"/> with a zoomed window's detail in place of its own points there.</summary>
+    private IReadOnlyList<ChartPoint> Detailed(string key, IReadOnlyList<ChartPoint> line)
+    {
+        if (!_zoomed.TryGetValue(key, out var zoom)) return line;
+        if (ReferenceEquals(zoom.Source, line) && zoom.Merged is { } cached) return cached;
+        List<ChartPoint> merged = [.. line.Where(p => p.X < zoom.From), .. zoom.Detail, .. line.Where(p => p.X > zoom.To)];
+        _zoomed[key] = zoom with { Source = line, Merged = merged };
+        return merged;
+    }
+
     /// <summary>One chart as the view last drew it.</summary>
     private sealed record ChartView(string Title, string XTitle, bool ShowMarkers, IReadOnlyList<ChartLine> Lines);
 
@@ -348,7 +408,7 @@ public sealed partial class RunView : IDisposable
         void AddStepChart(string title, bool showMarkers, params string[] keys)
         {
             if (keys.Any(state.Has))
-                charts.Add(new ChartView(title, "step", showMarkers, keys.Where(state.Has).Select(key => new ChartLine(key, state.StepSeries(key))).ToList()));
+                charts.Add(new ChartView(title, "step", showMarkers, keys.Where(state.Has).Select(key => new ChartLine(key, Detailed(key, state.StepSeries(key)))).ToList()));
         }
         AddStepChart("Training loss by step", false, MetricKeys.TrainLoss);
         AddStepChart("Drop rates as scheduled", false, MetricKeys.DropoutRate, MetricKeys.DropPathRate);

@@ -137,9 +137,12 @@ public static class SweepPlanner
         errors.AddRange(plan.InputErrors.Select(e => e with { Field = "grid." + e.Field[(e.Field.IndexOf('.', StringComparison.Ordinal) + 1)..] }));
         errors.AddRange(ConfigErrors(plan.Configs, _ => -1));
         if (errors.Count > 0) return new SweepPlanResult(null, errors.Distinct().ToList());
-        var definition = JsonSerializer.Serialize(new { methods = plan.Grid.Methods, models = plan.Grid.Models, seeds = plan.Grid.Seeds }, JsonSerializerOptions.Web);
-        return new SweepPlanResult(new PlannedSweep(Grid, plan.Configs, definition, earlyStop), []);
+        return new SweepPlanResult(new PlannedSweep(Grid, plan.Configs, GridDefinition(plan.Grid), earlyStop), []);
     }
+
+    /// <summary>What a grid sweep stores as its definition, from the API or the form alike.</summary>
+    public static string GridDefinition(SweepGrid grid) =>
+        JsonSerializer.Serialize(new { methods = grid.Methods, models = grid.Models, seeds = grid.Seeds }, JsonSerializerOptions.Web);
 
     /// <summary>The validator's errors of every config, once each: on the searched parameter that set the field, else on base.</summary>
     private static IEnumerable<FieldError> ConfigErrors(IReadOnlyList<RunConfig> configs, Func<string, int> searchedIndex) =>

@@ -8,6 +8,9 @@ public sealed record ChartPoint(double X, double Y);
 /// <summary>One line of a chart: a metric's name and its points.</summary>
 public sealed record ChartLine(string Name, IReadOnlyList<ChartPoint> Points);
 
+/// <summary>The x range a zoomed chart shows; null when the user zoomed back out to the whole line.</summary>
+public sealed record ChartWindow(double From, double To);
+
 /// <summary>
 /// A line chart of one group of metrics against epochs or steps, as a figure named by its title. It redraws only when
 /// a line's point list is another object than last time: a chart is the costliest part of a page to render, and a
@@ -33,6 +36,13 @@ public partial class MetricChart
     /// <summary>Draw a marker per point (up to <see cref="MaxMarkedPoints"/> points a line); off for dense step-level lines.</summary>
     [Parameter] public bool ShowMarkers { get; set; }
 
+    /// <summary>
+    /// Set to let the user zoom (mouse wheel) and pan; raised with the x range then shown, so the page can fetch that range's
+    /// points at full detail. The page must keep each line's first and last point: the chart's zoom is a fraction of the
+    /// x range its lines span.
+    /// </summary>
+    [Parameter] public EventCallback<ChartWindow?> Zoomed { get; set; }
+
     /// <summary>How x values are written on the axis.</summary>
     [Parameter] public string XFormat { get; set; } = "{0:0}";
 
@@ -42,6 +52,19 @@ public partial class MetricChart
     private string LastX => Lines.Count == 0 || Lines.All(line => line.Points.Count == 0)
         ? ""
         : Lines.Where(line => line.Points.Count > 0).Max(line => line.Points[^1].X).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private bool Zoomable => Zoomed.HasDelegate;
+
+    /// <summary>The chart's fractions of its x range, turned into x values.</summary>
+    private async Task OnViewChangeAsync(Radzen.ChartViewChangeEventArgs args)
+    {
+        var lines = Lines.Where(line => line.Points.Count > 0).ToList();
+        if (lines.Count == 0) return;
+        var (first, last) = (lines.Min(line => line.Points[0].X), lines.Max(line => line.Points[^1].X));
+        await Zoomed.InvokeAsync(args.Zoom <= 100 || args.ViewEnd - args.ViewStart >= 1
+            ? null
+            : new ChartWindow(first + args.ViewStart * (last - first), first + args.ViewEnd * (last - first)));
+    }
 
     private bool Marked(ChartLine line) => ShowMarkers && line.Points.Count <= MaxMarkedPoints;
 

@@ -317,6 +317,77 @@ namespace Tracker.Web.Data.Migrations.Postgres
                     b.ToTable("MetricPoints", (string)null);
                 });
 
+            modelBuilder.Entity("Tracker.Web.Data.MetricRollup", b =>
+                {
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Span")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Bucket")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("FirstEpoch")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("FirstStep")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("FirstTime")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<double>("FirstValue")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("LastEpoch")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("LastStep")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("LastTime")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<double>("LastValue")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("MaxEpoch")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("MaxStep")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("MaxTime")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<double>("MaxValue")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("MinEpoch")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("MinStep")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("MinTime")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<double>("MinValue")
+                        .HasColumnType("double precision");
+
+                    b.HasKey("RunId", "Key", "Span", "Bucket");
+
+                    b.ToTable("MetricRollups", (string)null);
+                });
+
             modelBuilder.Entity("Tracker.Web.Data.Project", b =>
                 {
                     b.Property<long>("Id")
@@ -924,6 +995,15 @@ namespace Tracker.Web.Data.Migrations.Postgres
                 });
 
             modelBuilder.Entity("Tracker.Web.Data.MetricPoint", b =>
+                {
+                    b.HasOne("Tracker.Web.Data.Run", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Tracker.Web.Data.MetricRollup", b =>
                 {
                     b.HasOne("Tracker.Web.Data.Run", null)
                         .WithMany()

@@ -297,6 +297,77 @@ namespace Tracker.Web.Data.Migrations.Sqlite
                     b.ToTable("MetricPoints", (string)null);
                 });
 
+            modelBuilder.Entity("Tracker.Web.Data.MetricRollup", b =>
+                {
+                    b.Property<long>("RunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Span")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Bucket")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("FirstEpoch")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FirstStep")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("FirstTime")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("FirstValue")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("LastEpoch")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastStep")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("LastTime")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("LastValue")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("MaxEpoch")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MaxStep")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("MaxTime")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("MaxValue")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("MinEpoch")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MinStep")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("MinTime")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("MinValue")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("RunId", "Key", "Span", "Bucket");
+
+                    b.ToTable("MetricRollups", (string)null);
+                });
+
             modelBuilder.Entity("Tracker.Web.Data.Project", b =>
                 {
                     b.Property<long>("Id")
@@ -890,6 +961,15 @@ namespace Tracker.Web.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("Tracker.Web.Data.MetricPoint", b =>
+                {
+                    b.HasOne("Tracker.Web.Data.Run", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Tracker.Web.Data.MetricRollup", b =>
                 {
                     b.HasOne("Tracker.Web.Data.Run", null)
                         .WithMany()
