@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Threading.Channels;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 using Radzen;
@@ -22,9 +21,6 @@ public sealed partial class RunView : IDisposable
 
     private readonly CancellationTokenSource _disposed = new();
     private readonly List<TrainingEvent> _early = [];
-    // Live events wait here for the view's own loop: the dispatcher runs work inline on the caller's thread when the
-    // circuit is idle, so handing them to it directly would render on the run's sink and hold up its next commit.
-    private readonly Channel<TrainingEvent> _live = Channel.CreateUnbounded<TrainingEvent>(new UnboundedChannelOptions { SingleReader = true });
     private IDisposable? _subscription;
     private RenderThrottle? _throttle;
     private RunLiveState? _state;
@@ -61,7 +57,6 @@ public sealed partial class RunView : IDisposable
         if (RendererInfo.IsInteractive)
         {
             _subscription = Notifier.Subscribe(RunId, OnTrainingEventAsync);
-            _ = ApplyLiveEventsAsync();
             Storage.Changed += OnStorageChanged;
         }
         await LoadAsync();
@@ -72,7 +67,6 @@ public sealed partial class RunView : IDisposable
     public void Dispose()
     {
         _subscription?.Dispose();
-        _live.Writer.TryComplete();
         Storage.Changed -= OnStorageChanged;
         // Cancelled, not disposed: background renders and polls still read its token and must see it cancelled.
         _disposed.Cancel();
@@ -99,22 +93,11 @@ public sealed partial class RunView : IDisposable
         _loaded = true;
     }
 
-    /// <summary>Called on the sink's thread: queues the event and returns at once, so a slow render never holds up the run's sink.</summary>
+    /// <summary>Called on the sink's thread: hands the event to the dispatcher and returns at once, so a slow browser never holds up the run's sink.</summary>
     private Task OnTrainingEventAsync(TrainingEvent trainingEvent)
     {
-        _live.Writer.TryWrite(trainingEvent);
+        _ = DispatchAsync(() => Apply(trainingEvent));
         return Task.CompletedTask;
-    }
-
-    /// <summary>Applies the queued live events in order, all that have arrived in one dispatch, until the view goes away.</summary>
-    private async Task ApplyLiveEventsAsync()
-    {
-        var reader = _live.Reader;
-        while (await reader.WaitToReadAsync())
-            await DispatchAsync(() =>
-            {
-                while (reader.TryRead(out var trainingEvent)) Apply(trainingEvent);
-            });
     }
 
     /// <summary>The storage error shows (and goes) while the run trains, without waiting for an event that cannot be stored.</summary>
