@@ -1,7 +1,16 @@
+using Tracker.Web.Data;
+
 namespace Tracker.Web.Jobs;
 
-/// <summary>The store refuses writes: since when, and the database's own words.</summary>
-public sealed record StorageProblem(DateTime Since, string Message);
+/// <summary>The store refuses writes: since when, the database's own words, and whether its disk is full.</summary>
+public sealed record StorageProblem(DateTime Since, string Message, bool DiskFull)
+{
+    /// <summary>What the pages call the problem.</summary>
+    public string Headline => DiskFull ? "Storage unavailable: disk full" : "Storage unavailable: the database refuses writes";
+
+    /// <summary>When the pending events go in.</summary>
+    public string WrittenWhen => DiskFull ? "when space returns" : "when the database is back";
+}
 
 /// <summary>
 /// Whether this instance can store events right now, for the pages: the run page shows the storage error while a
@@ -30,7 +39,7 @@ public sealed class StorageHealth(TimeProvider time)
         lock (_gate)
         {
             if (_problem is not null && _problem.Message == error.Message) return;
-            _problem = new StorageProblem(_problem?.Since ?? time.GetUtcNow().UtcDateTime, error.Message);
+            _problem = new StorageProblem(_problem?.Since ?? time.GetUtcNow().UtcDateTime, error.Message, StorageErrors.IsDiskFull(error));
         }
         Changed?.Invoke();
     }

@@ -164,6 +164,8 @@ public sealed class LiveEventsTests : IDisposable
                 Assert.Contains("no space left", problem, StringComparison.Ordinal);
                 var runPage = await http.GetStringAsync($"/runs/{runId}");
                 Assert.Contains("data-testid=\"storage-error\"", runPage, StringComparison.Ordinal);
+                Assert.Contains("Storage unavailable: disk full", runPage, StringComparison.Ordinal);
+                Assert.Contains("will be written when space returns", runPage, StringComparison.Ordinal);
                 Assert.Contains("full", health.Problem!.Message, StringComparison.OrdinalIgnoreCase);
 
                 File.Delete(filler);

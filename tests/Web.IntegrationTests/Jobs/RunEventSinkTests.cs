@@ -171,11 +171,12 @@ public class RunEventSinkTests
         var health = new StorageHealth(TimeProvider.System);
         var sink = new RunEventSink(runId, store, feed, health, new SinkLimits(Buffer: 100, OutageLimit: TimeSpan.FromSeconds(60)), NullLogger.Instance, _ => { });
         await outage.StopAsync(DatabaseProvider.Sqlite);
+        const int events = RunEventSink.MaxBatch + 1000; // more than the sink's batch and its buffer hold
 
         var posted = 0;
         var trainer = Task.Run(() =>
         {
-            for (var seq = 1; seq <= 1000; seq++)
+            for (var seq = 1; seq <= events; seq++)
             {
                 sink.Post(new StepEvent { Seq = seq, Step = seq, Epoch = 1, Metrics = Metrics((MetricKeys.TrainLoss, 1.0 / seq)) });
                 Volatile.Write(ref posted, seq);
@@ -184,7 +185,7 @@ public class RunEventSinkTests
         await Task.Delay(1500);
 
         Assert.False(trainer.IsCompleted); // back-pressure: it waits instead of dropping
-        Assert.InRange(Volatile.Read(ref posted), 100, 700); // the buffer, plus the batch the sink holds
+        Assert.InRange(Volatile.Read(ref posted), 100, 100 + RunEventSink.MaxBatch + 100); // the buffer, plus the batch the sink holds
         Assert.NotNull(health.Problem);
         await outage.StartAsync(DatabaseProvider.Sqlite);
         await trainer.WaitAsync(TimeSpan.FromSeconds(30));
@@ -193,8 +194,8 @@ public class RunEventSinkTests
         Assert.Null(sink.Failure);
         Assert.Null(health.Problem);
         await using var context = database.CreateDbContext();
-        Assert.Equal(Enumerable.Range(1, 1000).Select(i => (long)i), await context.MetricPoints.Where(p => p.RunId == runId).OrderBy(p => p.Step).Select(p => p.Step).ToListAsync());
-        Assert.Equal(1000, (await context.Runs.SingleAsync(r => r.Id == runId)).StoredSeq);
+        Assert.Equal(Enumerable.Range(1, events).Select(i => (long)i), await context.MetricPoints.Where(p => p.RunId == runId).OrderBy(p => p.Step).Select(p => p.Step).ToListAsync());
+        Assert.Equal(events, (await context.Runs.SingleAsync(r => r.Id == runId)).StoredSeq);
     }
 
     [Fact]
