@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
 using Tracker.E2E.Support;
+using Tracker.Shared;
 using Tracker.Tests.Support;
 
 namespace Tracker.Benchmarks;
@@ -65,7 +66,7 @@ public static class LiveLatencyBenchmark
             using var http = app.CreateClient();
 
             // A blocker holds the one worker until the page is open and subscribed, so no epoch happens unseen.
-            var blocker = await SubmitAsync(http, "latency blocker", epochs: 100_000);
+            var blocker = await SubmitAsync(http, "latency blocker", epochs: RunConfigValidator.MaxEpochs);
             await WaitForStatusAsync(http, blocker, "running");
             var runId = await SubmitAsync(http, "latency", epochs);
 
