@@ -28,6 +28,39 @@ public class CompareTests
     }
 
     [Theory, SqliteData, PostgresData]
+    public async Task AZoomedStepWindow_ReadsOnlyItsSteps_AtFullDetail_FromShortAndLongLinesAlike(DatabaseProvider provider)
+    {
+        await using var host = await ApiHost.StartAsync(provider);
+        // One line short enough to read point by point, one long enough to come from its stored buckets.
+        var shortRun = await host.SubmitAsync(ApiHost.Config("short"));
+        var longRun = await host.SubmitAsync(ApiHost.Config("long"));
+        var longCount = (int)Tracker.Web.Features.Runs.RollupReads.RawReadLimit + 10_000;
+        await host.Metrics.AppendAsync([.. Enumerable.Range(1, 3_000).Select(step => RunsApiTests.Point(shortRun, MetricKeys.TrainLoss, step, 1.0 / step))]);
+        foreach (var batch in Enumerable.Range(1, longCount).Chunk(5_000))
+            await host.Metrics.AppendAsync([.. batch.Select(step => RunsApiTests.Point(longRun, MetricKeys.TrainLoss, step, step == 1_234 ? 9.0 : 1.0 / step))]);
+        var state = CompareState.FromQuery($"runs={shortRun},{longRun}&metrics={MetricKeys.TrainLoss}&x=step");
+        await using var context = host.Database.CreateDbContext();
+
+        var whole = await CompareQueries.LoadAsync(context, state, CancellationToken.None, maxPointsPerLine: 200);
+        var zoomed = await CompareQueries.LoadAsync(context, state, CancellationToken.None, maxPointsPerLine: 200, steps: new StepWindow(1_000, 1_300));
+
+        var wholeLines = whole.Charts.Single().Series;
+        var zoomedLines = zoomed.Charts.Single().Series;
+        Assert.All(wholeLines, line => Assert.InRange(line.Points.Count, 2, 200));
+        Assert.Equal(2, zoomedLines.Count);
+        Assert.All(zoomedLines, line =>
+        {
+            // 301 steps fit under 200 only downsampled, which keeps the window's ends.
+            Assert.InRange(line.Points.Count, 100, 200);
+            Assert.All(line.Points, p => Assert.InRange(p.X, 1_000, 1_300));
+            Assert.Equal((1_000.0, 1_300.0), (line.Points[0].X, line.Points[^1].X));
+        });
+        // The long line's spike inside the window is kept; the whole range read had no room to show its neighbours.
+        Assert.Contains(zoomedLines.Single(l => l.RunIds.SequenceEqual([longRun])).Points, p => p.X == 1_234 && p.Mean == 9.0);
+        Assert.True(zoomedLines.Sum(l => l.Points.Count(p => p.X is >= 1_000 and <= 1_300)) > wholeLines.Sum(l => l.Points.Count(p => p.X is >= 1_000 and <= 1_300)));
+    }
+
+    [Theory, SqliteData, PostgresData]
     public async Task Load_ReadsTheShownMetricsOfAllRuns_AndGroupsThem(DatabaseProvider provider)
     {
         await using var host = await ApiHost.StartAsync(provider);

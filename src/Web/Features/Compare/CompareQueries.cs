@@ -19,8 +19,9 @@ public static class CompareQueries
     /// <see cref="MetricDownsampling"/>. Its first, last, lowest and highest points survive, so finals, bests and the
     /// verdicts built on them are exact; on the epoch axis a downsampled line shows the last kept point of each epoch.
     /// </param>
+    /// <param name="steps">Only the points of this step window (both ends included): a zoomed chart's detail.</param>
     public static async Task<CompareResult> LoadAsync(TrackerDbContext context, CompareState state, CancellationToken cancellationToken,
-        int? maxPointsPerLine = null)
+        int? maxPointsPerLine = null, StepWindow? steps = null)
     {
         var ids = state.Runs.Take(MaxRuns).ToList();
         if (state.Runs.Count > MaxRuns)
@@ -30,7 +31,7 @@ public static class CompareQueries
         var available = await context.RunSummaries.AsNoTracking().Where(s => found.Contains(s.RunId))
             .Select(s => s.Key).Distinct().OrderBy(k => k).ToListAsync(cancellationToken);
         var points = await PointsAsync(context, found, state.ShownMetrics, cancellationToken, withTime: state.XAxis == CompareXAxis.Time,
-            maxPointsPerLine: maxPointsPerLine);
+            maxPointsPerLine: maxPointsPerLine, steps: steps);
         return CompareBuilder.Build(state, runs, points, available);
     }
 
@@ -49,7 +50,7 @@ public static class CompareQueries
     /// </summary>
     public static async Task<List<RawPoint>> PointsAsync(
         TrackerDbContext context, IReadOnlyList<long> runIds, IReadOnlyList<string> keys, CancellationToken cancellationToken, bool withTime = true,
-        int? maxPointsPerLine = null)
+        int? maxPointsPerLine = null, StepWindow? steps = null)
     {
         var points = new List<RawPoint>();
         if (runIds.Count == 0 || keys.Count == 0) return points;
@@ -61,7 +62,7 @@ public static class CompareQueries
             if (maxPointsPerLine is { } max)
             {
                 // Lines too long to read point by point come from their stored buckets; the rest, run by run, below.
-                var fromBuckets = await RollupReads.ReadAsync(context, runIds, keys, max, null, null, cancellationToken);
+                var fromBuckets = await RollupReads.ReadAsync(context, runIds, keys, max, steps?.From, steps?.To, cancellationToken);
                 foreach (var ((runId, key), line) in fromBuckets)
                     points.AddRange(line.Select(p => new RawPoint(runId, key, p.Step, p.Epoch, p.Value, withTime ? p.Time : default)));
                 if (fromBuckets.Count > 0)
@@ -69,12 +70,12 @@ public static class CompareQueries
                     foreach (var runId in runIds)
                     {
                         var shortKeys = keys.Where(key => !fromBuckets.ContainsKey((runId, key))).ToList();
-                        if (shortKeys.Count > 0) await ReadPointsAsync(connection, [runId], shortKeys, points, withTime, max, cancellationToken);
+                        if (shortKeys.Count > 0) await ReadPointsAsync(connection, [runId], shortKeys, points, withTime, max, steps, cancellationToken);
                     }
                     return points;
                 }
             }
-            await ReadPointsAsync(connection, runIds, keys, points, withTime, maxPointsPerLine, cancellationToken);
+            await ReadPointsAsync(connection, runIds, keys, points, withTime, maxPointsPerLine, steps, cancellationToken);
         }
         finally
         {
@@ -85,15 +86,16 @@ public static class CompareQueries
 
     /// <summary>Every point of the lines, one query, each line downsampled as it completes.</summary>
     private static async Task ReadPointsAsync(DbConnection connection, IReadOnlyList<long> runIds, IReadOnlyList<string> keys, List<RawPoint> points,
-        bool withTime, int? maxPointsPerLine, CancellationToken cancellationToken)
+        bool withTime, int? maxPointsPerLine, StepWindow? steps, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         var runParameters = runIds.Select((id, i) => command.AddParameter($"r{i}", id)).ToList();
         var keyParameters = keys.Select((key, i) => command.AddParameter($"k{i}", key)).ToList();
+        var window = steps is { } w ? $" AND \"Step\" BETWEEN {command.AddParameter("from", w.From)} AND {command.AddParameter("to", w.To)}" : "";
         command.CommandText = $"""
             SELECT "RunId", CASE "Key" {string.Join(' ', keyParameters.Select((parameter, i) => $"WHEN {parameter} THEN {i}"))} END,
                    "Step", "Epoch", "Value"{(withTime ? ", \"Time\"" : "")} FROM "MetricPoints"
-            WHERE "RunId" IN ({string.Join(", ", runParameters)}) AND "Key" IN ({string.Join(", ", keyParameters)})
+            WHERE "RunId" IN ({string.Join(", ", runParameters)}) AND "Key" IN ({string.Join(", ", keyParameters)}){window}
             ORDER BY "RunId", "Key", "Step", "Id"
             """;
         // The key comes back as its index in keys: no string decoded and allocated per row.
@@ -128,3 +130,6 @@ public static class CompareQueries
         foreach (var index in MetricQueries.KeptIndices(shape, MetricDownsampling.Downsample(shape, max))) points.Add(line[index]);
     }
 }
+
+/// <summary>A range of steps, both ends included: what a zoomed step chart shows.</summary>
+public sealed record StepWindow(long From, long To);

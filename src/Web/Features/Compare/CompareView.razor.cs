@@ -65,6 +65,7 @@ public sealed partial class CompareView : IDisposable
         var query = State.ToQuery();
         if (query == _loadedQuery) return;
         _loadedQuery = query;
+        _window = null; // another view starts at its whole range
         _runsText = string.Join(", ", State.Runs);
         await LoadAsync();
     }
@@ -79,7 +80,59 @@ public sealed partial class CompareView : IDisposable
         }
         await using var context = await Contexts.CreateDbContextAsync();
         _result = await CompareQueries.LoadAsync(context, State, CancellationToken.None, MaxChartPoints);
+        _windowResult = _window is { } window && Zoomable
+            ? await CompareQueries.LoadAsync(context, State, CancellationToken.None, MaxChartPoints, window)
+            : null;
         Subscribe(_result.Runs.Where(r => r.Status.IsActive()).Select(r => r.Id));
+    }
+
+    /// <summary>Wheel ticks come in bursts: a zoom is fetched once it has settled this long.</summary>
+    private static readonly TimeSpan ZoomSettle = TimeSpan.FromMilliseconds(150);
+
+    /// <summary>
+    /// The step window the charts show at full detail after a zoom (every step chart the same one, so they stay
+    /// comparable); null for the whole range. Epoch and time charts hold few points a line and do not zoom.
+    /// </summary>
+    private StepWindow? _window;
+    private CompareResult? _windowResult;
+    private CancellationTokenSource? _zoomFetch;
+
+    private bool Zoomable => State.XAxis == CompareXAxis.Step && !ReadOnly;
+
+    /// <summary>A zoom or pan on <paramref name="chart"/>: its view's fractions of the steps it draws, fetched as a window.</summary>
+    private async Task OnViewChangeAsync(MetricChart chart, Radzen.ChartViewChangeEventArgs args)
+    {
+        if (!Zoomable || args.Zoom <= 100 || args.ViewEnd - args.ViewStart >= 1) return;
+        var drawn = chart.Series.Where(series => series.Points.Count > 0).ToList();
+        if (drawn.Count == 0) return;
+        var (first, last) = (drawn.Min(series => series.Points[0].X), drawn.Max(series => series.Points[^1].X));
+        var window = new StepWindow((long)Math.Floor(first + args.ViewStart * (last - first)), (long)Math.Ceiling(first + args.ViewEnd * (last - first)));
+        if (window.To <= window.From) return;
+        if (_zoomFetch is { } previous) await previous.CancelAsync();
+        using var fetch = new CancellationTokenSource();
+        _zoomFetch = fetch;
+        try
+        {
+            await Task.Delay(ZoomSettle, fetch.Token);
+            await using var context = await Contexts.CreateDbContextAsync(fetch.Token);
+            _windowResult = await CompareQueries.LoadAsync(context, State, fetch.Token, MaxChartPoints, window);
+            _window = window;
+        }
+        catch (OperationCanceledException)
+        {
+            // A later zoom replaced this one.
+        }
+        finally
+        {
+            if (_zoomFetch == fetch) _zoomFetch = null;
+        }
+    }
+
+    private Task ShowWholeRangeAsync()
+    {
+        _window = null;
+        _windowResult = null;
+        return Task.CompletedTask;
     }
 
     // Runs still training redraw as their epochs land; finished runs need no subscription.
