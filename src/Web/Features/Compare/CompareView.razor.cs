@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 using Tracker.Shared;
+using Tracker.Web.Components.Library;
 using Tracker.Web.Data;
 using Tracker.Web.Features.Compare.Statistics;
 using Tracker.Web.Features.Runs;
@@ -86,9 +87,6 @@ public sealed partial class CompareView : IDisposable
         Subscribe(_result.Runs.Where(r => r.Status.IsActive()).Select(r => r.Id));
     }
 
-    /// <summary>Wheel ticks come in bursts: a zoom is fetched once it has settled this long.</summary>
-    private static readonly TimeSpan ZoomSettle = TimeSpan.FromMilliseconds(150);
-
     /// <summary>
     /// The step window the charts show at full detail after a zoom (every step chart the same one, so they stay
     /// comparable); null for the whole range. Epoch and time charts hold few points a line and do not zoom.
@@ -102,18 +100,18 @@ public sealed partial class CompareView : IDisposable
     /// <summary>A zoom or pan on <paramref name="chart"/>: its view's fractions of the steps it draws, fetched as a window.</summary>
     private async Task OnViewChangeAsync(MetricChart chart, Radzen.ChartViewChangeEventArgs args)
     {
-        if (!Zoomable || args.Zoom <= 100 || args.ViewEnd - args.ViewStart >= 1) return;
         var drawn = chart.Series.Where(series => series.Points.Count > 0).ToList();
-        if (drawn.Count == 0) return;
-        var (first, last) = (drawn.Min(series => series.Points[0].X), drawn.Max(series => series.Points[^1].X));
-        var window = new StepWindow((long)Math.Floor(first + args.ViewStart * (last - first)), (long)Math.Ceiling(first + args.ViewEnd * (last - first)));
+        if (!Zoomable || drawn.Count == 0
+            || ChartWindow.Of(args, drawn.Min(series => series.Points[0].X), drawn.Max(series => series.Points[^1].X)) is not { } view)
+            return;
+        var window = new StepWindow((long)Math.Floor(view.From), (long)Math.Ceiling(view.To));
         if (window.To <= window.From) return;
         if (_zoomFetch is { } previous) await previous.CancelAsync();
         using var fetch = new CancellationTokenSource();
         _zoomFetch = fetch;
         try
         {
-            await Task.Delay(ZoomSettle, fetch.Token);
+            await Task.Delay(ChartWindow.Settle, fetch.Token);
             await using var context = await Contexts.CreateDbContextAsync(fetch.Token);
             _windowResult = await CompareQueries.LoadAsync(context, State, fetch.Token, MaxChartPoints, window);
             _window = window;

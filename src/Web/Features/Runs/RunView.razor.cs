@@ -333,9 +333,6 @@ public sealed partial class RunView : IDisposable
         }
     }
 
-    /// <summary>Wheel ticks come in bursts: a zoom is fetched once it has settled this long.</summary>
-    private static readonly TimeSpan ZoomSettle = TimeSpan.FromMilliseconds(150);
-
     /// <summary>
     /// A step line the user zoomed into: the window's points at full detail (downsampled to the chart's width again),
     /// merged into the loaded line in place of its coarser points there. <see cref="Merged"/> is cached per
@@ -365,7 +362,7 @@ public sealed partial class RunView : IDisposable
         _zoomFetches[chart.Title] = fetch;
         try
         {
-            await Task.Delay(ZoomSettle, fetch.Token);
+            await Task.Delay(ChartWindow.Settle, fetch.Token);
             var (from, to) = ((long)Math.Max(0, Math.Floor(window.From)), (long)Math.Max(0, Math.Ceiling(window.To)));
             await using var context = await Contexts.CreateDbContextAsync(fetch.Token);
             var metrics = await MetricQueries.DownsampledSeriesAsync(context, RunId, keys, MetricQueries.ChartPoints, fetch.Token, from, to);

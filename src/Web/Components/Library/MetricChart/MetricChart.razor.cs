@@ -9,7 +9,23 @@ public sealed record ChartPoint(double X, double Y);
 public sealed record ChartLine(string Name, IReadOnlyList<ChartPoint> Points);
 
 /// <summary>The x range a zoomed chart shows; null when the user zoomed back out to the whole line.</summary>
-public sealed record ChartWindow(double From, double To);
+public sealed record ChartWindow(double From, double To)
+{
+    /// <summary>Wheel ticks come in bursts: a page fetches a zoom's detail once it has settled this long.</summary>
+    public static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(150);
+
+    /// <summary>
+    /// Radzen's view of a chart (fractions of the x range its lines span, <paramref name="first"/> to
+    /// <paramref name="last"/>) as x values; null when the chart shows its whole range.
+    /// </summary>
+    public static ChartWindow? Of(Radzen.ChartViewChangeEventArgs view, double first, double last)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        return view.Zoom <= 100 || view.ViewEnd - view.ViewStart >= 1
+            ? null
+            : new ChartWindow(first + view.ViewStart * (last - first), first + view.ViewEnd * (last - first));
+    }
+}
 
 /// <summary>
 /// A line chart of one group of metrics against epochs or steps, as a figure named by its title. It redraws only when
@@ -60,10 +76,7 @@ public partial class MetricChart
     {
         var lines = Lines.Where(line => line.Points.Count > 0).ToList();
         if (lines.Count == 0) return;
-        var (first, last) = (lines.Min(line => line.Points[0].X), lines.Max(line => line.Points[^1].X));
-        await Zoomed.InvokeAsync(args.Zoom <= 100 || args.ViewEnd - args.ViewStart >= 1
-            ? null
-            : new ChartWindow(first + args.ViewStart * (last - first), first + args.ViewEnd * (last - first)));
+        await Zoomed.InvokeAsync(ChartWindow.Of(args, lines.Min(line => line.Points[0].X), lines.Max(line => line.Points[^1].X)));
     }
 
     private bool Marked(ChartLine line) => ShowMarkers && line.Points.Count <= MaxMarkedPoints;
