@@ -1,5 +1,3 @@
-using System.Net.WebSockets;
-using System.Text;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -146,39 +144,17 @@ public sealed class RunsHubTests(TrackerWebFactory factory) : IClassFixture<Trac
     public async Task WireFormat_IsJsonRecords_WithSeqAndNamedNaN()
     {
         using var socket = await factory.CreateAuthorizedWebSocketClient().ConnectAsync(new Uri(factory.Server.BaseAddress, RunsHubRoutes.Path), CancellationToken.None);
-        await SendAsync(socket, """{"protocol":"json","version":1}""");
-        Assert.Equal("{}", await ReceiveAsync(socket)); // handshake accepted
-        await SendAsync(socket, """{"type":1,"invocationId":"1","target":"JoinRun","arguments":[108]}""");
-        Assert.Contains("\"invocationId\":\"1\"", await ReceiveAsync(socket), StringComparison.Ordinal);
+        await HubRecords.SendAsync(socket, """{"protocol":"json","version":1}""");
+        Assert.Equal("{}", await HubRecords.ReceiveAsync(socket)); // handshake accepted
+        await HubRecords.SendAsync(socket, """{"type":1,"invocationId":"1","target":"JoinRun","arguments":[108]}""");
+        Assert.Contains("\"invocationId\":\"1\"", await HubRecords.ReceiveAsync(socket), StringComparison.Ordinal);
 
         await Publisher.PublishAsync(108, Epoch(2));
 
-        var record = await ReceiveAsync(socket);
+        var record = await HubRecords.ReceiveAsync(socket);
         Assert.Contains("\"target\":\"EpochCompleted\"", record, StringComparison.Ordinal);
         Assert.Contains("\"arguments\":[108,{", record, StringComparison.Ordinal);
         Assert.Contains("\"seq\":2", record, StringComparison.Ordinal);
         Assert.Contains("\"train/loss\":\"NaN\"", record, StringComparison.Ordinal);
-    }
-
-    private static Task SendAsync(WebSocket socket, string json) =>
-        socket.SendAsync(Encoding.UTF8.GetBytes(json + '\u001e'), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
-
-    /// <summary>The next record that is not a ping (type 6).</summary>
-    private static async Task<string> ReceiveAsync(WebSocket socket)
-    {
-        using var timeout = new CancellationTokenSource(Wait);
-        var buffer = new byte[64 * 1024];
-        while (true)
-        {
-            var text = new StringBuilder();
-            WebSocketReceiveResult result;
-            do
-            {
-                result = await socket.ReceiveAsync(buffer, timeout.Token);
-                text.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
-            } while (!result.EndOfMessage);
-            foreach (var record in text.ToString().Split('\u001e', StringSplitOptions.RemoveEmptyEntries))
-                if (!record.Contains("\"type\":6", StringComparison.Ordinal)) return record;
-        }
     }
 }

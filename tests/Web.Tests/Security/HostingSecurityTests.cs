@@ -110,24 +110,12 @@ public sealed class HostingSecurityTests
 
         using var socket = await sockets.ConnectAsync(new Uri($"ws://localhost{RunsHubRoutes.Path}?access_token={TestAuth.AdminToken}"), CancellationToken.None);
         // The SignalR JSON protocol by hand: a handshake, then a JoinRun that must complete without an error.
-        Assert.Equal("{}", await HubRecordAsync(socket, """{"protocol":"json","version":1}"""));
-        var completion = await HubRecordAsync(socket, """{"type":1,"invocationId":"1","target":"JoinRun","arguments":["1"]}""");
+        await HubRecords.SendAsync(socket, """{"protocol":"json","version":1}""");
+        Assert.Equal("{}", await HubRecords.ReceiveAsync(socket));
+        await HubRecords.SendAsync(socket, """{"type":1,"invocationId":"1","target":"JoinRun","arguments":["1"]}""");
+        var completion = await HubRecords.ReceiveAsync(socket);
         Assert.Contains("\"invocationId\":\"1\"", completion, StringComparison.Ordinal);
         Assert.DoesNotContain("\"error\"", completion, StringComparison.Ordinal);
-    }
-
-    /// <summary>Sends one record and answers the next one that is not a ping (type 6).</summary>
-    private static async Task<string> HubRecordAsync(System.Net.WebSockets.WebSocket socket, string json)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await socket.SendAsync(System.Text.Encoding.UTF8.GetBytes(json + '\u001e'), System.Net.WebSockets.WebSocketMessageType.Text, true, timeout.Token);
-        var buffer = new byte[64 * 1024];
-        while (true)
-        {
-            var result = await socket.ReceiveAsync(buffer, timeout.Token);
-            foreach (var record in System.Text.Encoding.UTF8.GetString(buffer, 0, result.Count).Split('\u001e', StringSplitOptions.RemoveEmptyEntries))
-                if (!record.Contains("\"type\":6", StringComparison.Ordinal)) return record;
-        }
     }
 
     [Fact]
