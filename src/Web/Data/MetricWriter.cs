@@ -124,20 +124,22 @@ public sealed class MetricWriter(IDbContextFactory<TrackerDbContext> contexts)
 
     /// <summary>
     /// SQLite runs in-process, so there are no round trips to save: one prepared statement executed per row is
-    /// its fastest insert. Synchronous on purpose: Microsoft.Data.Sqlite's async methods run synchronously anyway.
+    /// its fastest insert, the points through <see cref="SqliteRowWriter"/> (the few summaries through ADO.NET).
+    /// Synchronous on purpose: Microsoft.Data.Sqlite's async methods run synchronously anyway.
     /// </summary>
     private static void AppendToSqlite(DbConnection connection, DbTransaction transaction, List<MetricPoint> points, List<RunSummary> summaries)
     {
-        using var insert = Command(connection, transaction, InsertColumns + " VALUES ($run, $key, $step, $epoch, $value, $time);");
-        var (run, key, step, epoch, value, time) =
-            (Parameter(insert, "$run"), Parameter(insert, "$key"), Parameter(insert, "$step"), Parameter(insert, "$epoch"), Parameter(insert, "$value"), Parameter(insert, "$time"));
-        insert.Prepare();
-        foreach (var point in points)
-        {
-            (run.Value, key.Value, step.Value, epoch.Value, value.Value, time.Value) =
-                (point.RunId, point.Key, point.Step, point.Epoch, point.Value, point.Time);
-            insert.ExecuteNonQuery();
-        }
+        using (var insert = new SqliteRowWriter(connection, InsertColumns + " VALUES (?1, ?2, ?3, ?4, ?5, ?6);"))
+            foreach (var point in points)
+            {
+                insert.Bind(1, point.RunId);
+                insert.Bind(2, point.Key);
+                insert.Bind(3, point.Step);
+                insert.Bind(4, point.Epoch);
+                insert.Bind(5, point.Value);
+                insert.Bind(6, point.Time);
+                insert.Execute();
+            }
 
         using var upsert = Command(connection, transaction,
             UpsertSummary("VALUES ($run, $key, $last, $lastStep, $min, $max, $count)", least: "min", greatest: "max"));

@@ -77,7 +77,7 @@ public sealed class RunEventStore(IDbContextFactory<TrackerDbContext> contexts)
             RunId = runId, Seq = e.Seq, Type = TypeOf(e), Payload = JsonSerializer.Serialize(e, TrackerJson.Options), Time = e.Time.UtcDateTime,
         }).ToList();
         if (context.Database.IsNpgsql()) await InsertToPostgresAsync(connection, transaction, rows, cancellationToken);
-        else InsertToSqlite(connection, transaction, rows);
+        else InsertToSqlite(connection, rows);
 
         await MetricWriter.AppendInTransactionAsync(context, await PointsOfAsync(context, runId, fresh, cancellationToken), cancellationToken);
 
@@ -181,24 +181,17 @@ public sealed class RunEventStore(IDbContextFactory<TrackerDbContext> contexts)
 
     private const string InsertEvent = """INSERT INTO "RunEvents" ("RunId", "Seq", "Type", "Payload", "Time") """;
 
-    private static void InsertToSqlite(DbConnection connection, DbTransaction transaction, List<RunEvent> rows)
+    private static void InsertToSqlite(DbConnection connection, List<RunEvent> rows)
     {
-        using var insert = connection.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText = InsertEvent + "VALUES ($run, $seq, $type, $payload, $time);";
-        var parameters = new[] { "$run", "$seq", "$type", "$payload", "$time" }.Select(name =>
-        {
-            var parameter = insert.CreateParameter();
-            parameter.ParameterName = name;
-            insert.Parameters.Add(parameter);
-            return parameter;
-        }).ToArray();
-        insert.Prepare();
+        using var insert = new SqliteRowWriter(connection, InsertEvent + "VALUES (?1, ?2, ?3, ?4, ?5);");
         foreach (var row in rows)
         {
-            (parameters[0].Value, parameters[1].Value, parameters[2].Value, parameters[3].Value, parameters[4].Value) =
-                (row.RunId, row.Seq, row.Type, row.Payload, row.Time);
-            insert.ExecuteNonQuery();
+            insert.Bind(1, row.RunId);
+            insert.Bind(2, row.Seq);
+            insert.Bind(3, row.Type);
+            insert.Bind(4, row.Payload);
+            insert.Bind(5, row.Time);
+            insert.Execute();
         }
     }
 
