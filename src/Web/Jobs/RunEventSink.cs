@@ -23,8 +23,9 @@ public sealed record SinkLimits(int Buffer, TimeSpan OutageLimit)
 /// Where every event of one run goes on its way to the database: store, acknowledge, then announce. <see cref="Post"/>
 /// is called on the trainer's thread; one consumer stores the events in batches (on every epoch and checkpoint, when
 /// <see cref="MaxBatch"/> points wait, when the last write is <see cref="FlushInterval"/> old, and before the run ends)
-/// through <see cref="RunEventStore"/>, and only then announces them (<see cref="RunEventFeed"/>) and promotes the
-/// checkpoints among them to the run's resume point. A failed write is retried with backoff; meanwhile events wait
+/// through <see cref="RunEventStore"/>, and only then promotes the checkpoints among them to the run's resume point and
+/// announces them (<see cref="RunEventFeed"/>). Announcing runs on a task of its own, in order: a live page renders
+/// inline on the announcing thread, and the next batch should not wait for that render to be stored. A failed write is retried with backoff; meanwhile events wait
 /// in a bounded buffer, and when it is full the trainer waits in <see cref="Post"/>. Nothing is dropped: if the
 /// store stays down past <see cref="SinkLimits.OutageLimit"/>, the sink gives up (<see cref="Failure"/>) and calls
 /// back so the worker stops training and pauses the run.
@@ -51,14 +52,22 @@ public sealed class RunEventSink
     private int _pendingPoints;
     private readonly Stopwatch _sinceFlush = Stopwatch.StartNew();
     private readonly Task _consumer;
+    private readonly Channel<IReadOnlyList<TrainingEvent>> _stored;
+    private readonly Task _announcer;
 
     /// <param name="onGiveUp">Called once, with the reason, when the store stayed down past the limit.</param>
     public RunEventSink(long runId, RunEventStore store, RunEventFeed feed, StorageHealth health, SinkLimits limits, ILogger logger, Action<string> onGiveUp)
     {
         (_runId, _store, _feed, _health, _limits, _logger, _onGiveUp) = (runId, store, feed, health, limits, logger, onGiveUp);
         _events = Channel.CreateBounded<TrainingEvent>(new BoundedChannelOptions(limits.Buffer) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        // Bounded too: live pages that fall this many batches behind make storing (and so training) wait for them.
+        _stored = Channel.CreateBounded<IReadOnlyList<TrainingEvent>>(new BoundedChannelOptions(StoredBatchesAhead) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
         _consumer = Task.Run(ConsumeAsync);
+        _announcer = Task.Run(AnnounceAsync);
     }
+
+    /// <summary>Stored batches that may wait to be announced.</summary>
+    private const int StoredBatchesAhead = 64;
 
     /// <summary>The highest sequence number the store has acknowledged.</summary>
     public long AckedSeq { get; private set; }
@@ -84,7 +93,15 @@ public sealed class RunEventSink
     public async Task CompleteAsync()
     {
         _events.Writer.TryComplete();
-        await _consumer;
+        try
+        {
+            await _consumer;
+        }
+        finally
+        {
+            _stored.Writer.TryComplete();
+            await _announcer;
+        }
     }
 
     private async Task ConsumeAsync()
@@ -149,14 +166,26 @@ public sealed class RunEventSink
                 _logger.LogWarning(error, "Checkpoint {Path} of run {RunId} could not become the resume point", checkpoint.Path, _runId);
             }
         }
-        try
+        if (stored.Stored.Count > 0) await _stored.Writer.WriteAsync(stored.Stored);
+    }
+
+    /// <summary>Announces the stored batches in the order they were stored; several waiting ones go out as one.</summary>
+    private async Task AnnounceAsync()
+    {
+        var reader = _stored.Reader;
+        while (await reader.WaitToReadAsync())
         {
-            await _feed.AnnounceStoredAsync(_runId, stored.Stored);
-        }
-        catch (Exception error)
-        {
-            // Live viewers missing an event must not cost the stored history; they catch up by sequence.
-            _logger.LogWarning(error, "Announcing events of run {RunId} failed", _runId);
+            var events = new List<TrainingEvent>();
+            while (reader.TryRead(out var batch)) events.AddRange(batch);
+            try
+            {
+                await _feed.AnnounceStoredAsync(_runId, events);
+            }
+            catch (Exception error)
+            {
+                // Live viewers missing an event must not cost the stored history; they catch up by sequence.
+                _logger.LogWarning(error, "Announcing events of run {RunId} failed", _runId);
+            }
         }
     }
 
