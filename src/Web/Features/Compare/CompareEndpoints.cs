@@ -1,7 +1,9 @@
+using System.ComponentModel;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tracker.Web.Features.Runs;
 using Tracker.Web.Data;
+using Tracker.Web.Extensions;
 
 namespace Tracker.Web.Features.Compare;
 
@@ -14,14 +16,22 @@ public static class CompareEndpoints
             .WithSummary("A comparison's lines as CSV")
             .WithDescription("The query is the comparison page's: runs (comma-separated ids), metrics, smooth, x (epoch|step|time), group "
                 + "(a config field path). Columns: series,runs,metric,<x>,value,std,n; grouped series are the group's mean and sample "
-                + "standard deviation over n runs. Unknown run ids are listed in the X-Missing-Runs header.")
-            .Produces(StatusCodes.Status200OK, contentType: MetricsEndpoints.CsvContentType);
+                + "standard deviation over n runs. Unknown run ids are listed in the X-Missing-Runs header. 400 when runs names no run id.")
+            .ProducesCsv("series,runs,metric,<x>,value,std,n, with a header row.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         return api;
     }
 
-    private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> GetCsvAsync(HttpContext http, TrackerDbContext context, CancellationToken cancellationToken)
+    /// <summary>The page's query values, bound one by one so the API description lists them; a repeated key's values arrive joined with ','.</summary>
+    private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> GetCsvAsync(
+        HttpContext http, TrackerDbContext context, CancellationToken cancellationToken,
+        [Description("Run ids, comma-separated (required), e.g. 1,2,3.")] string? runs = null,
+        [Description("Metric keys, comma-separated; val/acc and train/loss when left out.")] string? metrics = null,
+        [Description("Exponential moving average weight, 0 (raw, the default) to 0.99.")] string? smooth = null,
+        [Description("The x column: epoch (default), step or time (seconds since the run started).")] string? x = null,
+        [Description("A config field path (method, dropout.rate, seed) whose value groups runs into one mean series.")] string? group = null)
     {
-        var state = CompareState.FromQuery(http.Request.QueryString.Value);
+        var state = CompareState.Parse(runs, metrics, smooth, x, group, hide: null);
         if (state.Runs.Count == 0)
             return TypedResults.Problem(title: "Invalid query.", detail: "runs must name at least one run id, e.g. runs=1,2.", statusCode: StatusCodes.Status400BadRequest);
         var result = await CompareQueries.LoadAsync(context, state, cancellationToken);
