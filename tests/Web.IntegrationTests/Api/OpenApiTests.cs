@@ -58,6 +58,7 @@ public class OpenApiTests
         Assert.Equal(["runs", "metrics", "smooth", "x", "group"],
             document["paths"]!["/api/compare.csv"]!["get"]!["parameters"]!.AsArray()
                 .Where(p => p!["in"]!.GetValue<string>() == "query").Select(p => p!["name"]!.GetValue<string>()));
+        Assert.NotNull(document["paths"]!["/api/compare.csv"]!["get"]!["responses"]!["200"]!["headers"]!["X-Missing-Runs"]);
         Assert.NotNull(document["paths"]!["/api/sweeps"]!["post"]!["requestBody"]!["content"]![Json]);
         // Every path parameter of every operation is declared.
         foreach (var (path, method, operation) in operations)
@@ -199,7 +200,7 @@ public class OpenApiTests
         await samples.CheckAsync("GetRunMetrics", "get", $"/api/runs/{runId}/metrics?format=csv", HttpStatusCode.OK);
         await samples.CheckAsync("GetRunMetrics", "get", $"/api/runs/{runId}/metrics?maxPoints=many", HttpStatusCode.BadRequest);
         await samples.CheckAsync("GetRunMetrics", "get", "/api/runs/999999/metrics", HttpStatusCode.NotFound);
-        await samples.CheckAsync("GetComparisonCsv", "get", $"/api/compare.csv?runs={runId}&metrics={MetricKeys.TrainLoss}&x=step", HttpStatusCode.OK);
+        await samples.CheckAsync("GetComparisonCsv", "get", $"/api/compare.csv?runs={runId},999999&metrics={MetricKeys.TrainLoss}&x=step", HttpStatusCode.OK);
         await samples.CheckAsync("GetComparisonCsv", "get", "/api/compare.csv?metrics=val/acc", HttpStatusCode.BadRequest);
         var toCancel = submitted!["id"]!.GetValue<long>();
         await samples.CheckAsync("CancelRun", "post", $"/api/runs/{toCancel}/cancel", HttpStatusCode.OK);
@@ -323,6 +324,10 @@ public class OpenApiTests
         if (response.StatusCode != expected) return [$"answered {(int)response.StatusCode}, not {(int)expected}: {text}"];
         var status = ((int)expected).ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (operation["responses"]?[status] is not { } declared) return [$"{status} is not declared"];
+        // The app's own headers (X-Missing-Runs) are part of the answer too.
+        var undeclaredHeaders = response.Headers.Select(h => h.Key).Where(h => h.StartsWith("X-", StringComparison.OrdinalIgnoreCase))
+            .Where(h => declared["headers"]?[h] is null).ToList();
+        if (undeclaredHeaders.Count > 0) return [$"{status} does not declare the header(s) {string.Join(", ", undeclaredHeaders)}"];
         // A HEAD answer is the GET answer without its body (the test server passes the body on; a real server drops it).
         if (response.RequestMessage!.Method == HttpMethod.Head) return declared["content"] is null ? [] : ["a HEAD answer declares content"];
         var mediaType = response.Content.Headers.ContentType?.MediaType;

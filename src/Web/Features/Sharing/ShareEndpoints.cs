@@ -69,6 +69,7 @@ public static class ShareEndpoints
             .WithDescription("As /api/compare.csv for the link's comparison; the query string is ignored. 404 for an unknown, expired or revoked "
                 + "token, or one that is not a comparison's.")
             .ProducesCsv("series,runs,metric,<x>,value,std,n, with a header row, as /api/compare.csv.")
+            .ProducesMissingRunsHeader()
             .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
