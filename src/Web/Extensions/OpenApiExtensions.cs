@@ -197,14 +197,15 @@ internal sealed class AccessResponses : IOpenApiOperationTransformer
         }
     }
 
-    /// <summary>Adds the answer when the endpoint declares none for the status; an endpoint's own problem (a 403 for someone else's run) gains the sentence.</summary>
+    /// <summary>Adds the answer when the endpoint declares none for the status; an endpoint's own (a 403 for someone else's run) gains the sentence.</summary>
     private static void Add(OpenApiOperation operation, int status, IOpenApiSchema problem, string description)
     {
         var key = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (operation.Responses!.TryGetValue(key, out var existing) && existing is OpenApiResponse declared)
         {
             declared.Description = string.Equals(declared.Description, ReasonPhrases.GetReasonPhrase(status), StringComparison.Ordinal)
-                ? description : $"{declared.Description} {description}";
+                ? $"As the operation's description says, or: {char.ToLowerInvariant(description[0])}{description[1..]}"
+                : $"{declared.Description} {description}";
             return;
         }
         operation.Responses[key] = new OpenApiResponse
