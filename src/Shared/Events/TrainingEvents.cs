@@ -56,7 +56,7 @@ public sealed record StepEvent : TrainingEvent
 {
     public required long Step { get; init; }
     public required int Epoch { get; init; }
-    public required IReadOnlyDictionary<string, double> Metrics { get; init; }
+    [NonFiniteNumber] public required IReadOnlyDictionary<string, double> Metrics { get; init; }
 }
 
 /// <summary>End of an epoch: train and validation metrics.</summary>
@@ -65,7 +65,7 @@ public sealed record EpochEvent : TrainingEvent
 {
     public required int Epoch { get; init; }
     public required long Step { get; init; }
-    public required IReadOnlyDictionary<string, double> Metrics { get; init; }
+    [NonFiniteNumber] public required IReadOnlyDictionary<string, double> Metrics { get; init; }
     /// <summary>Wall time of this epoch alone (training and validation), not since the run started.</summary>
     public required double EpochSeconds { get; init; }
 }
@@ -76,7 +76,7 @@ public sealed record AnalysisEvent : TrainingEvent
 {
     public required long Step { get; init; }
     public required int Epoch { get; init; }
-    public required IReadOnlyDictionary<string, double> Metrics { get; init; }
+    [NonFiniteNumber] public required IReadOnlyDictionary<string, double> Metrics { get; init; }
 }
 
 /// <summary>A checkpoint was written; the run can resume from it.</summary>
@@ -98,9 +98,9 @@ public sealed record RunFinishedEvent : TrainingEvent
 public sealed record RunOutcomeSummary
 {
     /// <summary>Metrics of the last completed epoch.</summary>
-    public IReadOnlyDictionary<string, double> FinalMetrics { get; init; } = new Dictionary<string, double>();
+    [NonFiniteNumber] public IReadOnlyDictionary<string, double> FinalMetrics { get; init; } = new Dictionary<string, double>();
     /// <summary>Best value over the epochs of each metric that has a direction (<see cref="MetricKeys.HasBest"/>): lowest loss, highest accuracy.</summary>
-    public IReadOnlyDictionary<string, double> BestMetrics { get; init; } = new Dictionary<string, double>();
+    [NonFiniteNumber] public IReadOnlyDictionary<string, double> BestMetrics { get; init; } = new Dictionary<string, double>();
     /// <summary>Epoch whose weights were best by the early-stopping metric, or by val/acc without early stopping; null when unknown.</summary>
     public int? BestEpoch { get; init; }
     public int EpochsCompleted { get; init; }

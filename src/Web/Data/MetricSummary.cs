@@ -1,3 +1,5 @@
+using Tracker.Shared;
+
 namespace Tracker.Web.Data;
 
 /// <summary>
@@ -5,7 +7,8 @@ namespace Tracker.Web.Data;
 /// <see cref="MetricWriter"/> folds each batch with it (its SQL upsert merges batches the same way) and the run page
 /// folds live points with it, so a reload shows the same numbers.
 /// </summary>
-public sealed record MetricSummary(double Last, long LastStep, double Min, double Max, long Count)
+public sealed record MetricSummary(
+    [property: NonFiniteNumber] double Last, long LastStep, [property: NonFiniteNumber] double Min, [property: NonFiniteNumber] double Max, long Count)
 {
     /// <summary>The summary of a single point.</summary>
     public static MetricSummary Of(long step, double value) => new(value, step, value, value, 1);

@@ -23,7 +23,7 @@ public static class ApiExtensions
     public static WebApplicationBuilder AddTrackerApi(this WebApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
-        builder.Services.AddOpenApi();
+        builder.Services.AddTrackerOpenApi();
         builder.Services.ConfigureHttpJsonOptions(options =>
         {
             // Statuses read as words; a diverged run's infinite values must not break a response.

@@ -18,6 +18,8 @@ public static class SecurityExtensions
     /// <summary>Picks the cookie or the token handler per request, so one scheme serves pages, the API and the hub.</summary>
     public const string Scheme = "Tracker";
     public const string SignInRateLimit = "sign-in";
+    /// <summary>The session cookie's name (the API description lists it as a security scheme).</summary>
+    public const string SessionCookie = "tracker.session";
 
     public static WebApplicationBuilder AddTrackerSecurity(this WebApplicationBuilder builder)
     {
@@ -60,7 +62,7 @@ public static class SecurityExtensions
         services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromSeconds(30));
         services.ConfigureApplicationCookie(options =>
         {
-            options.Cookie.Name = "tracker.session";
+            options.Cookie.Name = SessionCookie;
             options.Cookie.HttpOnly = true;
             options.Cookie.SameSite = SameSiteMode.Strict;
             // Secure whenever the request came over HTTPS (behind a proxy: with forwarded headers enabled).

@@ -21,7 +21,8 @@ public static class AccountEndpoints
             .WithDescription("userName, role (admin | member | viewer) and password; without a password the answer holds a one-time "
                 + "setPasswordLink. 201, or 400 naming the field.");
         users.MapPatch("/{id:long}", UpdateUserAsync).WithName("UpdateUser").WithSummary("Change a user's role or disable them")
-            .WithDescription("role and/or disabled; what is left out stays. The last enabled admin cannot be demoted or disabled (400).");
+            .WithDescription("role and/or disabled; what is left out stays. The last enabled admin cannot be demoted or disabled (400); 404 for an unknown user.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
 
@@ -31,7 +32,8 @@ public static class AccountEndpoints
                 TypedResults.Ok(await audit.ListAsync(take, before, cancellationToken)))
             .WithName("ListAudit").WithTags("Audit").RequireAuthorization(Policies.Admin)
             .WithSummary("The audit log, newest first")
-            .WithDescription($"take: 1 to {AuditLog.MaxPageSize} entries (default 100); before: an entry id, to page back.");
+            .WithDescription($"take: 1 to {AuditLog.MaxPageSize} entries (default 100); before: an entry id, to page back. 400 when either is not a number.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         return api;
     }
 
@@ -45,7 +47,8 @@ public static class AccountEndpoints
         tokens.MapGet("/", ListTokensAsync).WithName("ListTokens").WithSummary("Your tokens (an admin: everyone's)")
             .WithDescription("Names, scopes, expiry, last use and revocation; never the tokens themselves.");
         tokens.MapDelete("/{id:long}", RevokeTokenAsync).WithName("RevokeToken").WithSummary("Revoke a token")
-            .WithDescription("204. Your own tokens; an admin's, anyone's. 404 for an unknown token or someone else's.");
+            .WithDescription("204. Your own tokens; an admin's, anyone's. 404 for an unknown token or someone else's.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

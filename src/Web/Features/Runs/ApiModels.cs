@@ -12,7 +12,7 @@ public sealed record SubmittedRun(long Id, string Url, RunStatus Status);
 public sealed record RunListItem(
     long Id, string Name, string Project, string Model, string Dataset, string Method, RunStatus Status, IReadOnlyList<string> Tags,
     double Progress, int EpochsCompleted, int Epochs, DateTime Created, DateTime? Started, DateTime? Finished,
-    double? BestValAcc, double? BestValLoss, string? Owner = null);
+    [property: NonFiniteNumber] double? BestValAcc, [property: NonFiniteNumber] double? BestValLoss, string? Owner = null);
 
 /// <summary>One page of runs and how many match in all.</summary>
 public sealed record RunPage(IReadOnlyList<RunListItem> Items, int Total, int Page, int PageSize);
@@ -27,7 +27,7 @@ public sealed record RunDetail(
     string? Error, string? Notes, long? ParentRunId, IReadOnlyDictionary<string, MetricSummary> Summaries);
 
 /// <summary>One recorded value.</summary>
-public sealed record MetricPointDto(long Step, int Epoch, double Value, DateTime Time);
+public sealed record MetricPointDto(long Step, int Epoch, [property: NonFiniteNumber] double Value, DateTime Time);
 
 /// <summary>The points of one metric key, by step.</summary>
 public sealed record MetricSeries(string Key, IReadOnlyList<MetricPointDto> Points);

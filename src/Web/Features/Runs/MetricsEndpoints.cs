@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Tracker.Web.Data;
+using Tracker.Web.Extensions;
 
 namespace Tracker.Web.Features.Runs;
 
@@ -17,9 +18,10 @@ public static class MetricsEndpoints
                 + $"maxPoints: at most this many points per key ({MetricDownsampling.MinimumPoints} to {MetricQueries.MaxPointsLimit}), chosen to keep "
                 + "the line's shape: the first and last point and each bucket's lowest and highest value, so a spike is never smoothed away; "
                 + "all points when left out. "
-                + "from, to: the first and last step to read (whole numbers from 0, from ≤ to), a zoomed chart's window; with maxPoints only. "
+                + "from, to: the first and last step to read (whole numbers from 0, from ≤ to), a zoomed chart's window; with maxPoints only. 400 naming the field, 404 for an unknown run. "
                 + "JSON by default; CSV (run_id,key,step,epoch,value,time, always every point) with format=csv or Accept: text/csv.")
-            .Produces(StatusCodes.Status200OK, contentType: CsvContentType);
+            .ProducesCsv("run_id,key,step,epoch,value,time: every point, with a header row.")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
 

@@ -24,29 +24,35 @@ public static class RunsEndpoints
                 + "400 with field errors (camelCase paths such as dropout.cutoffEpoch) when it is invalid; nothing is stored then. "
                 + "priority: higher runs first (default 0).")
             .Accepts<RunConfig>("application/json")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .WithMetadata(new RequestSizeLimitAttribute(MaxConfigBytes));
         runs.MapGet("/", ListAsync).WithName("ListRuns")
             .WithSummary("List runs, a page at a time")
             .WithDescription($"Filters: project, status, tag, method, and q, a filter-language query such as "
                 + "model = vit-nano AND (method = \"early dropout\" OR method = \"early s.d.\") AND val/acc > 80 (400 naming the column of a mistake). "
                 + "sort: created (default), name, status (by name), valAcc (runs without one last), project, model or method; desc=true reverses. "
-                + $"page counts from 1; pageSize 1 to {RunQueries.MaxPageSize} (default {RunQueries.DefaultPageSize}).");
+                + $"page counts from 1; pageSize 1 to {RunQueries.MaxPageSize} (default {RunQueries.DefaultPageSize}).")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         runs.MapGet("/{id:long}", GetAsync).WithName("GetRun")
             .WithSummary("One run")
-            .WithDescription("The run with its config, status, error and the last/min/max of every metric.");
+            .WithDescription("The run with its config, status, error and the last/min/max of every metric. 404 for an unknown run.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         runs.MapGet("/{id:long}/events", EventsAsync).WithName("GetRunEvents")
             .WithSummary("A run's events after a sequence number")
             .WithDescription("The run's stored training events with seq greater than after (default 0: from the first), in order, "
                 + $"at most limit (1 to {MaxEventsPage}, default {MaxEventsPage}); each has its integer seq and its type. A client that "
-                + "lost its live connection asks for the events after the last seq it saw, then rejoins the hub. 404 for an unknown run.");
+                + "lost its live connection asks for the events after the last seq it saw, then rejoins the hub. 404 for an unknown run.")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         runs.MapPost("/{id:long}/cancel", CancelAsync).WithName("CancelRun")
             .WithSummary("Cancel a run")
             .WithDescription("200 when a queued run was cancelled, 202 when a running run was asked to stop (within a step), "
-                + "404 for an unknown run, 409 when the run has already finished, 403 for someone else's run (admins may cancel any).");
+                + "404 for an unknown run, 409 when the run has already finished, 403 for someone else's run (admins may cancel any).")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         runs.MapDelete("/{id:long}", DeleteAsync).WithName("DeleteRun")
             .WithSummary("Delete a finished run")
             .WithDescription("Deletes the run with its metrics, events, checkpoints and share links. 204 when deleted, 404 for an unknown "
-                + "run, 403 for someone else's run (admins may delete any), 409 while it is queued or running (cancel it first).");
+                + "run, 403 for someone else's run (admins may delete any), 409 while it is queued or running (cancel it first).")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return api;
     }
 

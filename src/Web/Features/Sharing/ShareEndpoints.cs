@@ -4,6 +4,7 @@ using Tracker.Web.Features.Runs;
 using Tracker.Web.Features.Sweeps;
 using Tracker.Web.Features.Compare;
 using Tracker.Web.Data;
+using Tracker.Web.Extensions;
 using Tracker.Web.Security;
 using Tracker.Shared;
 
@@ -27,13 +28,16 @@ public static class ShareEndpoints
             .WithSummary("Make a read-only link")
             .WithDescription("kind: run | comparison | sweep | paperTable; target: a run id, a comparison query (runs=1,2&metrics=val/acc...), "
                 + $"a sweep id or a paper table name; expiresInDays: 1 to {ShareLinks.MaxExpiryDays}, or none. 201 with the link's URL and "
-                + "token, shown this once (only its hash is stored); 400 when the target is not valid or does not exist.");
+                + "token, shown this once (only its hash is stored); 400 when the target is not valid or does not exist.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         share.MapGet("/", ListAsync).WithName("ListShareLinks")
             .WithSummary("The links made for one target")
-            .WithDescription("kind and target as on creation (a comparison query is matched in its canonical form). Tokens are never listed.");
+            .WithDescription("kind and target as on creation (a comparison query is matched in its canonical form). Tokens are never listed. 400 for an unknown kind.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         share.MapDelete("/{id:long}", RevokeAsync).WithName("RevokeShareLink")
             .WithSummary("Revoke a link")
-            .WithDescription("204; the link opens nothing from then on. Its maker or an admin only: 404 for an unknown link or someone else's.");
+            .WithDescription("204; the link opens nothing from then on. Its maker or an admin only: 404 for an unknown link or someone else's.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
 
@@ -58,10 +62,15 @@ public static class ShareEndpoints
         shared.MapMethods("/{token}/data", ReadMethods, GetDataAsync).WithName("GetSharedData")
             .WithSummary("A share link's data")
             .WithDescription("Exactly the link's target: a comparison's runs and their points of the shown metrics, a run with all its "
-                + "points, or a sweep's runs (paper tables open in the browser only: 501). The query string is ignored. 404 for an unknown, expired or revoked token.");
+                + "points, or a sweep's runs (paper tables open in the browser only: 501). The query string is ignored. 404 for an unknown, expired or revoked token.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status501NotImplemented);
         shared.MapMethods("/{token}/data.csv", ReadMethods, GetCsvAsync).WithName("GetSharedComparisonCsv")
             .WithSummary("A shared comparison's lines as CSV")
-            .WithDescription("As /api/compare.csv for the link's comparison; the query string is ignored.");
+            .WithDescription("As /api/compare.csv for the link's comparison; the query string is ignored. 404 for an unknown, expired or revoked "
+                + "token, or one that is not a comparison's.")
+            .ProducesCsv("series,runs,metric,<x>,value,std,n, with a header row, as /api/compare.csv.")
+            .ProducesMissingRunsHeader()
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json;
 
 namespace Tracker.Web.Features.Sweeps;
@@ -6,7 +7,9 @@ namespace Tracker.Web.Features.Sweeps;
 /// The body of POST /api/sweeps: a base run config and either a <see cref="Grid"/> or a random <see cref="Search"/>,
 /// with an optional early-stopping rule. Fields are nullable so a missing one is a 400 naming it, not a binding failure.
 /// </summary>
-public sealed record SweepRequest(JsonElement? Base, GridRequest? Grid, SearchRequest? Search, EarlyStopRequest? EarlyStop, int? Priority);
+public sealed record SweepRequest(
+    [property: Description("A run config, as POST /api/runs takes; read as raw JSON so that a mistake names its field (base.lr).")] JsonElement? Base,
+    GridRequest? Grid, SearchRequest? Search, EarlyStopRequest? EarlyStop, int? Priority);
 
 /// <summary>methods x models x seeds over the base config, as the form's grid sweep makes them.</summary>
 public sealed record GridRequest(IReadOnlyList<string>? Methods, IReadOnlyList<string>? Models, IReadOnlyList<int>? Seeds);

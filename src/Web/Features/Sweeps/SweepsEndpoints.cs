@@ -33,11 +33,13 @@ public static class SweepsEndpoints
                 + "(it ends cancelled, with the reason on its page). 201 with the sweep id, its page and its run ids; 400 with field "
                 + "errors (base.lr, search.parameters[1].low, grid.seeds, earlyStop.metric) when anything is wrong, and nothing is stored then.")
             .Accepts<SweepRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
         sweeps.MapGet("/{id}", GetAsync).WithName("GetSweep")
             .WithSummary("One sweep")
             .WithDescription("Every run of the sweep in the order it was queued: status, progress, epochs and the best val/acc and val/loss. "
-                + "404 when no run belongs to the sweep.");
+                + "404 when no run belongs to the sweep.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
 

@@ -66,13 +66,16 @@ public static class SavedViews
             .WithDescription("Each view with its name, its /runs query string and the URL that opens it.");
         views.MapPost("/", SaveEndpointAsync).WithName("SaveView")
             .WithSummary("Save a view")
-            .WithDescription("query is the /runs query string (q, project, status, tag, method, sort, desc). A view of the same name is replaced.");
+            .WithDescription("query is the /runs query string (q, project, status, tag, method, sort, desc). A view of the same name is replaced. "
+                + "400 when the name is missing or either is too long.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         views.MapDelete("/{id:long}", async Task<Results<NoContent, ProblemHttpResult>> (long id, TrackerDbContext context, CancellationToken cancellationToken) =>
                 await DeleteAsync(context, id, cancellationToken)
                     ? TypedResults.NoContent()
                     : TypedResults.Problem(title: "No such view.", detail: $"There is no saved view {id}.", statusCode: StatusCodes.Status404NotFound))
             .WithName("DeleteView").WithSummary("Delete a saved view")
-            .WithDescription("204 when the view was deleted, 404 when there is no such view.");
+            .WithDescription("204 when the view was deleted, 404 when there is no such view.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
 

@@ -16,10 +16,12 @@ public static class WebhooksEndpoints
                 + "exponential backoff. 201 with the webhook and its secret, shown only in this answer; 400 naming the field.");
         webhooks.MapGet("/", ListAsync).WithName("ListWebhooks")
             .WithSummary("A project's webhooks")
-            .WithDescription("Without their secrets. 404 for an unknown project.");
+            .WithDescription("Without their secrets. 404 for an unknown project.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         webhooks.MapDelete("/{id:long}", DeleteAsync).WithName("DeleteWebhook")
             .WithSummary("Delete a webhook")
-            .WithDescription("Removes the webhook and its delivery records. 204, or 404 when the project has no such webhook.");
+            .WithDescription("Removes the webhook and its delivery records. 204, or 404 when the project has no such webhook.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
 
