@@ -130,6 +130,9 @@ public sealed partial class RunView : IDisposable
         var urgent = _state.Apply(trainingEvent);
         // The finished event is announced only once the queue has recorded the end: one read gets the final times.
         if (trainingEvent is RunFinishedEvent) _ = RefreshFinishedAsync();
+        // A checkpoint changes nothing the page shows; redrawing the charts for it kept the circuit busy when the
+        // next epoch arrived, and the epoch count waited (benchmarks/latency, decision 0011).
+        if (trainingEvent is CheckpointEvent) return;
         RequestRender(urgent);
     }
 
