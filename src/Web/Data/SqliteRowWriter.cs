@@ -21,6 +21,9 @@ public sealed class SqliteRowWriter : IDisposable
 
     private readonly sqlite3 _database;
     private readonly sqlite3_stmt _statement;
+    private readonly byte[] _lastTimeText = new byte[32];
+    private DateTime _lastTime;
+    private int _lastTimeLength;
 
     public SqliteRowWriter(DbConnection connection, string sql)
     {
@@ -46,10 +49,14 @@ public sealed class SqliteRowWriter : IDisposable
 
     public void Bind(int index, DateTime value)
     {
-        Span<byte> buffer = stackalloc byte[32];
-        if (!value.TryFormat(buffer, out var written, DateTimeFormat, CultureInfo.InvariantCulture))
-            throw new InvalidOperationException($"{value:O} does not fit SQLite's date text.");
-        Check(raw.sqlite3_bind_text(_statement, index, buffer[..written]));
+        // The points of one event share its time: formatting it once per row cost as much as the insert itself.
+        if (value != _lastTime || _lastTimeLength == 0)
+        {
+            if (!value.TryFormat(_lastTimeText, out _lastTimeLength, DateTimeFormat, CultureInfo.InvariantCulture))
+                throw new InvalidOperationException($"{value:O} does not fit SQLite's date text.");
+            _lastTime = value;
+        }
+        Check(raw.sqlite3_bind_text(_statement, index, _lastTimeText.AsSpan(0, _lastTimeLength)));
     }
 
     /// <summary>Executes the statement with the values bound, then readies it for the next row.</summary>

@@ -63,6 +63,25 @@ public class SqliteRowWriterTests
             Read(connection).OrderBy(r => r.Key).Select(r => (r.Key, r.Value.Id, r.Value.Number)));
     }
 
+    /// <summary>The writer keeps the last time's text: a row with another time must not get it.</summary>
+    [Fact]
+    public void RowsWithTheSameAndOtherTimes_EachStoreTheirOwn()
+    {
+        using var connection = Open();
+        var first = new DateTime(2026, 11, 28, 13, 5, 7, DateTimeKind.Utc).AddTicks(5);
+        var times = new[] { first, first, first.AddTicks(1), first, DateTime.SpecifyKind(first, DateTimeKind.Unspecified).AddSeconds(1) };
+        using (var writer = new SqliteRowWriter(connection, """INSERT INTO "Rows" VALUES ('raw' || ?1, ?1, 'x', 1, ?2)"""))
+            for (var i = 0; i < times.Length; i++)
+            {
+                writer.Bind(1, i);
+                writer.Bind(2, times[i]);
+                writer.Execute();
+            }
+
+        Assert.Equal(times.Select(t => t.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", System.Globalization.CultureInfo.InvariantCulture)),
+            Read(connection).OrderBy(r => r.Value.Id).Select(r => r.Value.Time));
+    }
+
     /// <summary>Storage errors are classified by their SQLite code (disk full is 507): the row writer must raise what ADO.NET raises.</summary>
     [Fact]
     public void AFailedRow_RaisesTheSqliteErrorOfAdoNet_AndTheWriterGoesOn()
