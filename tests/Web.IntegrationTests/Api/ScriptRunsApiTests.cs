@@ -225,6 +225,34 @@ public sealed class ScriptRunsApiTests
             Assert.Equal(HttpStatusCode.BadRequest, badName.StatusCode);
     }
 
+    [Theory, SqliteData, PostgresData]
+    public async Task ATaggedScriptRun_IsInItsPaperTable_AndInComparisons(DatabaseProvider provider)
+    {
+        await using var host = await ApiHost.StartAsync(provider);
+        var runId = await CreateAsync(host.Client, """
+            {"name": "vit-early-s0", "tags": ["paper:early-basic"],
+             "config": {"model": "vit-nano", "dataset": "fashion-mnist", "seed": 3, "dropout": {"rate": 0.1, "mode": "early", "cutoffEpoch": 5}}}
+            """);
+        using (var batch = await PostBatchAsync(host.Client, runId, """
+            {"seq": 1, "points": [{"key": "val/acc", "step": 100, "epoch": 1, "value": 70.25}, {"key": "val/acc", "step": 200, "epoch": 2, "value": 80.5},
+                                  {"key": "train/loss", "step": 200, "epoch": 2, "value": 0.375}]}
+            """))
+            Assert.Equal(HttpStatusCode.OK, batch.StatusCode);
+        using (var finished = await host.Client.PostAsync($"/api/runs/{runId}/finish", Json("{}"))) Assert.Equal(HttpStatusCode.OK, finished.StatusCode);
+
+        await using (var context = host.Database.CreateDbContext())
+        {
+            var paperRun = Assert.Single(await Tracker.Web.Features.Paper.PaperQueries.TaggedRunsAsync(context, ["paper:early-basic"], CancellationToken.None));
+            Assert.Equal((runId, "early dropout", "vit-nano", "fashion-mnist", RunStatus.Succeeded, 3, 80.5, 0.375),
+                (paperRun.Id, paperRun.Method, paperRun.Model, paperRun.Dataset, paperRun.Status, paperRun.Seed, paperRun.FinalValAcc, paperRun.FinalTrainLoss));
+        }
+        using var csv = await host.Client.GetAsync($"/api/compare.csv?runs={runId}&metrics=val/acc&x=step");
+        Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
+        var lines = (await csv.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["100,70.25", "200,80.5"], lines.Skip(1).Select(l => string.Join(',', l.Split(',')[3..5])).ToList());
+        Assert.Contains("vit-early-s0", await host.Client.GetStringAsync($"/compare?runs={runId}"), StringComparison.Ordinal);
+    }
+
     [Theory, SqliteData]
     public async Task AScriptRun_IsRetriedOrCloned_OnlyWhenItsConfigIsAWholeRunConfig(DatabaseProvider provider)
     {
