@@ -61,10 +61,12 @@ public static partial class IngestEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         runs.MapGet("/{id:long}/files", ListFilesAsync).WithName("ListRunFiles")
             .WithSummary("The files attached to a run")
+            .WithDescription("Name and size of each file a script attached (PUT /api/runs/{id}/files/{name}); 404 for an unknown run.")
             .Produces<IReadOnlyList<RunFile>>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         runs.MapGet("/{id:long}/files/{name}", DownloadAsync).WithName("GetRunFile")
             .WithSummary("One file attached to a run")
+            .WithDescription("The file's bytes as it was attached; 404 for an unknown run or file.")
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return api;
