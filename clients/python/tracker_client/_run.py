@@ -94,6 +94,8 @@ class Run:
         """
         if self._finished:
             raise TrackerError("This run has finished; start another with tracker.init().")
+        if self._fatal is not None:
+            return  # the server refused the run (finish() raises why); buffering more would only grow memory
         if step is None:
             step = self._auto_step
         step = int(step)
@@ -117,7 +119,11 @@ class Run:
 
     def attach(self, name, path_or_bytes):
         """Stores a small file with the run (the server's Ingest:MaxFileBytes); waits for the upload."""
-        content = path_or_bytes if isinstance(path_or_bytes, bytes) else open(path_or_bytes, "rb").read()
+        if isinstance(path_or_bytes, bytes):
+            content = path_or_bytes
+        else:
+            with open(path_or_bytes, "rb") as file:
+                content = file.read()
         if self.id is None:
             raise TrackerError("The server has not been reached; files are not spooled.")
         self._api.attach(self.id, name, content)

@@ -204,23 +204,22 @@ public static partial class IngestEndpoints
     {
         if (request.ContentLength > limit) return (null, TooLarge(limit));
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limit;
-        byte[] bytes;
+        using var buffer = new MemoryStream();
         try
         {
-            using var buffer = new MemoryStream();
             await request.Body.CopyToAsync(buffer, cancellationToken);
-            bytes = buffer.ToArray();
         }
         catch (BadHttpRequestException ex)
         {
             return (null, ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? TooLarge(limit)
                 : TypedResults.Problem(title: "The body could not be read.", detail: ex.Message, statusCode: ex.StatusCode));
         }
-        if (bytes.Length == 0 || bytes.All(b => b is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t'))
+        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        if (bytes.Span.Trim(" \r\n\t"u8).IsEmpty)
             return allowEmpty ? (null, null) : (null, BadBody(what, $"Invalid {what}: the body is empty."));
         try
         {
-            var body = JsonSerializer.Deserialize<T>(bytes, ScriptRuns.BodyOptions);
+            var body = JsonSerializer.Deserialize<T>(bytes.Span, ScriptRuns.BodyOptions);
             return body is null ? (null, BadBody(what, $"Invalid {what}: expected a JSON object, found null.")) : (body, null);
         }
         catch (JsonException ex)

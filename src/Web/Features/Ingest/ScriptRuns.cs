@@ -67,7 +67,8 @@ public sealed class ScriptRuns(
         if (await CheckAsync(runId, mayChange, cancellationToken) is { } refused) return (refused.Outcome, null);
         var run = await StateAsync(runId, cancellationToken);
         // A finished script run's last event is its finished event: older batches are resends, anything newer is too late.
-        if (run is { Active: false } && seq >= run.StoredSeq) return (ScriptRunOutcome.Finished, null);
+        if (run is null) return (ScriptRunOutcome.NoSuchRun, null);
+        if (!run.Active && seq >= run.StoredSeq) return (ScriptRunOutcome.Finished, null);
         var stored = await store.StoreAsync(runId, [new PointsEvent { Seq = seq, Time = time.GetUtcNow(), Points = points }], cancellationToken);
         await feed.AnnounceStoredAsync(runId, stored.Stored);
         return (ScriptRunOutcome.Done, stored);
