@@ -64,11 +64,10 @@ public sealed class ScriptRuns(
     public async Task<(ScriptRunOutcome Outcome, StoredBatch? Stored)> AppendAsync(long runId, Func<string?, bool> mayChange, long seq,
         IReadOnlyList<LoggedPoint> points, CancellationToken cancellationToken)
     {
-        if (await CheckAsync(runId, mayChange, cancellationToken) is { } refused) return (refused.Outcome, null);
-        var run = await StateAsync(runId, cancellationToken);
+        var run = await CheckAsync(runId, mayChange, cancellationToken);
+        if (run.Outcome != ScriptRunOutcome.Done) return (run.Outcome, null);
         // A finished script run's last event is its finished event: older batches are resends, anything newer is too late.
-        if (run is null) return (ScriptRunOutcome.NoSuchRun, null);
-        if (!run.Active && seq >= run.StoredSeq) return (ScriptRunOutcome.Finished, null);
+        if (!run.Status.IsActive() && seq >= run.StoredSeq) return (ScriptRunOutcome.Finished, null);
         var stored = await store.StoreAsync(runId, [new PointsEvent { Seq = seq, Time = time.GetUtcNow(), Points = points }], cancellationToken);
         await feed.AnnounceStoredAsync(runId, stored.Stored);
         return (ScriptRunOutcome.Done, stored);
@@ -82,7 +81,7 @@ public sealed class ScriptRuns(
     public async Task<(ScriptRunOutcome Outcome, RunStatus Status, long AckedSeq)> FinishAsync(long runId, Func<string?, bool> mayChange,
         RunOutcome status, string? error, CancellationToken cancellationToken)
     {
-        if (await CheckAsync(runId, mayChange, cancellationToken) is { } refused) return (refused.Outcome, refused.Status, 0);
+        if (await CheckAsync(runId, mayChange, cancellationToken) is { Outcome: not ScriptRunOutcome.Done } refused) return (refused.Outcome, refused.Status, 0);
         var wanted = RunStatuses.FromOutcome(status);
         await using var context = await contexts.CreateDbContextAsync(cancellationToken);
         await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken);
@@ -122,7 +121,7 @@ public sealed class ScriptRuns(
     public async Task<(ScriptRunOutcome Outcome, long Bytes)> AttachAsync(long runId, Func<string?, bool> mayChange, string name, Stream content,
         CancellationToken cancellationToken)
     {
-        if (await CheckAsync(runId, mayChange, cancellationToken) is { } refused) return (refused.Outcome, 0);
+        if (await CheckAsync(runId, mayChange, cancellationToken) is { Outcome: not ScriptRunOutcome.Done } refused) return (refused.Outcome, 0);
         var folder = Path.Combine(runFolders.DirectoryOf(runId), FilesFolder);
         Directory.CreateDirectory(folder);
         // Written beside, then renamed: a reader never sees half a file, and a failed upload leaves the old one.
@@ -160,25 +159,16 @@ public sealed class ScriptRuns(
             : [];
     }
 
-    private sealed record RunState(bool Active, long StoredSeq);
+    /// <summary>Whether the caller may feed the run (<see cref="ScriptRunOutcome.Done"/>) or why not, with the run's status and stored sequence.</summary>
+    private sealed record RunCheck(ScriptRunOutcome Outcome, RunStatus Status, long StoredSeq);
 
-    private async Task<RunState?> StateAsync(long runId, CancellationToken cancellationToken)
+    private async Task<RunCheck> CheckAsync(long runId, Func<string?, bool> mayChange, CancellationToken cancellationToken)
     {
         await using var context = await contexts.CreateDbContextAsync(cancellationToken);
-        return await context.Runs.Where(r => r.Id == runId)
-            .Select(r => new RunState(r.Status == RunStatus.Queued || r.Status == RunStatus.Running, r.StoredSeq)).FirstOrDefaultAsync(cancellationToken);
-    }
-
-    private sealed record Refusal(ScriptRunOutcome Outcome, RunStatus Status);
-
-    private async Task<Refusal?> CheckAsync(long runId, Func<string?, bool> mayChange, CancellationToken cancellationToken)
-    {
-        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
-        var run = await context.Runs.Where(r => r.Id == runId).Select(r => new { r.Owner, r.LoggedByScript, r.Status }).FirstOrDefaultAsync(cancellationToken);
-        if (run is null) return new Refusal(ScriptRunOutcome.NoSuchRun, default);
-        if (!mayChange(run.Owner)) return new Refusal(ScriptRunOutcome.NotYours, run.Status);
-        if (!run.LoggedByScript) return new Refusal(ScriptRunOutcome.NotAScriptRun, run.Status);
-        return null;
+        var run = await context.Runs.Where(r => r.Id == runId).Select(r => new { r.Owner, r.LoggedByScript, r.Status, r.StoredSeq }).FirstOrDefaultAsync(cancellationToken);
+        if (run is null) return new RunCheck(ScriptRunOutcome.NoSuchRun, default, 0);
+        var outcome = !mayChange(run.Owner) ? ScriptRunOutcome.NotYours : !run.LoggedByScript ? ScriptRunOutcome.NotAScriptRun : ScriptRunOutcome.Done;
+        return new RunCheck(outcome, run.Status, run.StoredSeq);
     }
 
     /// <summary>The invariant text of a run id, for audit targets.</summary>
