@@ -223,6 +223,11 @@ public sealed class ScriptRunsApiTests
         Assert.Equal("hello", await host.Client.GetStringAsync($"/api/runs/{runId}/files/notes.txt"));
         using (var badName = await host.Client.PutAsync($"/api/runs/{runId}/files/..secret", new ByteArrayContent([1])))
             Assert.Equal(HttpStatusCode.BadRequest, badName.StatusCode);
+        using (var cancel = await host.Client.PostAsync($"/api/runs/{runId}/cancel", null))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, cancel.StatusCode);
+            Assert.Contains("logged by a script", await cancel.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
     }
 
     [Theory, SqliteData, PostgresData]
