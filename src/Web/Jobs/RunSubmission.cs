@@ -87,7 +87,7 @@ public sealed class RunSubmission(IDbContextFactory<TrackerDbContext> contexts, 
         ArgumentNullException.ThrowIfNull(edit);
         await using var context = await contexts.CreateDbContextAsync(cancellationToken);
         var source = await context.Runs.AsNoTracking().Where(r => r.Id == runId)
-            .Select(r => new { r.Owner, r.LoggedByScript }).FirstOrDefaultAsync(cancellationToken);
+            .Select(r => new { r.Owner }).FirstOrDefaultAsync(cancellationToken);
         if (source is null) return new SubmitResult(null, [new FieldError("runId", $"There is no run {runId}.")]);
         // A script run goes into the queue only when the config it sent is a whole run config (RunQueries.ConfigAsync says).
         var (config, problem) = await Features.Runs.RunQueries.ConfigAsync(context, runId, cancellationToken);
