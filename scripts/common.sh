@@ -11,10 +11,11 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 #   a 512x512 matmul runs at ~5 GFLOP/s instead of ~180).
 # - test: chromium, the browser the e2e tests drive (tests/E2E); postgresql, the server the integration
 #   tests run against (start_test_postgres below; its system cluster is never used); python3, which picks
-#   that server a free port (start_test_postgres) and summarises the test results (test.sh).
+#   that server a free port (start_test_postgres), summarises the test results (test.sh) and runs the Python
+#   client's tests (clients/python); python3-torch, which the PyTorch example (examples/pytorch) trains with.
 TRACKER_BUILD_PACKAGES=(libtorch-dev cmake g++)
 TRACKER_RUNTIME_PACKAGES=(libtorch1.13 libopenblas0-pthread dataset-fashion-mnist libssl3)
-TRACKER_TEST_PACKAGES=(chromium postgresql python3)
+TRACKER_TEST_PACKAGES=(chromium postgresql python3 python3-torch)
 TRACKER_APT_PACKAGES=("${TRACKER_BUILD_PACKAGES[@]}" "${TRACKER_RUNTIME_PACKAGES[@]}" "${TRACKER_TEST_PACKAGES[@]}")
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }

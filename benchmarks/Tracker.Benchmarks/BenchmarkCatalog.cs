@@ -8,6 +8,7 @@ public static class BenchmarkCatalog
         ["ops"] = ("per-op overhead of a tiny op and 512x512 float32 matmul GFLOP/s, beside PyTorch", OpsBenchmark.Run),
         ["train"] = ("ViT-nano on Fashion-MNIST: samples/s and peak RSS beside PyTorch, analysis metric costs", TrainBenchmark.Run),
         ["ingest"] = ("metric points/s through the run event sink into SQLite and PostgreSQL", IngestBenchmark.Run),
+        ["python-ingest"] = ("points/s from one Python process (tracker_client) into the app on SQLite, beside the store alone", PythonIngestBenchmark.Run),
         ["latency"] = ("run page: epoch event to DOM update in Chromium, p50/p95/max ms of a real run", LiveLatencyBenchmark.Run),
         ["runs-query"] = ("the /runs list query (filter language + page) on 100k SQLite runs, p50/p95, and GET /runs", RunsQueryBenchmark.Run),
         ["compare"] = ("GET /compare for 50 runs x 300 epochs x 8 metrics (p50/p95), and its data load alone", CompareBenchmark.Run),

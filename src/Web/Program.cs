@@ -11,6 +11,7 @@ builder.AddTrackerJobs();
 builder.AddTrackerSweepsAndWebhooks();
 builder.AddTrackerUi();
 builder.AddTrackerApi();
+builder.AddTrackerIngest();
 
 var app = builder.Build();
 

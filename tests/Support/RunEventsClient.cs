@@ -23,6 +23,7 @@ public sealed class RunEventsClient : IAsyncDisposable
         On<AnalysisEvent>(nameof(IRunsClient.AnalysisReported));
         On<CheckpointEvent>(nameof(IRunsClient.CheckpointSaved));
         On<RunFinishedEvent>(nameof(IRunsClient.RunFinished));
+        On<PointsEvent>(nameof(IRunsClient.PointsLogged));
     }
 
     public HubConnection Connection { get; }

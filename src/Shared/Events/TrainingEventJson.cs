@@ -60,6 +60,6 @@ public static class TrainingEventJson
     private static readonly string[] AllTypes =
     [
         TrainingEventTypes.RunStarted, TrainingEventTypes.Step, TrainingEventTypes.Epoch,
-        TrainingEventTypes.Analysis, TrainingEventTypes.Checkpoint, TrainingEventTypes.RunFinished,
+        TrainingEventTypes.Analysis, TrainingEventTypes.Checkpoint, TrainingEventTypes.RunFinished, TrainingEventTypes.Points,
     ];
 }

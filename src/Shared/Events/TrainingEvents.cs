@@ -14,6 +14,7 @@ namespace Tracker.Shared;
 [JsonDerivedType(typeof(AnalysisEvent), TrainingEventTypes.Analysis)]
 [JsonDerivedType(typeof(CheckpointEvent), TrainingEventTypes.Checkpoint)]
 [JsonDerivedType(typeof(RunFinishedEvent), TrainingEventTypes.RunFinished)]
+[JsonDerivedType(typeof(PointsEvent), TrainingEventTypes.Points)]
 // On the type, so NaN/Infinity metrics serialize under any options (a diverging run produces them).
 [JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 public abstract record TrainingEvent
@@ -37,6 +38,7 @@ public static class TrainingEventTypes
     public const string Analysis = "analysis";
     public const string Checkpoint = "checkpoint";
     public const string RunFinished = "run-finished";
+    public const string Points = "points";
 }
 
 [JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
@@ -86,6 +88,19 @@ public sealed record CheckpointEvent : TrainingEvent
     public required long Step { get; init; }
     public required string Path { get; init; }
 }
+
+/// <summary>
+/// One batch of points a script logged through the ingest API (the Python client): any keys, each point at its own step.
+/// Its <see cref="TrainingEvent.Seq"/> is the client's batch sequence, so a resent batch is a no-op like any event.
+/// </summary>
+public sealed record PointsEvent : TrainingEvent
+{
+    public required IReadOnlyList<LoggedPoint> Points { get; init; }
+}
+
+/// <summary>One value a script logged: <paramref name="Time"/> null means when the batch arrived.</summary>
+[JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+public sealed record LoggedPoint(string Key, long Step, double Value, int? Epoch = null, DateTimeOffset? Time = null);
 
 public sealed record RunFinishedEvent : TrainingEvent
 {

@@ -17,6 +17,8 @@ public interface IRunsClient
     Task AnalysisReported(long runId, AnalysisEvent e);
     Task CheckpointSaved(long runId, CheckpointEvent e);
     Task RunFinished(long runId, RunFinishedEvent e);
+    /// <summary>A batch of points a script logged (<see cref="PointsEvent"/>).</summary>
+    Task PointsLogged(long runId, PointsEvent e);
 }
 
 /// <summary>Where the runs hub is mapped, its methods, and how its groups are named, so server and clients agree.</summary>

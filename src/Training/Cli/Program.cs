@@ -2,8 +2,9 @@ using System.CommandLine;
 using Tracker.Shared;
 using Tracker.Training.Engine;
 
-// tracker-train: `train --config run.json [--out DIR]` streams one JSON event per line on stdout;
-// diagnostics go to stderr. Exit codes: 0 succeeded, 1 failed or diverged, 2 invalid input, 130 cancelled.
+// tracker-train: `train --config run.json [--out DIR]` streams one JSON event per line on stdout (and appends them to
+// DIR/events.jsonl, which `import DIR --server URL --token T` uploads later); diagnostics go to stderr.
+// Exit codes: 0 succeeded, 1 failed or diverged (import: the server refused or cannot be reached), 2 invalid input, 130 cancelled.
 
 var configOption = new Option<FileInfo>("--config") { Description = "Run config (RunConfig JSON, camelCase).", Required = true };
 var outOption = new Option<DirectoryInfo?>("--out") { Description = "Output folder for the checkpoint; an existing checkpoint there is resumed. Default: runs/<name>." };
@@ -29,7 +30,16 @@ train.SetAction((parse, cancellation) =>
         InitialWeightsPath = parse.GetValue(initWeightsOption)?.FullName,
     };
     var stdout = Console.Out;
-    var finished = new Trainer(config, options, e => stdout.WriteLine(TrainingEventJson.Serialize(e))).Run(cancellation);
+    Directory.CreateDirectory(output);
+    // The same lines in the output folder, so a run trained where no server is reachable can be imported later.
+    using var eventsFile = new StreamWriter(Path.Combine(output, Tracker.Training.Cli.RunImport.EventsFile), append: true);
+    var finished = new Trainer(config, options, e =>
+    {
+        var line = TrainingEventJson.Serialize(e);
+        stdout.WriteLine(line);
+        eventsFile.WriteLine(line);
+        eventsFile.Flush();
+    }).Run(cancellation);
     if (finished.Summary.Error is { } error) Console.Error.WriteLine($"tracker-train: run failed: {error}");
     return Task.FromResult(finished.Status switch
     {
@@ -47,7 +57,28 @@ validate.SetAction(parse =>
     return 0;
 });
 
-var root = new RootCommand("tracker-train: the Tracker training engine (libtorch) from the command line.") { train, validate };
+var folderArgument = new Argument<DirectoryInfo>("DIR") { Description = "A train --out folder: its events.jsonl and checkpoint.bin." };
+var serverOption = new Option<string?>("--server") { Description = "The Tracker to import into, e.g. http://127.0.0.1:5080 (default: TRACKER_SERVER)." };
+var tokenOption = new Option<string?>("--token") { Description = "A write token (default: TRACKER_TOKEN)." };
+var import = new Command("import", "Upload a run trained offline (its events, config and checkpoint); importing twice adds nothing.")
+{
+    folderArgument, serverOption, tokenOption,
+};
+import.SetAction(async (parse, cancellation) =>
+{
+    var named = parse.GetValue(serverOption) ?? Environment.GetEnvironmentVariable("TRACKER_SERVER");
+    if (!Uri.TryCreate(named, UriKind.Absolute, out var server) || server.Scheme is not ("http" or "https"))
+    {
+        Console.Error.WriteLine(named is null
+            ? "tracker-train: name the server with --server URL or TRACKER_SERVER."
+            : $"tracker-train: '{named}' is not a server URL such as http://127.0.0.1:5080.");
+        return 2;
+    }
+    return await Tracker.Training.Cli.RunImport.RunAsync(parse.GetValue(folderArgument)!, server,
+        parse.GetValue(tokenOption) ?? Environment.GetEnvironmentVariable("TRACKER_TOKEN"), Console.Out, Console.Error, cancellation);
+});
+
+var root = new RootCommand("tracker-train: the Tracker training engine (libtorch) from the command line.") { train, validate, import };
 return await root.Parse(args).InvokeAsync();
 
 static bool TryReadConfig(FileInfo file, out RunConfig config)

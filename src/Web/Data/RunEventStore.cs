@@ -62,7 +62,7 @@ public sealed class RunEventStore(IDbContextFactory<TrackerDbContext> contexts)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(events);
-        var run = await context.Runs.Where(r => r.Id == runId).Select(r => new { r.StoredSeq, r.Epochs }).FirstOrDefaultAsync(cancellationToken)
+        var run = await context.Runs.Where(r => r.Id == runId).Select(r => new { r.StoredSeq, r.Epochs, r.EpochsCompleted }).FirstOrDefaultAsync(cancellationToken)
             ?? throw new UnknownRunException(runId);
         var fresh = events.Where(e => e.Seq > run.StoredSeq).OrderBy(e => e.Seq).ToList();
         if (fresh.Count == 0) return new StoredBatch(run.StoredSeq, []);
@@ -84,7 +84,9 @@ public sealed class RunEventStore(IDbContextFactory<TrackerDbContext> contexts)
         var lastSeq = fresh[^1].Seq;
         // The stored sequence moves only from the value read above: a second writer of the same run makes this
         // update miss, and its transaction fails instead of storing an event twice.
-        var lastEpoch = fresh.OfType<EpochEvent>().LastOrDefault()?.Epoch;
+        // A script's points say which epoch they belong to; the highest one logged counts as the epochs it has reached.
+        var lastEpoch = fresh.OfType<EpochEvent>().LastOrDefault()?.Epoch
+            ?? (fresh.OfType<PointsEvent>().SelectMany(e => e.Points).Max(p => p.Epoch) is { } logged ? Math.Max(logged, run.EpochsCompleted) : null);
         var progress = lastEpoch is { } epochs ? RunStatuses.Progress(epochs, run.Epochs) : 0;
         var acknowledged = lastEpoch is { } epochsCompleted
             ? await context.Runs.Where(r => r.Id == runId && r.StoredSeq == run.StoredSeq).ExecuteUpdateAsync(s => s
@@ -141,6 +143,7 @@ public sealed class RunEventStore(IDbContextFactory<TrackerDbContext> contexts)
         AnalysisEvent => TrainingEventTypes.Analysis,
         CheckpointEvent => TrainingEventTypes.Checkpoint,
         RunFinishedEvent => TrainingEventTypes.RunFinished,
+        PointsEvent => TrainingEventTypes.Points,
         _ => throw new ArgumentException($"Unknown event {trainingEvent.GetType().Name}.", nameof(trainingEvent)),
     };
 
@@ -155,6 +158,15 @@ public sealed class RunEventStore(IDbContextFactory<TrackerDbContext> contexts)
         var seen = new HashSet<(string Key, long Step)>();
         foreach (var trainingEvent in events)
         {
+            if (trainingEvent is PointsEvent logged)
+            {
+                // A script's batch is stored as it was sent: the ingest endpoint refused it if a (key, step) repeated.
+                points.AddRange(logged.Points.Select(p => new MetricPoint
+                {
+                    RunId = runId, Key = p.Key, Step = p.Step, Epoch = p.Epoch ?? 0, Value = p.Value, Time = (p.Time ?? logged.Time).UtcDateTime,
+                }));
+                continue;
+            }
             var (step, epoch, metrics) = trainingEvent switch
             {
                 StepEvent e => (e.Step, e.Epoch, e.Metrics),

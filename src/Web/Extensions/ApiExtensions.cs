@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Tracker.Web.Data;
 using Tracker.Web.Features.Accounts;
 using Tracker.Web.Features.Compare;
+using Tracker.Web.Features.Ingest;
 using Tracker.Web.Features.Runs;
 using Tracker.Web.Features.Sharing;
 using Tracker.Web.Features.Sweeps;
@@ -104,7 +105,7 @@ public static class ApiExtensions
         // Every endpoint of the group needs a reader for GET/HEAD and a writer for any other method (Policies.Api);
         // endpoints that need more (admin, own runs only) say so on top.
         app.MapGroup(ApiPrefix).RequireAuthorization(Policies.Api)
-            .MapRuns().MapMetrics().MapSweeps().MapViews().MapCompare().MapShare().MapWebhooks().MapUsers().MapAudit();
+            .MapRuns().MapIngest().MapMetrics().MapSweeps().MapViews().MapCompare().MapShare().MapWebhooks().MapUsers().MapAudit();
         app.MapTokens(ApiPrefix);
         app.MapGet("/healthz", () => TypedResults.Text("ok")).AllowAnonymous().ExcludeFromDescription();
         app.MapShareData();

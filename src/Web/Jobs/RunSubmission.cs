@@ -87,10 +87,13 @@ public sealed class RunSubmission(IDbContextFactory<TrackerDbContext> contexts, 
         ArgumentNullException.ThrowIfNull(edit);
         await using var context = await contexts.CreateDbContextAsync(cancellationToken);
         var source = await context.Runs.AsNoTracking().Where(r => r.Id == runId)
-            .Select(r => new { r.Config, r.Owner }).FirstOrDefaultAsync(cancellationToken);
+            .Select(r => new { r.Owner }).FirstOrDefaultAsync(cancellationToken);
         if (source is null) return new SubmitResult(null, [new FieldError("runId", $"There is no run {runId}.")]);
+        // A script run goes into the queue only when the config it sent is a whole run config (RunQueries.ConfigAsync says).
+        var (config, problem) = await Features.Runs.RunQueries.ConfigAsync(context, runId, cancellationToken);
+        if (config is null) return new SubmitResult(null, [new FieldError("runId", problem!)]);
         var sourcePriority = await context.Jobs.Where(j => j.RunId == runId).Select(j => (int?)j.Priority).FirstOrDefaultAsync(cancellationToken);
-        return await SubmitAsync(edit(source.Config), priority ?? sourcePriority ?? 0, owner ?? source.Owner, cancellationToken);
+        return await SubmitAsync(edit(config), priority ?? sourcePriority ?? 0, owner ?? source.Owner, cancellationToken);
     }
 
     /// <summary>Runs a failed, cancelled or diverged run's config again, as a new run.</summary>

@@ -28,6 +28,7 @@ public sealed class RunEventPublisher(RunNotifier notifier, IHubContext<RunsHub,
         AnalysisEvent e => client.AnalysisReported(runId, e),
         CheckpointEvent e => client.CheckpointSaved(runId, e),
         RunFinishedEvent e => client.RunFinished(runId, e),
+        PointsEvent e => client.PointsLogged(runId, e),
         _ => throw new ArgumentException($"No hub message for {trainingEvent.GetType().Name}.", nameof(trainingEvent)),
     };
 }

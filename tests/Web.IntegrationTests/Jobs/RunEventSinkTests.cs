@@ -257,5 +257,6 @@ public class RunEventSinkTests
         public Task AnalysisReported(long runId, AnalysisEvent e) => Task.CompletedTask;
         public Task CheckpointSaved(long runId, CheckpointEvent e) => Task.CompletedTask;
         public Task RunFinished(long runId, RunFinishedEvent e) => Task.CompletedTask;
+        public Task PointsLogged(long runId, PointsEvent e) => Task.CompletedTask;
     }
 }

@@ -76,6 +76,6 @@ public class RunConfigsMigrationTests
         Assert.Equal("kept", (await RunQueriesConfig(reader, kept))!.Name);
     }
 
-    private static Task<RunConfig?> RunQueriesConfig(TrackerDbContext context, long runId) =>
-        Tracker.Web.Features.Runs.RunQueries.ConfigAsync(context, runId, CancellationToken.None);
+    private static async Task<RunConfig?> RunQueriesConfig(TrackerDbContext context, long runId) =>
+        (await Tracker.Web.Features.Runs.RunQueries.ConfigAsync(context, runId, CancellationToken.None)).Config;
 }

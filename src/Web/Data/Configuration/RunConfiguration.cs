@@ -15,6 +15,7 @@ internal sealed class RunConfiguration : IEntityTypeConfiguration<Run>
         {
             config.Property(r => r.Id).HasColumnName("RunId");
             config.Property(r => r.Config);
+            config.Property(r => r.ScriptConfig);
         });
         run.HasKey(r => r.Id);
 

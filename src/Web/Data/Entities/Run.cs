@@ -45,6 +45,14 @@ public sealed partial class Run
     /// <summary>Fraction of the planned epochs done, 0 to 1 (<see cref="RunStatuses.Progress"/>).</summary>
     public double Progress { get; set; }
 
+    /// <summary>Logged by a script through the ingest API (the Python client), not trained by the queue: it has no job.</summary>
+    public bool LoggedByScript { get; set; }
+    /// <summary>
+    /// A script run's config as the script sent it (a JSON object of any shape); <see cref="Config"/> then holds only
+    /// the known fields that were present and valid, over defaults. Null for queued runs.
+    /// </summary>
+    public string? ScriptConfig { get; set; }
+
     /// <summary>The config's <c>parentRunId</c> as this tracker's run id; null when absent or not a number (the queue refuses those).</summary>
     public static long? ParentIdOf(RunConfig config) =>
         long.TryParse(config.ParentRunId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : null;

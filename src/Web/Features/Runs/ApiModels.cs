@@ -12,19 +12,21 @@ public sealed record SubmittedRun(long Id, string Url, RunStatus Status);
 public sealed record RunListItem(
     long Id, string Name, string Project, string Model, string Dataset, string Method, RunStatus Status, IReadOnlyList<string> Tags,
     double Progress, int EpochsCompleted, int Epochs, DateTime Created, DateTime? Started, DateTime? Finished,
-    [property: NonFiniteNumber] double? BestValAcc, [property: NonFiniteNumber] double? BestValLoss, string? Owner = null);
+    [property: NonFiniteNumber] double? BestValAcc, [property: NonFiniteNumber] double? BestValLoss, string? Owner = null, bool LoggedByScript = false);
 
 /// <summary>One page of runs and how many match in all.</summary>
 public sealed record RunPage(IReadOnlyList<RunListItem> Items, int Total, int Page, int PageSize);
 
 /// <summary>
 /// One run in full: its config (written as the run config JSON, so it can be posted back unchanged), how it went, and a
-/// summary per metric key. The page reads the typed config as the database gave it; only the API writes it as JSON.
+/// summary per metric key. A run logged by a script also has the config the script sent (<c>scriptConfig</c>), and
+/// <c>notQueueable</c> says why it cannot be retried or cloned into the queue (null when it can). The page reads the typed config as the database gave it; only the API writes it as JSON.
 /// </summary>
 public sealed record RunDetail(
     long Id, string Name, string Project, string Method, RunStatus Status, string? Owner, IReadOnlyList<string> Tags,
     [property: JsonConverter(typeof(RunConfigJsonConverter))] RunConfig Config, double Progress, int EpochsCompleted, DateTime Created, DateTime? Started, DateTime? Finished,
-    string? Error, string? Notes, long? ParentRunId, IReadOnlyDictionary<string, MetricSummary> Summaries);
+    string? Error, string? Notes, long? ParentRunId, IReadOnlyDictionary<string, MetricSummary> Summaries,
+    bool LoggedByScript = false, System.Text.Json.Nodes.JsonObject? ScriptConfig = null, string? NotQueueable = null);
 
 /// <summary>One recorded value.</summary>
 public sealed record MetricPointDto(long Step, int Epoch, [property: NonFiniteNumber] double Value, DateTime Time);

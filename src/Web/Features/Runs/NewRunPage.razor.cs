@@ -62,14 +62,15 @@ public partial class NewRunPage
         if (From is { } runId)
         {
             await using var context = await Contexts.CreateDbContextAsync();
-            if (await RunQueries.ConfigAsync(context, runId, CancellationToken.None) is { } source)
+            var (source, problem) = await RunQueries.ConfigAsync(context, runId, CancellationToken.None);
+            if (source is not null)
             {
                 config = source;
                 _notices.Add($"Filled from run {runId}'s config.");
             }
             else
             {
-                _problems.Add($"There is no run {runId} to start from; the form shows the defaults.");
+                _problems.Add($"{problem} The form shows the defaults.");
             }
         }
         _form.Load(config);

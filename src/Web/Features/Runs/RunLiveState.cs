@@ -133,6 +133,13 @@ public sealed class RunLiveState
             case RunFinishedEvent finished:
                 Finish(finished);
                 return true;
+            case PointsEvent logged:
+                foreach (var point in logged.Points)
+                {
+                    AddPoint(point.Key, point.Step, point.Value);
+                    if (point.Epoch is { } epoch && epoch > EpochsCompleted) EpochsCompleted = epoch;
+                }
+                return false;
             default:
                 return false;
         }
@@ -172,14 +179,16 @@ public sealed class RunLiveState
 
     private void AddPoints(long step, IReadOnlyDictionary<string, double> metrics)
     {
-        foreach (var (key, value) in metrics)
-        {
-            if (double.IsNaN(value)) continue; // never stored either (MetricWriter), so a reload shows the same
-            var isNew = StorePoint(key, step, value);
-            _epochSeries.Remove(key);
-            _stepSeries.Remove(key);
-            Summarize(key, step, value, isNew);
-        }
+        foreach (var (key, value) in metrics) AddPoint(key, step, value);
+    }
+
+    private void AddPoint(string key, long step, double value)
+    {
+        if (double.IsNaN(value)) return; // never stored either (MetricWriter), so a reload shows the same
+        var isNew = StorePoint(key, step, value);
+        _epochSeries.Remove(key);
+        _stepSeries.Remove(key);
+        Summarize(key, step, value, isNew);
     }
 
     private bool StorePoint(string key, long step, double value)

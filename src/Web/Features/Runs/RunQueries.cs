@@ -1,7 +1,9 @@
 using System.Linq.Expressions;
+using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Tracker.Shared;
 using Tracker.Web.Data;
+using Tracker.Web.Features.Ingest;
 
 namespace Tracker.Web.Features.Runs;
 
@@ -47,7 +49,7 @@ public static class RunQueries
         // Only the listed columns: the entity would bring the config JSON of every row, parsed for nothing.
         var rows = runs.Select(r => new
         {
-            Run = new { r.Id, r.Name, r.Model, r.Dataset, r.Method, r.Status, r.Tags, r.Progress, r.EpochsCompleted, r.Epochs, r.CreatedAt, r.StartedAt, r.FinishedAt, r.Owner },
+            Run = new { r.Id, r.Name, r.Model, r.Dataset, r.Method, r.Status, r.Tags, r.Progress, r.EpochsCompleted, r.Epochs, r.CreatedAt, r.StartedAt, r.FinishedAt, r.Owner, r.LoggedByScript },
             ProjectName = r.Project!.Name,
             BestValAcc = context.RunSummaries.Where(s => s.RunId == r.Id && s.Key == MetricKeys.ValAcc).Select(s => (double?)s.Max).FirstOrDefault(),
             BestValLoss = context.RunSummaries.Where(s => s.RunId == r.Id && s.Key == MetricKeys.ValLoss).Select(s => (double?)s.Min).FirstOrDefault(),
@@ -74,7 +76,7 @@ public static class RunQueries
         var items = page.Select(x => new RunListItem(
             x.Run.Id, x.Run.Name, x.ProjectName, x.Run.Model, x.Run.Dataset, x.Run.Method, x.Run.Status, x.Run.Tags,
             x.Run.Progress, x.Run.EpochsCompleted, x.Run.Epochs, x.Run.CreatedAt, x.Run.StartedAt, x.Run.FinishedAt,
-            x.BestValAcc, x.BestValLoss, x.Run.Owner)).ToList();
+            x.BestValAcc, x.BestValLoss, x.Run.Owner, x.Run.LoggedByScript)).ToList();
         return new RunPage(items, total, query.Page, query.PageSize);
     }
 
@@ -102,12 +104,22 @@ public static class RunQueries
         return new RunDetail(
             run.Id, run.Name, run.Project!.Name, run.Method, run.Status, run.Owner, run.Tags, run.Config,
             run.Progress, run.EpochsCompleted, run.CreatedAt, run.StartedAt, run.FinishedAt, run.Error, run.Notes, run.ParentRunId,
-            summaries.ToDictionary(s => s.Key, s => new MetricSummary(s.Last, s.LastStep, s.Min, s.Max, s.Count)));
+            summaries.ToDictionary(s => s.Key, s => new MetricSummary(s.Last, s.LastStep, s.Min, s.Max, s.Count)),
+            run.LoggedByScript, run.ScriptConfig is null ? null : JsonNode.Parse(run.ScriptConfig) as JsonObject,
+            run.LoggedByScript ? ScriptConfigs.Queueable(run.Id, run.ScriptConfig, run.Name, run.Project.Name, run.Tags).Problem : null);
     }
 
-    /// <summary>The config a run was queued with (what /runs/new?from= pre-fills), or null for an unknown run.</summary>
-    public static Task<RunConfig?> ConfigAsync(TrackerDbContext context, long runId, CancellationToken cancellationToken) =>
-        context.Runs.AsNoTracking().Where(r => r.Id == runId).Select(r => r.Config).FirstOrDefaultAsync(cancellationToken);
+    /// <summary>
+    /// The config a run was queued with (what /runs/new?from= pre-fills), or null for an unknown run; for a run logged by
+    /// a script, its config when that is a whole run config the queue can train, or else why not.
+    /// </summary>
+    public static async Task<(RunConfig? Config, string? Problem)> ConfigAsync(TrackerDbContext context, long runId, CancellationToken cancellationToken)
+    {
+        var run = await context.Runs.AsNoTracking().Where(r => r.Id == runId)
+            .Select(r => new { r.Config, r.LoggedByScript, r.ScriptConfig, r.Name, Project = r.Project!.Name, r.Tags }).FirstOrDefaultAsync(cancellationToken);
+        if (run is null) return (null, $"There is no run {runId}.");
+        return run.LoggedByScript ? ScriptConfigs.Queueable(runId, run.ScriptConfig, run.Name, run.Project, run.Tags) : (run.Config, null);
+    }
 
     public static Task<RunStatus?> StatusAsync(TrackerDbContext context, long runId, CancellationToken cancellationToken) =>
         context.Runs.Where(r => r.Id == runId).Select(r => (RunStatus?)r.Status).FirstOrDefaultAsync(cancellationToken);

@@ -137,8 +137,12 @@ public static class RunsEndpoints
             CancelResult.CancelRequested => TypedResults.Accepted(AppUrls.Run(id), new CancelledRun(id, RunStatus.Cancelled, StopRequested: true)),
             // A run stored without a job (imported, say) has nothing to cancel either.
             _ => await RunQueries.StatusAsync(context, id, cancellationToken) is { } status
-                ? TypedResults.Problem(title: "The run has already finished.", detail: $"Run {id} is {status}; only queued or running runs can be cancelled.",
-                    statusCode: StatusCodes.Status409Conflict)
+                ? status.IsActive()
+                    // Running without a job: a run a script logs, which the script itself finishes.
+                    ? TypedResults.Problem(title: "The run is not the queue's.",
+                        detail: $"Run {id} is logged by a script; the script finishes it (POST /api/runs/{id}/finish).", statusCode: StatusCodes.Status409Conflict)
+                    : TypedResults.Problem(title: "The run has already finished.", detail: $"Run {id} is {status}; only queued or running runs can be cancelled.",
+                        statusCode: StatusCodes.Status409Conflict)
                 : NoSuchRun(id),
         };
     }

@@ -46,6 +46,23 @@ public class RunLiveStateTests
     }
 
     [Fact]
+    public void AScriptsBatchOfPoints_FillsEachKeysStepSeries_SummariesAndEpochCount()
+    {
+        var state = State();
+
+        Assert.False(state.Apply(new PointsEvent
+        {
+            Seq = 1,
+            Points = [new("train/loss", 1, 2.5), new("train/loss", 2, 2.0, Epoch: 1), new("val/acc", 2, 55.5, Epoch: 2), new("lr", 1, double.NaN)],
+        }));
+
+        Assert.Equal([new ChartPoint(1, 2.5), new ChartPoint(2, 2.0)], state.StepSeries(MetricKeys.TrainLoss));
+        Assert.Equal([new ChartPoint(2, 55.5)], state.StepSeries(MetricKeys.ValAcc));
+        Assert.False(state.Has("lr")); // NaN is not stored, so the live page does not show it either
+        Assert.Equal((2.0, 2.5, 2), (state.Summaries[MetricKeys.TrainLoss].Last, state.Summaries[MetricKeys.TrainLoss].Max, state.EpochsCompleted));
+    }
+
+    [Fact]
     public void StepEvents_AreNotUrgent_AndStayOutOfTheEpochSeries()
     {
         var state = State();

@@ -494,6 +494,9 @@ namespace Tracker.Web.Data.Migrations.Postgres
                     b.Property<double>("LabelSmoothing")
                         .HasColumnType("double precision");
 
+                    b.Property<bool>("LoggedByScript")
+                        .HasColumnType("boolean");
+
                     b.Property<double>("Lr")
                         .HasColumnType("double precision");
 
@@ -535,6 +538,9 @@ namespace Tracker.Web.Data.Migrations.Postgres
 
                     b.Property<double?>("RDropAlpha")
                         .HasColumnType("double precision");
+
+                    b.Property<string>("ScriptConfig")
+                        .HasColumnType("text");
 
                     b.Property<int>("Seed")
                         .HasColumnType("integer");
@@ -594,6 +600,8 @@ namespace Tracker.Web.Data.Migrations.Postgres
                                 .HasColumnName("RunId");
 
                             t.Property("Config");
+
+                            t.Property("ScriptConfig");
                         });
                 });
 

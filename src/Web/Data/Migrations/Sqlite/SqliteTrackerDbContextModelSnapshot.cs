@@ -470,6 +470,9 @@ namespace Tracker.Web.Data.Migrations.Sqlite
                     b.Property<double>("LabelSmoothing")
                         .HasColumnType("REAL");
 
+                    b.Property<bool>("LoggedByScript")
+                        .HasColumnType("INTEGER");
+
                     b.Property<double>("Lr")
                         .HasColumnType("REAL");
 
@@ -511,6 +514,9 @@ namespace Tracker.Web.Data.Migrations.Sqlite
 
                     b.Property<double?>("RDropAlpha")
                         .HasColumnType("REAL");
+
+                    b.Property<string>("ScriptConfig")
+                        .HasColumnType("TEXT");
 
                     b.Property<int>("Seed")
                         .HasColumnType("INTEGER");
@@ -570,6 +576,8 @@ namespace Tracker.Web.Data.Migrations.Sqlite
                                 .HasColumnName("RunId");
 
                             t.Property("Config");
+
+                            t.Property("ScriptConfig");
                         });
                 });
 
