@@ -34,6 +34,13 @@ public static class OpenApiExtensions
     /// type declares, if any: <c>Produces</c> for a second content type of one status would replace the first.
     /// </summary>
     public static TBuilder ProducesCsv<TBuilder>(this TBuilder builder, string description) where TBuilder : IEndpointConventionBuilder =>
+        builder.ProducesContent(Features.Runs.MetricsEndpoints.CsvContentType, description);
+
+    /// <summary>
+    /// Declares a 200 body of <paramref name="contentType"/> that is not JSON (CSV, a file's bytes), as a string schema
+    /// described by <paramref name="description"/>, beside any JSON the result type declares.
+    /// </summary>
+    public static TBuilder ProducesContent<TBuilder>(this TBuilder builder, string contentType, string description) where TBuilder : IEndpointConventionBuilder =>
         builder.AddOpenApiOperationTransformer((operation, context, _) =>
         {
             operation.Responses ??= [];
@@ -43,8 +50,22 @@ public static class OpenApiExtensions
             // Endpoint transformers run after HeadWithoutBodies: a HEAD answer stays without content.
             if (HttpMethods.IsHead(context.Description.HttpMethod ?? "")) return Task.CompletedTask;
             response.Content ??= new Dictionary<string, OpenApiMediaType>();
-            response.Content[Features.Runs.MetricsEndpoints.CsvContentType] =
-                new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = description } };
+            response.Content[contentType] = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = description } };
+            return Task.CompletedTask;
+        });
+
+    /// <summary>Declares a request body of any content type taken as raw bytes (an uploaded file), described by <paramref name="description"/>.</summary>
+    public static TBuilder AcceptsBytes<TBuilder>(this TBuilder builder, string description) where TBuilder : IEndpointConventionBuilder =>
+        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true, Description = description,
+                Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    ["application/octet-stream"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = description } },
+                },
+            };
             return Task.CompletedTask;
         });
 }

@@ -212,6 +212,29 @@ public class OpenApiTests
         await samples.CheckAsync("DeleteRun", "delete", $"/api/runs/{toCancel}", HttpStatusCode.NoContent);
         await samples.CheckAsync("DeleteRun", "delete", "/api/runs/999999", HttpStatusCode.NotFound);
 
+        // Runs logged by a script: create, two batches (one resent, one with a gap), a file, finish.
+        var script = await samples.CheckAsync("CreateScriptRun", "post", "/api/runs/external", HttpStatusCode.Created,
+            """{"name": "oa-script", "project": "oa", "tags": ["script"], "config": {"lr": 0.001, "dropout": {"rate": 0.1}, "note": "free-form"}}""");
+        await samples.CheckAsync("CreateScriptRun", "post", "/api/runs/external", HttpStatusCode.BadRequest, """{"name": "", "config": []}""", checkBody: false);
+        var scriptId = script!["id"]!.GetValue<long>();
+        var batch = """{"seq": 1, "points": [{"key": "train/loss", "step": 1, "value": 0.5}, {"key": "val/acc", "step": 1, "epoch": 1, "value": 61.5, "time": "2026-11-28T12:00:00Z"}]}""";
+        await samples.CheckAsync("LogPoints", "post", $"/api/runs/{scriptId}/points", HttpStatusCode.OK, batch);
+        var resent = await samples.CheckAsync("LogPoints", "post", $"/api/runs/{scriptId}/points", HttpStatusCode.OK, batch);
+        Assert.True(resent!["duplicate"]!.GetValue<bool>());
+        await samples.CheckAsync("LogPoints", "post", $"/api/runs/{scriptId}/points", HttpStatusCode.Conflict,
+            """{"seq": 5, "points": [{"key": "train/loss", "step": 2, "value": 0.4}]}""");
+        await samples.CheckAsync("LogPoints", "post", $"/api/runs/{scriptId}/points", HttpStatusCode.BadRequest,
+            """{"seq": 2, "points": [{"key": "", "step": 2, "value": 0.4}]}""", checkBody: false);
+        await samples.CheckAsync("LogPoints", "post", "/api/runs/999999/points", HttpStatusCode.NotFound, batch);
+        await samples.CheckAsync("AttachRunFile", "put", $"/api/runs/{scriptId}/files/notes.txt", HttpStatusCode.Created, "plain notes", checkBody: false);
+        await samples.CheckAsync("AttachRunFile", "put", $"/api/runs/{scriptId}/files/.hidden", HttpStatusCode.BadRequest, "x", checkBody: false);
+        await samples.CheckAsync("ListRunFiles", "get", $"/api/runs/{scriptId}/files", HttpStatusCode.OK);
+        await samples.CheckAsync("GetRunFile", "get", $"/api/runs/{scriptId}/files/notes.txt", HttpStatusCode.OK);
+        await samples.CheckAsync("GetRunFile", "get", $"/api/runs/{scriptId}/files/missing.txt", HttpStatusCode.NotFound);
+        await samples.CheckAsync("FinishScriptRun", "post", $"/api/runs/{scriptId}/finish", HttpStatusCode.BadRequest, """{"status": "done"}""", checkBody: false);
+        await samples.CheckAsync("FinishScriptRun", "post", $"/api/runs/{scriptId}/finish", HttpStatusCode.OK, """{"status": "succeeded"}""");
+        await samples.CheckAsync("FinishScriptRun", "post", $"/api/runs/{scriptId}/finish", HttpStatusCode.Conflict, """{"status": "failed", "error": "late"}""");
+
         // Sweeps
         var sweepBody = $$$"""{"base": {{{RunConfigJson.Serialize(ApiHost.Config("oa-sweep", "oa"))}}}, "grid": {"methods": ["no dropout"], "models": ["mlp"], "seeds": [0, 1]}}""";
         var sweep = await samples.CheckAsync("SubmitSweep", "post", "/api/sweeps", HttpStatusCode.Created, sweepBody);
@@ -338,7 +361,9 @@ public class OpenApiTests
                 ? [$"answered {status} without a body, but declares {string.Join(", ", content.AsObject().Select(c => c.Key))}"]
                 : [];
         if (mediaType is null || declared["content"]?[mediaType]?["schema"] is not { } schema) return [$"{status} declares no {mediaType} content"];
-        if (mediaType == "text/csv") return schema["type"]?.GetValue<string>() == "string" ? [] : ["CSV is not declared as a string"];
+        // Text and bytes that are not JSON (CSV, an attached file) are declared as strings.
+        if (mediaType is "text/csv" or "application/octet-stream")
+            return schema["type"]?.GetValue<string>() == "string" ? [] : [$"{mediaType} is not declared as a string"];
         return schemas.Check(schema, Element(text)).Select(e => $"{status} {mediaType}: {e} in {Shorten(text)}").ToList();
     }
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tracker.Shared;
 using Tracker.Web.Data;
+using Tracker.Web.Extensions;
 using Tracker.Web.Features.Runs;
 using Tracker.Web.Security;
 
@@ -54,6 +55,7 @@ public static partial class IngestEndpoints
             .WithSummary("Attach a small file to a script run")
             .WithDescription("The body is the file's bytes, at most Ingest:MaxFileBytes (413 beyond). The name holds letters, digits, "
                 + "'.', '_' and '-' and does not start with '.'; a file of the same name is replaced. 201.")
+            .AcceptsBytes("The file's bytes, whatever its content type.")
             .Produces<RunFile>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
@@ -67,7 +69,7 @@ public static partial class IngestEndpoints
         runs.MapGet("/{id:long}/files/{name}", DownloadAsync).WithName("GetRunFile")
             .WithSummary("One file attached to a run")
             .WithDescription("The file's bytes as it was attached; 404 for an unknown run or file.")
-            .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
+            .ProducesContent("application/octet-stream", "The file's bytes.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
