@@ -52,9 +52,17 @@ public sealed record RunStartedEvent : TrainingEvent
     public required long ParameterCount { get; init; }
 }
 
+/// <summary>An event that carries metric values at one step of one epoch: step, epoch and analysis events.</summary>
+public interface IStepMetrics
+{
+    long Step { get; }
+    int Epoch { get; }
+    IReadOnlyDictionary<string, double> Metrics { get; }
+}
+
 /// <summary>Training metrics every few steps (loss, lr, current drop rates, throughput).</summary>
 [JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
-public sealed record StepEvent : TrainingEvent
+public sealed record StepEvent : TrainingEvent, IStepMetrics
 {
     public required long Step { get; init; }
     public required int Epoch { get; init; }
@@ -63,7 +71,7 @@ public sealed record StepEvent : TrainingEvent
 
 /// <summary>End of an epoch: train and validation metrics.</summary>
 [JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
-public sealed record EpochEvent : TrainingEvent
+public sealed record EpochEvent : TrainingEvent, IStepMetrics
 {
     public required int Epoch { get; init; }
     public required long Step { get; init; }
@@ -74,7 +82,7 @@ public sealed record EpochEvent : TrainingEvent
 
 /// <summary>The paper's analysis metrics (gradient norm, distance from init, direction variance and error).</summary>
 [JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
-public sealed record AnalysisEvent : TrainingEvent
+public sealed record AnalysisEvent : TrainingEvent, IStepMetrics
 {
     public required long Step { get; init; }
     public required int Epoch { get; init; }

@@ -143,15 +143,9 @@ public static class RunImport
         var points = new Dictionary<(string Key, long Step), Point>();
         foreach (var trainingEvent in events)
         {
-            var (step, epoch, metrics) = trainingEvent switch
-            {
-                StepEvent e => (e.Step, e.Epoch, e.Metrics),
-                EpochEvent e => (e.Step, e.Epoch, e.Metrics),
-                AnalysisEvent e => (e.Step, e.Epoch, e.Metrics),
-                _ => (0L, 0, null),
-            };
-            if (metrics is null) continue;
-            foreach (var (key, value) in metrics) points[(key, step)] = new Point(key, step, value, epoch, trainingEvent.Time);
+            if (trainingEvent is not IStepMetrics measured) continue;
+            foreach (var (key, value) in measured.Metrics)
+                points[(key, measured.Step)] = new Point(key, measured.Step, value, measured.Epoch, trainingEvent.Time);
         }
         return points.Values.OrderBy(p => p.Step).ThenBy(p => p.Key, StringComparer.Ordinal).Chunk(BatchPoints).Select(c => c.ToList()).ToList();
     }

@@ -167,14 +167,7 @@ public sealed class RunEventStore(IDbContextFactory<TrackerDbContext> contexts)
                 }));
                 continue;
             }
-            var (step, epoch, metrics) = trainingEvent switch
-            {
-                StepEvent e => (e.Step, e.Epoch, e.Metrics),
-                AnalysisEvent e => (e.Step, e.Epoch, e.Metrics),
-                EpochEvent e => (e.Step, e.Epoch, e.Metrics),
-                _ => (0L, 0, null),
-            };
-            if (metrics is null) continue;
+            if (trainingEvent is not IStepMetrics { Step: var step, Epoch: var epoch, Metrics: var metrics }) continue;
             if (trainingEvent is EpochEvent && !points.Any(p => p.Step == step))
             {
                 var keys = metrics.Keys.ToList();

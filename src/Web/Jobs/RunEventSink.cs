@@ -138,13 +138,7 @@ public sealed class RunEventSink
         await FlushAsync();
     }
 
-    private static int PointsIn(TrainingEvent trainingEvent) => trainingEvent switch
-    {
-        StepEvent e => e.Metrics.Count,
-        EpochEvent e => e.Metrics.Count,
-        AnalysisEvent e => e.Metrics.Count,
-        _ => 1,
-    };
+    private static int PointsIn(TrainingEvent trainingEvent) => trainingEvent is IStepMetrics measured ? measured.Metrics.Count : 1;
 
     private async Task FlushAsync()
     {
