@@ -80,7 +80,10 @@ public sealed record EpochEvent : TrainingEvent, IStepMetrics
     public required double EpochSeconds { get; init; }
 }
 
-/// <summary>The paper's analysis metrics (gradient norm, distance from init, direction variance and error).</summary>
+/// <summary>
+/// Measurements taken beside training on their own schedule: the paper's analysis metrics (gradient norm, distance from
+/// init, direction variance and error), or the system metrics (<see cref="MetricKeys.SystemPrefix"/>), each in its own event.
+/// </summary>
 [JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 public sealed record AnalysisEvent : TrainingEvent, IStepMetrics
 {

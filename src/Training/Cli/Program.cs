@@ -10,12 +10,13 @@ var configOption = new Option<FileInfo>("--config") { Description = "Run config 
 var outOption = new Option<DirectoryInfo?>("--out") { Description = "Output folder for the checkpoint; an existing checkpoint there is resumed. Default: runs/<name>." };
 var runIdOption = new Option<long?>("--run-id") { Description = "Id echoed in the run-started event." };
 var stepEveryOption = new Option<int>("--step-every") { Description = "Emit a step event every N optimizer steps (0 = none).", DefaultValueFactory = _ => 50 };
+var systemEveryOption = new Option<double>("--system-metrics-every") { Description = "Report CPU, memory and GPU use (sys/... keys) every N seconds (0 = none).", DefaultValueFactory = _ => 10 };
 var threadsOption = new Option<int?>("--threads") { Description = "libtorch intra-op CPU threads (default 1: matrix products use OpenBLAS's own threads)." };
 var initWeightsOption = new Option<FileInfo?>("--init-weights") { Description = "Start from the weights of another run's checkpoint.bin (fine-tuning)." };
 
 var train = new Command("train", "Train one run and stream its events as JSON lines.")
 {
-    configOption, outOption, runIdOption, stepEveryOption, threadsOption, initWeightsOption,
+    configOption, outOption, runIdOption, stepEveryOption, systemEveryOption, threadsOption, initWeightsOption,
 };
 train.SetAction((parse, cancellation) =>
 {
@@ -26,6 +27,7 @@ train.SetAction((parse, cancellation) =>
         OutputDirectory = output,
         RunId = parse.GetValue(runIdOption),
         StepEventEvery = parse.GetValue(stepEveryOption),
+        SystemMetricsEvery = TimeSpan.FromSeconds(parse.GetValue(systemEveryOption)),
         Threads = parse.GetValue(threadsOption),
         InitialWeightsPath = parse.GetValue(initWeightsOption)?.FullName,
     };

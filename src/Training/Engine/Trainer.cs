@@ -38,6 +38,12 @@ public sealed record TrainerOptions
     /// <summary>A step event every N optimizer steps (running train loss, lr, rates); 0 = none.</summary>
     public int StepEventEvery { get; init; } = 50;
 
+    /// <summary>
+    /// System metrics (CPU, memory, GPUs: <see cref="SystemMetrics"/>) at the first step boundary after each such
+    /// interval, as an analysis event; zero or less = none. Ten seconds, as the Python client reports them.
+    /// </summary>
+    public TimeSpan SystemMetricsEvery { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>libtorch's intra-op CPU threads; null = <see cref="DefaultThreads"/>.</summary>
     public int? Threads { get; init; }
 
@@ -142,6 +148,9 @@ public sealed class Trainer
         }
 
         Emit(new RunStartedEvent { RunId = _options.RunId, Config = config, Device = device.ToString(), ParameterCount = model.ParameterCount });
+        var systemMetrics = _options.SystemMetricsEvery > TimeSpan.Zero
+            ? new SystemMetrics(_options.SystemMetricsEvery, SystemMetrics.FindOnPath("nvidia-smi"))
+            : null;
 
         for (var epoch = startEpoch; epoch <= config.Epochs; epoch++)
         {
@@ -184,6 +193,10 @@ public sealed class Trainer
                     Emit(new StepEvent { Step = progress.Steps, Epoch = epoch, Metrics = StepMetrics(lossSum / seen, optimizer.LearningRate, model) });
                 if (config.Analysis.EverySteps > 0 && progress.Steps % config.Analysis.EverySteps == 0)
                     Emit(new AnalysisEvent { Step = progress.Steps, Epoch = epoch, Metrics = Analyse(model, analysis, analysisData, progress.Steps) });
+                // Its own event with only sys/ keys: step events keep their fixed set of training metrics, and the
+                // store keeps each (key, step) once whatever else reports at that step.
+                if (systemMetrics?.SampleIfDue() is { Count: > 0 } system)
+                    Emit(new AnalysisEvent { Step = progress.Steps, Epoch = epoch, Metrics = system });
             }
             var trainSeconds = clock.Elapsed.TotalSeconds;
 

@@ -168,7 +168,9 @@ public sealed class RunEventStore(IDbContextFactory<TrackerDbContext> contexts)
                 continue;
             }
             if (trainingEvent is not IStepMetrics { Step: var step, Epoch: var epoch, Metrics: var metrics }) continue;
-            if (trainingEvent is EpochEvent && !points.Any(p => p.Step == step))
+            // The step event of this step is in this batch when one of the epoch's keys is; otherwise it may be stored
+            // already. Any point at the step is no sign: an analysis or system event can share the step with other keys.
+            if (trainingEvent is EpochEvent && !points.Any(p => p.Step == step && metrics.ContainsKey(p.Key)))
             {
                 var keys = metrics.Keys.ToList();
                 foreach (var stored in await context.MetricPoints.Where(p => p.RunId == runId && p.Step == step && keys.Contains(p.Key))

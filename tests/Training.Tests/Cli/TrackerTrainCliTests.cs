@@ -56,6 +56,26 @@ public sealed class TrackerTrainCliTests : IDisposable
     }
 
     [Fact]
+    public void Train_ReportsSystemMetricsOnTheGivenInterval_AndNoneWhenItIsZero()
+    {
+        var config = WriteConfig("""
+            {"name": "cli", "model": "mlp", "dataset": "synthetic", "epochs": 1, "batchSize": 32,
+             "trainSubset": 64, "maxStepsPerEpoch": 2, "seed": 1, "device": "cpu"}
+            """);
+        List<TrainingEvent> Train(string folder, string every)
+        {
+            var (exitCode, output, error) = RunCli("train", "--config", config, "--out", Path.Combine(_folder, folder), "--system-metrics-every", every);
+            Assert.True(exitCode == 0, error);
+            return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(TrainingEventJson.Deserialize).ToList();
+        }
+
+        var sampled = Train("often", "0.001").OfType<AnalysisEvent>().Where(e => e.Metrics.ContainsKey(MetricKeys.RssMb)).ToList();
+        Assert.NotEmpty(sampled);
+        Assert.All(sampled, e => Assert.InRange(e.Step, 1, 2));
+        Assert.DoesNotContain(Train("never", "0").OfType<AnalysisEvent>(), e => e.Metrics.Keys.Any(k => k.StartsWith(MetricKeys.SystemPrefix, StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void InvalidConfig_ExitsWithCode2AndFieldLevelMessages()
     {
         var config = WriteConfig("""{"name": "bad", "epochs": 0, "dropout": {"rate": 1.5}}""");

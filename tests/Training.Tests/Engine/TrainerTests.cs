@@ -34,7 +34,8 @@ public sealed class TrainerTests : IDisposable
     {
         var events = new List<TrainingEvent>();
         using var cancellation = new CancellationTokenSource();
-        var trainerOptions = new TrainerOptions { OutputDirectory = Path.Combine(_root, folder), StepEventEvery = 2, Threads = 1 };
+        // No system metrics unless a test asks: how many there are depends on how fast the machine trains, not on the run.
+        var trainerOptions = new TrainerOptions { OutputDirectory = Path.Combine(_root, folder), StepEventEvery = 2, Threads = 1, SystemMetricsEvery = TimeSpan.Zero };
         trainerOptions = options?.Invoke(trainerOptions) ?? trainerOptions;
         var finished = new Trainer(config, trainerOptions, e =>
         {
@@ -152,6 +153,21 @@ public sealed class TrainerTests : IDisposable
         foreach (var key in new[] { MetricKeys.GradNorm, MetricKeys.WeightsDistInit, MetricKeys.GradDirVariance, MetricKeys.GradDirError })
             Assert.True(analysis.Metrics.ContainsKey(key), key);
         Assert.Equal(64, analysis.Metrics[MetricKeys.GradWholeSetSamples]);
+    }
+
+    [Fact]
+    public void SystemMetrics_ComeAsTheirOwnAnalysisEventsAtTheCurrentStep_InTheGapFreeSequence()
+    {
+        var (finished, events) = Train(Tiny() with { Epochs = 2 }, "system", options: o => o with { SystemMetricsEvery = TimeSpan.FromMilliseconds(1) });
+
+        Assert.Equal(RunOutcome.Succeeded, finished.Status);
+        var system = events.OfType<AnalysisEvent>().Where(e => e.Metrics.ContainsKey(MetricKeys.CpuPercent)).ToList();
+        Assert.NotEmpty(system);
+        Assert.All(system, e => Assert.All(e.Metrics.Keys, key => Assert.StartsWith(MetricKeys.SystemPrefix, key)));
+        Assert.All(system, e => Assert.True(e.Metrics[MetricKeys.RssMb] > 0));
+        Assert.Equal(system.Count, system.Select(e => e.Step).Distinct().Count()); // one sample a step at most: (key, step) stays unique
+        Assert.All(events.OfType<StepEvent>(), e => Assert.DoesNotContain(MetricKeys.CpuPercent, e.Metrics.Keys));
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Seq));
     }
 
     [Fact]

@@ -104,6 +104,27 @@ public class RunEventSinkTests
         Assert.Equal(1, await context.MetricPoints.CountAsync(p => p.Key == MetricKeys.ValAcc));
     }
 
+    [Fact]
+    public async Task ASystemMetricsEventAtTheEpochsLastStep_DoesNotLetTheEpochEventStoreTheStepsPointsTwice()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await database.MigrateAsync();
+        var runId = await Runs.AddAsync(database, new RunConfig { Name = "run", Epochs = 2 });
+        var store = new RunEventStore(database);
+
+        // The step event of step 50 went in an earlier batch; the system sample of that step shares the epoch event's batch.
+        await store.StoreAsync(runId, [new StepEvent { Seq = 1, Step = 50, Epoch = 1, Metrics = Metrics((MetricKeys.TrainLoss, 2.5)) }]);
+        await store.StoreAsync(runId, [
+            new AnalysisEvent { Seq = 2, Step = 50, Epoch = 1, Metrics = Metrics((MetricKeys.CpuPercent, 80), (MetricKeys.RssMb, 900)) },
+            new EpochEvent { Seq = 3, Step = 50, Epoch = 1, EpochSeconds = 1, Metrics = Metrics((MetricKeys.TrainLoss, 2.5), (MetricKeys.ValAcc, 50)) }]);
+
+        await using var context = database.CreateDbContext();
+        Assert.Equal(1, await context.MetricPoints.CountAsync(p => p.Key == MetricKeys.TrainLoss));
+        Assert.Equal(1, (await context.RunSummaries.SingleAsync(s => s.RunId == runId && s.Key == MetricKeys.TrainLoss)).Count);
+        Assert.Equal(1, await context.MetricPoints.CountAsync(p => p.Key == MetricKeys.ValAcc));
+        Assert.Equal(80, (await context.MetricPoints.SingleAsync(p => p.Key == MetricKeys.CpuPercent)).Value);
+    }
+
     [Theory, SqliteData, PostgresData]
     public async Task AResentBatch_IsANoOp_AndAGapIsRefused(DatabaseProvider provider)
     {

@@ -26,6 +26,7 @@ public sealed partial class RunView : IDisposable
     private RunLiveState? _state;
     private bool _loaded;
     private IReadOnlyList<ChartView> _charts = [];
+    private IReadOnlyList<ChartView> _systemCharts = [];
     private IReadOnlyList<ConfigRow> _configRows = [];
     private string _configJson = "";
     private string? _notesDraft;
@@ -420,6 +421,9 @@ public sealed partial class RunView : IDisposable
         AddStepChart("Distance from initialisation", true, MetricKeys.WeightsDistInit);
         AddStepChart("Gradient direction", true, MetricKeys.GradDirVariance, MetricKeys.GradDirError);
         _charts = charts;
+        _systemCharts = SystemCharts.For(state.Keys)
+            .Select(chart => new ChartView(chart.Title, "step", false, chart.Keys.Select(key => new ChartLine(key, Detailed(key, state.StepSeries(key)))).ToList()))
+            .ToList();
     }
 
     private static string When(DateTime? time) =>
