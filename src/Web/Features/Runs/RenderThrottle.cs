@@ -13,10 +13,11 @@ public readonly record struct RenderDecision(bool Now, TimeSpan? Delay, long Tic
 
 /// <summary>
 /// Caps how often live events re-render a view: a burst of step events costs one render per
-/// <see cref="MinInterval"/>, while an urgent change (an epoch, a status) renders at once. Not thread-safe: used on
-/// the renderer's dispatcher only.
+/// <see cref="MinInterval"/>, while an urgent change (an epoch, a status) renders at once. A change that is not due yet
+/// is drawn by a render scheduled <paramref name="trailingSlack"/> after it falls due, so that a change arriving once it
+/// is due renders first, inline, and the scheduled one is dropped. Not thread-safe: used on the renderer's dispatcher only.
 /// </summary>
-public sealed class RenderThrottle(TimeSpan minInterval, TimeProvider time)
+public sealed class RenderThrottle(TimeSpan minInterval, TimeProvider time, TimeSpan trailingSlack = default)
 {
     private long? _lastRender;
     private long _renders;
@@ -28,11 +29,12 @@ public sealed class RenderThrottle(TimeSpan minInterval, TimeProvider time)
     public RenderDecision OnChange(bool urgent)
     {
         if (urgent) return RenderDecision.RenderNow;
-        if (_scheduledTicket is not null) return RenderDecision.AlreadyScheduled;
         var sinceLast = _lastRender is { } last ? time.GetElapsedTime(last) : TimeSpan.MaxValue;
+        // Due: render now, even with a render scheduled (its ticket goes stale with this render).
         if (sinceLast >= MinInterval) return RenderDecision.RenderNow;
+        if (_scheduledTicket is not null) return RenderDecision.AlreadyScheduled;
         _scheduledTicket = _renders;
-        return RenderDecision.Later(MinInterval - sinceLast, _renders);
+        return RenderDecision.Later(MinInterval - sinceLast + trailingSlack, _renders);
     }
 
     /// <summary>True when the render scheduled with <paramref name="ticket"/> is still wanted: no render happened since.</summary>

@@ -43,6 +43,25 @@ public class RenderThrottleTests
         Assert.Equal(RenderDecision.AlreadyScheduled, second);
     }
 
+    /// <summary>The run page's charts: a change that falls due is drawn by the next change inline, before the scheduled render.</summary>
+    [Fact]
+    public void WithTrailingSlack_TheScheduledRenderComesLate_SoAChangeOnceDueRendersFirst_AndTheScheduledOneIsDropped()
+    {
+        var clock = new ManualClock();
+        var throttle = new RenderThrottle(Interval, clock, trailingSlack: TimeSpan.FromMilliseconds(50));
+        throttle.Rendered();
+        clock.Advance(TimeSpan.FromMilliseconds(30));
+
+        var scheduled = throttle.OnChange(urgent: false);
+        clock.Advance(TimeSpan.FromMilliseconds(80)); // due now, and the scheduled render (at 150 ms) has not fired
+        var next = throttle.OnChange(urgent: false);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(120), scheduled.Delay);
+        Assert.True(next.Now);
+        throttle.Rendered();
+        Assert.False(throttle.IsDue(scheduled.Ticket));
+    }
+
     [Fact]
     public void UrgentChange_RendersAtOnce_EvenRightAfterARender()
     {
