@@ -12,10 +12,11 @@ public readonly record struct RenderDecision(bool Now, TimeSpan? Delay, long Tic
 }
 
 /// <summary>
-/// Caps how often live events re-render a view: a burst of step events costs one render per
-/// <see cref="MinInterval"/>, while an urgent change (an epoch, a status) renders at once. A change that is not due yet
-/// is drawn by a render scheduled <paramref name="trailingSlack"/> after it falls due, so that a change arriving once it
-/// is due renders first, inline, and the scheduled one is dropped. Not thread-safe: used on the renderer's dispatcher only.
+/// Caps how often live events re-render a view (the run page's charts): a burst of events costs one render per
+/// <see cref="MinInterval"/>; what must show at once (an epoch count, a status) the view renders itself. A change that
+/// is not due yet is drawn by a render scheduled <paramref name="trailingSlack"/> after it falls due, so that a change
+/// arriving once it is due renders first, inline, and the scheduled one is dropped. Not thread-safe: used on the
+/// renderer's dispatcher only.
 /// </summary>
 public sealed class RenderThrottle(TimeSpan minInterval, TimeProvider time, TimeSpan trailingSlack = default)
 {
@@ -26,9 +27,8 @@ public sealed class RenderThrottle(TimeSpan minInterval, TimeProvider time, Time
     public TimeSpan MinInterval { get; } = minInterval;
 
     /// <summary>Decides for one change; the caller renders on <see cref="RenderDecision.Now"/> and then calls <see cref="Rendered"/>.</summary>
-    public RenderDecision OnChange(bool urgent)
+    public RenderDecision OnChange()
     {
-        if (urgent) return RenderDecision.RenderNow;
         var sinceLast = _lastRender is { } last ? time.GetElapsedTime(last) : TimeSpan.MaxValue;
         // Due: render now, even with a render scheduled (its ticket goes stale with this render).
         if (sinceLast >= MinInterval) return RenderDecision.RenderNow;

@@ -149,7 +149,7 @@ public sealed partial class RunView : IDisposable
     private void RequestRender(bool urgent)
     {
         if (urgent) StateHasChanged();
-        var decision = _throttle!.OnChange(urgent: false);
+        var decision = _throttle!.OnChange();
         if (decision.Now && urgent)
             _ = DispatchAsync(RenderCharts);
         else if (decision.Now)

@@ -23,7 +23,7 @@ public class RenderThrottleTests
     {
         var throttle = new RenderThrottle(Interval, new ManualClock());
 
-        Assert.True(throttle.OnChange(urgent: false).Now);
+        Assert.True(throttle.OnChange().Now);
     }
 
     [Fact]
@@ -34,8 +34,8 @@ public class RenderThrottleTests
         throttle.Rendered();
         clock.Advance(TimeSpan.FromMilliseconds(30));
 
-        var first = throttle.OnChange(urgent: false);
-        var second = throttle.OnChange(urgent: false);
+        var first = throttle.OnChange();
+        var second = throttle.OnChange();
 
         Assert.False(first.Now);
         Assert.Equal(TimeSpan.FromMilliseconds(70), first.Delay);
@@ -52,9 +52,9 @@ public class RenderThrottleTests
         throttle.Rendered();
         clock.Advance(TimeSpan.FromMilliseconds(30));
 
-        var scheduled = throttle.OnChange(urgent: false);
+        var scheduled = throttle.OnChange();
         clock.Advance(TimeSpan.FromMilliseconds(80)); // due now, and the scheduled render (at 150 ms) has not fired
-        var next = throttle.OnChange(urgent: false);
+        var next = throttle.OnChange();
 
         Assert.Equal(TimeSpan.FromMilliseconds(120), scheduled.Delay);
         Assert.True(next.Now);
@@ -63,26 +63,16 @@ public class RenderThrottleTests
     }
 
     [Fact]
-    public void UrgentChange_RendersAtOnce_EvenRightAfterARender()
-    {
-        var clock = new ManualClock();
-        var throttle = new RenderThrottle(Interval, clock);
-        throttle.Rendered();
-
-        Assert.True(throttle.OnChange(urgent: true).Now);
-    }
-
-    [Fact]
     public void ScheduledRender_IsNoLongerDue_AfterAnotherRender()
     {
         var clock = new ManualClock();
         var throttle = new RenderThrottle(Interval, clock);
         throttle.Rendered();
-        var scheduled = throttle.OnChange(urgent: false);
+        var scheduled = throttle.OnChange();
 
         throttle.Rendered(); // an epoch event rendered meanwhile
         clock.Advance(TimeSpan.FromMilliseconds(10));
-        var next = throttle.OnChange(urgent: false);
+        var next = throttle.OnChange();
 
         Assert.False(throttle.IsDue(scheduled.Ticket));
         Assert.NotNull(next.Delay);
@@ -97,6 +87,6 @@ public class RenderThrottleTests
         throttle.Rendered();
         clock.Advance(Interval);
 
-        Assert.True(throttle.OnChange(urgent: false).Now);
+        Assert.True(throttle.OnChange().Now);
     }
 }
