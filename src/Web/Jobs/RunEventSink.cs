@@ -25,10 +25,10 @@ public sealed record SinkLimits(int Buffer, TimeSpan OutageLimit)
 /// <see cref="MaxBatch"/> points wait, when the last write is <see cref="FlushInterval"/> old, and before the run ends)
 /// through <see cref="RunEventStore"/>, and only then promotes the checkpoints among them to the run's resume point and
 /// announces them (<see cref="RunEventFeed"/>). Announcing runs on a task of its own, in order: a live page renders
-/// inline on the announcing thread, and the next batch should not wait for that render to be stored. A failed write is retried with backoff; meanwhile events wait
-/// in a bounded buffer, and when it is full the trainer waits in <see cref="Post"/>. Nothing is dropped: if the
-/// store stays down past <see cref="SinkLimits.OutageLimit"/>, the sink gives up (<see cref="Failure"/>) and calls
-/// back so the worker stops training and pauses the run.
+/// inline on the announcing thread, and the next batch should not wait for that render to be stored. A failed write is
+/// retried with backoff; meanwhile events wait in a bounded buffer, and when it is full the trainer waits in
+/// <see cref="Post"/>. Nothing is dropped: if the store stays down past <see cref="SinkLimits.OutageLimit"/>, the sink
+/// gives up (<see cref="Failure"/>) and calls back so the worker stops training and pauses the run.
 /// </summary>
 public sealed class RunEventSink
 {

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tracker.Shared;
 using Tracker.Web.Data;
+using Tracker.Web.Data.Configuration;
 using Tracker.Web.Extensions;
 using Tracker.Web.Features.Runs;
 using Tracker.Web.Security;
@@ -188,7 +189,7 @@ public static partial class IngestEndpoints
             var field = $"points[{i}]";
             if (point is null) return Invalid(field, "A point is an object {key, step, value}.");
             if (string.IsNullOrWhiteSpace(point.Key)) return Invalid($"{field}.key", "A point needs a metric key.");
-            if (point.Key.Length > MaxKeyLength) return Invalid($"{field}.key", $"A metric key can be at most {MaxKeyLength} characters long.");
+            if (point.Key.Length > Limits.Key) return Invalid($"{field}.key", $"A metric key can be at most {Limits.Key} characters long.");
             if (InputRules.HasControlCharacter(point.Key)) return Invalid($"{field}.key", InputRules.ControlCharacterMessage);
             if (point.Step < 0) return Invalid($"{field}.step", "Steps count from 0.");
             if (point.Epoch < 0) return Invalid($"{field}.epoch", "Epochs count from 0.");
@@ -197,9 +198,6 @@ public static partial class IngestEndpoints
         }
         return null;
     }
-
-    /// <summary>The metric key column's length (MetricPoints.Key).</summary>
-    private const int MaxKeyLength = 64;
 
     private static async Task<(T? Body, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, long limit, string what,
         CancellationToken cancellationToken, bool allowEmpty = false) where T : class
