@@ -4,7 +4,7 @@ namespace Tracker.Web.Data.Configuration;
 internal static class Limits
 {
     public const int Enum = 16;
-    /// <summary>Metric keys, model and dataset names, sweep ids.</summary>
+    /// <summary>Metric keys, model and dataset names, sweep ids, a script run's client key.</summary>
     public const int Key = 64;
     /// <summary>Names people type: runs, projects, owners, method labels.</summary>
     public const int Name = 200;

@@ -34,6 +34,7 @@ internal sealed class RunConfiguration : IEntityTypeConfiguration<Run>
         run.Property(r => r.Dataset).HasMaxLength(Limits.Key);
         run.Property(r => r.Status).HasConversion<string>().HasMaxLength(Limits.Enum);
         run.Property(r => r.Owner).HasMaxLength(Limits.Name);
+        run.Property(r => r.ClientKey).HasMaxLength(Limits.Key);
         run.PrimitiveCollection(r => r.Tags);
         run.Property(r => r.SweepId).HasMaxLength(Limits.Key);
         run.Property(r => r.Optimizer).HasMaxLength(Limits.Enum);
@@ -54,5 +55,8 @@ internal sealed class RunConfiguration : IEntityTypeConfiguration<Run>
         run.HasIndex(r => r.CreatedAt);
         run.HasIndex(r => r.Model);
         run.HasIndex(r => r.Method);
+        // A script's run key names one run per owner: the index is what makes two concurrent creates with one key make
+        // one run (the loser's insert fails and it reads the winner's). Runs without a key hold NULL, which never clashes.
+        run.HasIndex(r => new { r.Owner, r.ClientKey }).IsUnique();
     }
 }

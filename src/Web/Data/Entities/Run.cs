@@ -52,6 +52,11 @@ public sealed partial class Run
     /// the known fields that were present and valid, over defaults. Null for queued runs.
     /// </summary>
     public string? ScriptConfig { get; set; }
+    /// <summary>
+    /// The key a script chose for its run (the Python client sends a uuid4 with every try of the create), unique per
+    /// owner: a create that names it again gets this run back instead of a second one. Null for queued runs.
+    /// </summary>
+    public string? ClientKey { get; set; }
 
     /// <summary>The config's <c>parentRunId</c> as this tracker's run id; null when absent or not a number (the queue refuses those).</summary>
     public static long? ParentIdOf(RunConfig config) =>

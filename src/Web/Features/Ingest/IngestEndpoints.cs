@@ -23,13 +23,17 @@ public static partial class IngestEndpoints
         var runs = api.MapGroup("/runs").WithTags("Ingest");
         runs.MapPost("/external", CreateAsync).WithName("CreateScriptRun")
             .WithSummary("Start a run logged by a script")
-            .WithDescription("Body: {name, project?, tags?, config?}; config is any JSON object, whose known run config fields (lr, epochs, "
-                + "dropout.rate, model...) fill the columns filters and paper tables read when present and valid. The run is running at once, "
-                + "with no job: the script appends its points (POST /api/runs/{id}/points) and finishes it. 201 with its id and page; "
-                + "400 naming the field.")
+            .WithDescription("Body: {name, project?, tags?, config?, clientKey?}; config is any JSON object, whose known run config fields (lr, "
+                + "epochs, dropout.rate, model...) fill the columns filters and paper tables read when present and valid. The run is running at "
+                + "once, with no job: the script appends its points (POST /api/runs/{id}/points) and finishes it. 201 with its id and page; "
+                + "400 naming the field. clientKey (at most 64 characters, e.g. a uuid4) makes the create safe to retry: when the caller made "
+                + "a run with that key before, the answer is that run (200, the same body, nextSeq after its stored batches) and nothing is "
+                + "made; the same key with another name, project or config is a 409. Keys are per user.")
             .Accepts<ScriptRunRequest>("application/json")
             .Produces<CreatedScriptRun>(StatusCodes.Status201Created)
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .Produces<CreatedScriptRun>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         runs.MapPost("/{id:long}/points", AppendAsync).WithName("LogPoints")
             .WithSummary("Append a batch of points to a script run")
             .WithDescription("Body: {seq, points: [{key, step, epoch?, value, time?}]}. Batches are numbered 1, 2, 3... by the client: "
@@ -75,7 +79,7 @@ public static partial class IngestEndpoints
         return api;
     }
 
-    private static async Task<Results<Created<CreatedScriptRun>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+    private static async Task<Results<Created<CreatedScriptRun>, Ok<CreatedScriptRun>, ValidationProblem, ProblemHttpResult>> CreateAsync(
         HttpRequest request, ScriptRuns runs, AuditLog audit, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var (body, problem) = await ReadAsync<ScriptRunRequest>(request, RunsEndpoints.MaxConfigBytes, "run", cancellationToken);
@@ -90,10 +94,31 @@ public static partial class IngestEndpoints
             return TypedResults.ValidationProblem(errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
                 title: "The run has invalid fields.");
 
-        var id = await runs.CreateAsync(name, project, tags, body.Config, TrackerClaims.NameOf(user), cancellationToken);
-        await audit.RecordAsync(user, AuditActions.Submit, ScriptRuns.Target(id), $"{name} (logged by a script)", cancellationToken);
-        return TypedResults.Created(AppUrls.Run(id), new CreatedScriptRun(id, AppUrls.Run(id), RunStatus.Running, NextSeq: 1));
+        if (CheckClientKey(body.ClientKey) is { } badKey) return badKey;
+
+        var made = await runs.CreateAsync(name, project, tags, body.Config, TrackerClaims.NameOf(user), body.ClientKey, cancellationToken);
+        var answer = new CreatedScriptRun(made.Id, AppUrls.Run(made.Id), made.Status, made.NextSeq);
+        switch (made.Outcome)
+        {
+            case ScriptRunCreation.Existing:
+                return TypedResults.Ok(answer);
+            case ScriptRunCreation.KeyTaken:
+                return TypedResults.Problem(title: "The client key names another run.",
+                    detail: $"Your run {made.Id} was made with the client key '{body.ClientKey}' and another name, project or config; "
+                        + "send the same request to get that run back, or a new key for a new run.",
+                    statusCode: StatusCodes.Status409Conflict, extensions: new Dictionary<string, object?> { ["runId"] = made.Id });
+        }
+        await audit.RecordAsync(user, AuditActions.Submit, ScriptRuns.Target(made.Id), $"{name} (logged by a script)", cancellationToken);
+        return TypedResults.Created(answer.Url, answer);
     }
+
+    /// <summary>A client key is optional, but when sent it is 1 to <see cref="Limits.Key"/> printable characters (the column's length).</summary>
+    private static ValidationProblem? CheckClientKey(string? key) =>
+        key is null ? null
+        : string.IsNullOrWhiteSpace(key) ? Invalid("clientKey", "A client key may be left out, but not blank.")
+        : key.Length > Limits.Key ? Invalid("clientKey", $"A client key can be at most {Limits.Key} characters long; this one has {key.Length}.")
+        : InputRules.HasControlCharacter(key) ? Invalid("clientKey", InputRules.ControlCharacterMessage)
+        : null;
 
     private static async Task<Results<Ok<BatchAck>, ValidationProblem, ProblemHttpResult>> AppendAsync(
         long id, HttpRequest request, ScriptRuns runs, ClaimsPrincipal user, CancellationToken cancellationToken)

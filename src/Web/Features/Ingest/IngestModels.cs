@@ -9,9 +9,16 @@ namespace Tracker.Web.Features.Ingest;
 /// <param name="Project">Its project (default "default"; made on first use).</param>
 /// <param name="Tags">Tags; <c>paper:&lt;table&gt;</c> puts a finished run in that paper table.</param>
 /// <param name="Config">Any JSON object; the known run config fields in it fill the columns filters read.</param>
-public sealed record ScriptRunRequest(string? Name, string? Project = null, IReadOnlyList<string>? Tags = null, JsonObject? Config = null);
+/// <param name="ClientKey">A key the client chose for this run (at most 64 characters; the Python client sends a uuid4):
+/// a second create with the same key by the same user returns that run (200) instead of making another, so a retry
+/// after a lost answer is safe; the same key with another name, project or config is a 409.</param>
+public sealed record ScriptRunRequest(string? Name, string? Project = null, IReadOnlyList<string>? Tags = null, JsonObject? Config = null,
+    string? ClientKey = null);
 
-/// <summary>A script run made: its id, its page, and the sequence its first batch of points takes (1).</summary>
+/// <summary>
+/// A script run made (201), or the run its client key already named (200): its id, its page, its status, and the
+/// sequence its next batch of points takes (1 for a new run).
+/// </summary>
 public sealed record CreatedScriptRun(long Id, string Url, RunStatus Status, long NextSeq);
 
 /// <summary>The body of <c>POST /api/runs/{id}/points</c>: one batch, numbered by the client 1, 2, 3...</summary>

@@ -10,6 +10,19 @@ using Tracker.Web.Realtime;
 
 namespace Tracker.Web.Features.Ingest;
 
+/// <summary>What a create did: made the run, found the run its client key names, or found that key on another request.</summary>
+public enum ScriptRunCreation
+{
+    Created,
+    /// <summary>The owner made this run before with the same key and request (a retry after a lost answer, or a resumed script).</summary>
+    Existing,
+    /// <summary>The owner's key names a run made with another name, project or config.</summary>
+    KeyTaken,
+}
+
+/// <summary>A create's answer: the run (made, or the one of the key), its status and the batch number it takes next.</summary>
+public sealed record ScriptRunCreated(ScriptRunCreation Outcome, long Id, RunStatus Status, long NextSeq);
+
 /// <summary>What appending a batch or finishing a run did, for the endpoint to answer.</summary>
 public enum ScriptRunOutcome
 {
@@ -39,10 +52,18 @@ public sealed class ScriptRuns(
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
-    /// <summary>Makes a running script run owned by <paramref name="owner"/>; the request is already checked.</summary>
-    public async Task<long> CreateAsync(string name, string project, IReadOnlyList<string> tags, JsonObject? config, string? owner,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// Makes a running script run owned by <paramref name="owner"/>; the request is already checked. With a
+    /// <paramref name="clientKey"/> the owner used before, nothing is made: the run of that key comes back
+    /// (<see cref="ScriptRunCreation.Existing"/>) when the request names the same name, project and config, and
+    /// <see cref="ScriptRunCreation.KeyTaken"/> when it does not. Tags are not compared: they may be edited on the run.
+    /// </summary>
+    public async Task<ScriptRunCreated> CreateAsync(string name, string project, IReadOnlyList<string> tags, JsonObject? config, string? owner,
+        string? clientKey, CancellationToken cancellationToken)
     {
+        config ??= [];
+        if (clientKey is not null && await KeyedAsync(owner, clientKey, cancellationToken) is { } earlier) return earlier.Answer(name, project, config);
+
         var now = Now;
         var known = ScriptConfigs.Known(config, name, project, tags);
         var projectId = await Projects.GetOrCreateAsync(contexts, project, now, cancellationToken);
@@ -52,11 +73,37 @@ public sealed class ScriptRuns(
         run.StartedAt = now;
         run.Owner = owner;
         run.LoggedByScript = true;
-        run.ScriptConfig = (config ?? []).ToJsonString();
+        run.ScriptConfig = config.ToJsonString();
+        run.ClientKey = clientKey;
         context.Runs.Add(run);
-        await context.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await context.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException) when (clientKey is not null)
+        {
+            // Two creates with one key raced (a client's retry beside its first try): the unique index let one in.
+            if (await KeyedAsync(owner, clientKey, cancellationToken) is { } winner) return winner.Answer(name, project, config);
+            throw;
+        }
         await feed.StartAsync(run.Id, storedSeq: 0);
-        return run.Id;
+        return new ScriptRunCreated(ScriptRunCreation.Created, run.Id, run.Status, NextSeq: 1);
+    }
+
+    /// <summary>What a keyed create compares with, and what it answers.</summary>
+    private sealed record KeyedRun(long Id, string Name, string Project, string? ScriptConfig, RunStatus Status, long StoredSeq)
+    {
+        public ScriptRunCreated Answer(string name, string project, JsonObject config) =>
+            Name == name && Project == project && JsonNode.DeepEquals(JsonNode.Parse(ScriptConfig ?? "{}"), config)
+                ? new ScriptRunCreated(ScriptRunCreation.Existing, Id, Status, StoredSeq + 1)
+                : new ScriptRunCreated(ScriptRunCreation.KeyTaken, Id, Status, StoredSeq + 1);
+    }
+
+    private async Task<KeyedRun?> KeyedAsync(string? owner, string clientKey, CancellationToken cancellationToken)
+    {
+        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
+        return await context.Runs.AsNoTracking().Where(r => r.Owner == owner && r.ClientKey == clientKey)
+            .Select(r => new KeyedRun(r.Id, r.Name, r.Project!.Name, r.ScriptConfig, r.Status, r.StoredSeq)).FirstOrDefaultAsync(cancellationToken);
     }
 
     /// <summary>Stores one checked batch and announces it; a batch stored before changes nothing.</summary>

@@ -426,6 +426,10 @@ namespace Tracker.Web.Data.Migrations.Postgres
                     b.Property<int>("BatchSize")
                         .HasColumnType("integer");
 
+                    b.Property<string>("ClientKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("Config")
                         .IsRequired()
                         .HasColumnType("text");
@@ -589,6 +593,9 @@ namespace Tracker.Web.Data.Migrations.Postgres
                     b.HasIndex("Status");
 
                     b.HasIndex("SweepId");
+
+                    b.HasIndex("Owner", "ClientKey")
+                        .IsUnique();
 
                     b.HasIndex("ProjectId", "CreatedAt");
 

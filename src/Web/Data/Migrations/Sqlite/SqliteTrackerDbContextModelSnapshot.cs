@@ -402,6 +402,10 @@ namespace Tracker.Web.Data.Migrations.Sqlite
                     b.Property<int>("BatchSize")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ClientKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Config")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -565,6 +569,9 @@ namespace Tracker.Web.Data.Migrations.Sqlite
                     b.HasIndex("Status");
 
                     b.HasIndex("SweepId");
+
+                    b.HasIndex("Owner", "ClientKey")
+                        .IsUnique();
 
                     b.HasIndex("ProjectId", "CreatedAt");
 
