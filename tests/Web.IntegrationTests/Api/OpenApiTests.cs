@@ -216,6 +216,13 @@ public class OpenApiTests
         var script = await samples.CheckAsync("CreateScriptRun", "post", "/api/runs/external", HttpStatusCode.Created,
             """{"name": "oa-script", "project": "oa", "tags": ["script"], "config": {"lr": 0.001, "dropout": {"rate": 0.1}, "note": "free-form"}}""");
         await samples.CheckAsync("CreateScriptRun", "post", "/api/runs/external", HttpStatusCode.BadRequest, """{"name": "", "config": []}""", checkBody: false);
+        // A client key named again answers its run (200); under another request, 409; too long, 400.
+        const string keyed = """{"name": "oa-keyed", "project": "oa", "config": {"lr": 0.001}, "clientKey": "0b9d6a52-6f1e-4c3b-9a51-3f0f8e2d4c11"}""";
+        await samples.CheckAsync("CreateScriptRun", "post", "/api/runs/external", HttpStatusCode.Created, keyed);
+        await samples.CheckAsync("CreateScriptRun", "post", "/api/runs/external", HttpStatusCode.OK, keyed);
+        await samples.CheckAsync("CreateScriptRun", "post", "/api/runs/external", HttpStatusCode.Conflict, keyed.Replace("0.001", "0.002", StringComparison.Ordinal));
+        await samples.CheckAsync("CreateScriptRun", "post", "/api/runs/external", HttpStatusCode.BadRequest,
+            $$"""{"name": "oa-keyed", "clientKey": "{{new string('k', 65)}}"}""");
         var scriptId = script!["id"]!.GetValue<long>();
         var batch = """{"seq": 1, "points": [{"key": "train/loss", "step": 1, "value": 0.5}, {"key": "val/acc", "step": 1, "epoch": 1, "value": 61.5, "time": "2026-11-28T12:00:00Z"}]}""";
         await samples.CheckAsync("LogPoints", "post", $"/api/runs/{scriptId}/points", HttpStatusCode.OK, batch);

@@ -277,4 +277,117 @@ public sealed class ScriptRunsApiTests
         var queued = await RunAsync(host, retried.RunId!.Value);
         Assert.Equal((RunStatus.Queued, false, "whole", 2), (queued.Status, queued.LoggedByScript, queued.Name, queued.Epochs));
     }
+
+    private static async Task<List<Run>> RunsKeyedAsync(ApiHost host, string clientKey)
+    {
+        await using var context = host.Database.CreateDbContext();
+        return await context.Runs.AsNoTracking().Where(r => r.ClientKey == clientKey).OrderBy(r => r.Id).ToListAsync();
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonNode Body)> PostRunAsync(HttpClient client, string json)
+    {
+        using var response = await client.PostAsync("/api/runs/external", Json(json));
+        return (response.StatusCode, (await response.Content.ReadFromJsonAsync<JsonNode>())!);
+    }
+
+    private static async Task<HttpClient> MemberClientAsync(ApiHost host, string userName)
+    {
+        using (var created = await host.Client.PostAsJsonAsync("/api/users", new { userName, password = "a long enough password", role = Roles.Member }))
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var token = (await host.App.Services.GetRequiredService<ApiTokens>().CreateAsync(await UserIdAsync(host, userName), "script", TokenScope.Write, null)).Token;
+        return TestAuth.Authorize(host.App.CreateClient(), token);
+    }
+
+    [Theory, SqliteData, PostgresData]
+    public async Task AClientKeyNamedAgain_ReturnsItsRun_AndAnotherRequestUnderIt_Is409(DatabaseProvider provider)
+    {
+        await using var host = await ApiHost.StartAsync(provider);
+        const string request = """{"name": "keyed", "project": "keys", "tags": ["a"], "config": {"lr": 0.01, "dropout": {"rate": 0.1}}, "clientKey": "7f3c-run-1"}""";
+        var (firstStatus, first) = await PostRunAsync(host.Client, request);
+        Assert.Equal(HttpStatusCode.Created, firstStatus);
+        var runId = first["id"]!.GetValue<long>();
+
+        // A retry after a lost answer: the same run, the same body shape, no second run. Key order in the config does not matter.
+        var (againStatus, again) = await PostRunAsync(host.Client,
+            """{"clientKey": "7f3c-run-1", "config": {"dropout": {"rate": 0.1}, "lr": 0.01}, "project": "keys", "name": "keyed", "tags": ["a"]}""");
+        Assert.Equal(HttpStatusCode.OK, againStatus);
+        Assert.True(JsonNode.DeepEquals(first, again), $"{first} != {again}");
+        Assert.Equal(runId, Assert.Single(await RunsKeyedAsync(host, "7f3c-run-1")).Id);
+
+        // A resumed script learns where its batches go on.
+        using (var batch = await PostBatchAsync(host.Client, runId, """{"seq": 1, "points": [{"key": "train/loss", "step": 1, "value": 0.5}]}"""))
+            Assert.Equal(HttpStatusCode.OK, batch.StatusCode);
+        var (_, resumed) = await PostRunAsync(host.Client, request);
+        Assert.Equal((runId, 2L, "running"), (resumed["id"]!.GetValue<long>(), resumed["nextSeq"]!.GetValue<long>(), resumed["status"]!.GetValue<string>()));
+
+        // The same key with another config, name or project is refused and names the run that holds the key.
+        foreach (var other in new[]
+        {
+            """{"name": "keyed", "project": "keys", "config": {"lr": 0.02, "dropout": {"rate": 0.1}}, "clientKey": "7f3c-run-1"}""",
+            """{"name": "keyed-2", "project": "keys", "config": {"lr": 0.01, "dropout": {"rate": 0.1}}, "clientKey": "7f3c-run-1"}""",
+            """{"name": "keyed", "config": {"lr": 0.01, "dropout": {"rate": 0.1}}, "clientKey": "7f3c-run-1"}""",
+        })
+        {
+            var (status, problem) = await PostRunAsync(host.Client, other);
+            Assert.True(status == HttpStatusCode.Conflict, $"{other}: {(int)status} {problem}");
+            Assert.Contains("client key '7f3c-run-1'", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+            Assert.Equal(runId, problem["runId"]!.GetValue<long>());
+        }
+        Assert.Single(await RunsKeyedAsync(host, "7f3c-run-1"));
+
+        // A blank, too long or unprintable key is a 400 naming clientKey, and makes no run.
+        await using (var context = host.Database.CreateDbContext())
+        {
+            var before = await context.Runs.CountAsync();
+            foreach (var key in new[] { "\"\"", "\"   \"", $"\"{new string('k', 65)}\"", "\"a\\u0001b\"", "17" })
+            {
+                var (status, problem) = await PostRunAsync(host.Client, $$"""{"name": "bad-key", "clientKey": {{key}}}""");
+                Assert.True(status == HttpStatusCode.BadRequest, $"{key}: {(int)status} {problem}");
+                Assert.Contains("clientKey", problem.ToJsonString(), StringComparison.OrdinalIgnoreCase);
+            }
+            Assert.Equal(before, await context.Runs.CountAsync());
+        }
+        var (longest, _) = await PostRunAsync(host.Client, $$"""{"name": "long-key", "clientKey": "{{new string('k', 64)}}"}""");
+        Assert.Equal(HttpStatusCode.Created, longest);
+    }
+
+    [Theory, SqliteData, PostgresData]
+    public async Task TheSameClientKey_OfTwoUsers_MakesTwoRuns(DatabaseProvider provider)
+    {
+        await using var host = await ApiHost.StartAsync(provider);
+        using var max = await MemberClientAsync(host, "max");
+        const string request = """{"name": "shared-key", "clientKey": "seed-0"}""";
+        var (adminStatus, adminsRun) = await PostRunAsync(host.Client, request);
+        var (maxStatus, maxsRun) = await PostRunAsync(max, request);
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (adminStatus, maxStatus));
+        Assert.NotEqual(adminsRun["id"]!.GetValue<long>(), maxsRun["id"]!.GetValue<long>());
+        var (maxAgain, maxsAgain) = await PostRunAsync(max, request);
+        Assert.Equal((HttpStatusCode.OK, maxsRun["id"]!.GetValue<long>()), (maxAgain, maxsAgain["id"]!.GetValue<long>()));
+        var keyed = await RunsKeyedAsync(host, "seed-0");
+        Assert.Equal(2, keyed.Count);
+        Assert.Equal("max", keyed.Single(r => r.Id == maxsRun["id"]!.GetValue<long>()).Owner);
+    }
+
+    [Theory, SqliteData, PostgresData]
+    public async Task ConcurrentCreates_WithOneClientKey_MakeOneRun_AndAllAnswerIt(DatabaseProvider provider)
+    {
+        await using var host = await ApiHost.StartAsync(provider);
+        for (var round = 0; round < 3; round++)
+        {
+            var key = $"race-{round}";
+            // Started together, the creates all look the key up before any has stored it: the unique index decides.
+            using var start = new ManualResetEventSlim();
+            var creates = Enumerable.Range(0, 12).Select(_ => Task.Run(async () =>
+            {
+                start.Wait();
+                return await PostRunAsync(host.Client, $$"""{"name": "raced", "project": "race", "config": {"seed": 1}, "clientKey": "{{key}}"}""");
+            })).ToList();
+            start.Set();
+            var answers = await Task.WhenAll(creates);
+            Assert.All(answers, a => Assert.True(a.Status is HttpStatusCode.Created or HttpStatusCode.OK, $"{(int)a.Status} {a.Body}"));
+            Assert.Single(answers, a => a.Status == HttpStatusCode.Created);
+            var run = Assert.Single(await RunsKeyedAsync(host, key));
+            Assert.All(answers, a => Assert.Equal(run.Id, a.Body["id"]!.GetValue<long>()));
+        }
+    }
 }
