@@ -15,9 +15,10 @@ import time
 import unittest
 import urllib.request
 import uuid
+from unittest import mock
 
 import tracker_client as tracker
-from tracker_client._http import Api, TrackerError
+from tracker_client._http import Api, ServerUnreachable, TrackerError
 
 SERVER = os.environ.get("TRACKER_SERVER")
 TOKEN = os.environ.get("TRACKER_TOKEN")
@@ -36,6 +37,26 @@ def run_of(server, run_id):
 
 def unique(prefix):
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def runs_in(project):
+    return Api(SERVER, TOKEN).request("GET", f"/api/runs?project={project}")["items"]
+
+
+def creates_failing(times, reach_server):
+    """Api.create_run whose first ``times`` calls raise ServerUnreachable, after reaching the server when ``reach_server``
+    (the run is made, the answer lost), before it otherwise (an outage). Records every request it was given."""
+    original = Api.create_run
+    calls = []
+
+    def create_run(api, request):
+        calls.append(dict(request))
+        if len(calls) <= times:
+            if reach_server:
+                original(api, request)
+            raise ServerUnreachable("the answer was lost" if reach_server else "no server")
+        return original(api, request)
+    return mock.patch.object(Api, "create_run", create_run), calls
 
 
 @unittest.skipUnless(SERVER and TOKEN, "TRACKER_SERVER and TRACKER_TOKEN name the app under test")
@@ -92,6 +113,56 @@ class ClientTests(unittest.TestCase):
         stored = metrics_of(SERVER, run.id)
         self.assertEqual({"ok": [(2, 0, 2.0)]}, stored)
         self.assertEqual("succeeded", run_of(SERVER, run.id)["status"])
+
+    def test_a_create_retried_after_a_lost_answer_makes_one_run(self):
+        project = unique("lost-answer")
+        patch, calls = creates_failing(1, reach_server=True)
+        with patch:
+            run = tracker.init(project=project, name="lost-answer", dir=self.spool, system_metrics=False)
+            self.assertIsNone(run.id)  # the server made the run, but the client never heard so: it retries in the background
+            for step in range(5):
+                run.log({"train/loss": step / 10}, step=step)
+            run.finish(timeout=30)
+        self.assertEqual(2, len(calls))
+        self.assertEqual(calls[0]["clientKey"], calls[1]["clientKey"])
+        self.assertEqual(36, len(calls[0]["clientKey"]))  # a uuid4 of its own
+        self.assertEqual([run.id], [r["id"] for r in runs_in(project)])
+        self.assertEqual([(s, 0, s / 10) for s in range(5)], metrics_of(SERVER, run.id)["train/loss"])
+        self.assertEqual("succeeded", run_of(SERVER, run.id)["status"])
+
+    def test_the_same_client_key_resumes_a_crashed_scripts_run(self):
+        project = unique("resume")
+        key = f"my-run-{uuid.uuid4().hex}"
+        config = {"lr": 0.1, "seed": 3}
+        first = tracker.init(project=project, name="resumed", config=config, client_key=key, dir=self.spool, system_metrics=False)
+        for step in range(3):
+            first.log({"train/loss": float(step)}, step=step)
+        deadline = time.monotonic() + 30
+        while len(metrics_of(SERVER, first.id).get("train/loss", [])) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        first._fatal = TrackerError("the script crashed")  # its sender stops; the run is never finished
+
+        # The script starts again with its key while the server is briefly unreachable: the batches it numbers from 1
+        # in the meantime must follow the stored ones once the run is found, not be taken for resends.
+        patch, calls = creates_failing(2, reach_server=False)
+        with patch:
+            second = tracker.init(project=project, name="resumed", config=config, client_key=key, dir=self.spool, system_metrics=False)
+            for step in range(3, 6):
+                second.log({"train/loss": float(step)}, step=step)
+            second.finish(timeout=30)
+        self.assertGreaterEqual(len(calls), 3)
+        self.assertEqual(first.id, second.id)
+        self.assertEqual([(s, 0, float(s)) for s in range(6)], metrics_of(SERVER, second.id)["train/loss"])
+        self.assertEqual([second.id], [r["id"] for r in runs_in(project)])
+
+        with self.assertRaises(TrackerError) as other_config:
+            tracker.init(project=project, name="resumed", config={"lr": 0.2}, client_key=key, dir=self.spool, system_metrics=False)
+        self.assertEqual(409, other_config.exception.status)
+        self.assertIn("client key", str(other_config.exception))
+        with self.assertRaises(TrackerError) as finished:
+            tracker.init(project=project, name="resumed", config=config, client_key=key, dir=self.spool, system_metrics=False)
+        self.assertIn("has already finished", str(finished.exception))
+        self.assertEqual(1, len(runs_in(project)))
 
     def test_offline_spool_then_sync_uploads_exactly_once(self):
         run = tracker.init(server="http://127.0.0.1:9", token=TOKEN, project=unique("offline"), name="offline-run",

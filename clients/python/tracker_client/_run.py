@@ -10,6 +10,7 @@ import secrets
 import sys
 import threading
 import time
+import uuid
 
 from ._http import Api, ServerUnreachable, TrackerError, json_bytes
 from ._system import SystemMetrics
@@ -238,8 +239,29 @@ class Run:
     # --- spooling -------------------------------------------------------------------------------
 
     def _created(self, created):
-        self.id = created["id"]
+        if created.get("status", "running") != "running":
+            raise TrackerError(f"Run {created['id']} of the client key {self._request.get('clientKey')!r} has already finished "
+                               f"({created['status']}); use another key for a new run.")
+        with self._lock:
+            # A key named again after a crash (resume) answers the run with its batches so far: ours follow them, not
+            # start again at 1 (which the server would take for resends and drop).
+            offset = int(created.get("nextSeq", 1)) - 1
+            if offset > 0:
+                for batch in reversed(self._batches):  # highest first: a spool file is never overwritten before it moved
+                    self._renumber(batch, batch.seq + offset)
+                self._next_seq += offset
+            self.id = created["id"]
         self.url = self._api.run_url(self.id)
+
+    def _renumber(self, batch, seq):
+        """Gives a batch cut before the server was reached a new number; its spool file too."""
+        body = json.loads(batch.body)
+        body["seq"] = seq
+        batch.seq, batch.body = seq, json_bytes(body)
+        if batch.spooled:
+            old, batch.spooled = batch.spooled, os.path.join(os.path.dirname(batch.spooled), f"{seq:09d}.json")
+            _write_atomically(batch.spooled, batch.body)
+            os.remove(old)
 
     def _ensure_spool_dir(self):
         if self._spool_dir is None:
@@ -299,16 +321,22 @@ def _write_atomically(path, content):
 
 
 def init(server=None, token=None, project="default", name=None, config=None, tags=None, system_metrics=True, dir=None,
-         system_interval=10.0):
+         system_interval=10.0, client_key=None):
     """Starts a run on the server (``TRACKER_SERVER``, ``TRACKER_TOKEN`` when not given) and returns it.
 
     A server that cannot be reached does not stop the script: the run is spooled to ``dir`` (``TRACKER_DIR``,
     default ``./tracker-runs``). A refused token or a bad name raises TrackerError with the server's message.
+
+    Every try of the create sends one ``client_key`` (a uuid4 unless given; at most 64 characters), so a retry after
+    a lost answer gets the run the first try made, not a second one. Pass your own key to resume a script after a
+    crash: the same key, name, project and config give the same run, and the new points follow its stored batches;
+    the same key with another name, project or config raises TrackerError (409), as does a key whose run finished.
     """
     api = Api(server or os.environ.get("TRACKER_SERVER"), token or os.environ.get("TRACKER_TOKEN"))
     if name is None:
         name = os.path.splitext(os.path.basename(sys.argv[0] or "script"))[0] or "script"
-    request = {"name": name, "project": project, "tags": list(tags or []), "config": dict(config or {})}
+    request = {"name": name, "project": project, "tags": list(tags or []), "config": dict(config or {}),
+               "clientKey": str(client_key) if client_key is not None else str(uuid.uuid4())}
     json_bytes(request)  # a config that is not JSON fails here, in the caller's line, not in the background
     spool_root = dir or os.environ.get("TRACKER_DIR") or os.path.join(os.getcwd(), "tracker-runs")
     return Run(api, request, spool_root, system_metrics=system_metrics, system_interval=system_interval)
@@ -336,16 +364,23 @@ def sync(folder=None, server=None, token=None, out=sys.stdout):
             continue
         api = Api(server or os.environ.get("TRACKER_SERVER") or meta["server"], token or os.environ.get("TRACKER_TOKEN"))
         if meta.get("id") is None:
-            meta["id"] = api.create_run(meta["request"])["id"]
+            # The request carries the run's client key: a create whose answer was lost (before or now) is not repeated.
+            created = api.create_run(meta["request"])
+            meta["id"] = created["id"]
+            # A resumed key's run already holds batches: the spooled ones, numbered from 1, follow them.
+            meta["seqOffset"] = int(created.get("nextSeq", 1)) - 1
             _write_atomically(meta_path, json.dumps(meta, indent=1).encode("utf-8"))
         run_id = meta["id"]
+        offset = meta.get("seqOffset", 0)
         batches_dir = os.path.join(run_dir, "batches")
         names = sorted(n for n in os.listdir(batches_dir) if n.endswith(".json")) if os.path.isdir(batches_dir) else []
         for name in names:
             path = os.path.join(batches_dir, name)
             with open(path, "rb") as file:
                 body = file.read()
-            seq = int(name.split(".")[0])
+            seq = int(name.split(".")[0]) + offset
+            if offset:
+                body = json_bytes(dict(json.loads(body), seq=seq))
             try:
                 api.send_batch(run_id, body)
             except TrackerError as error:

@@ -94,7 +94,7 @@ public sealed class PythonClientTests : IDisposable
             TimeSpan.FromMinutes(10));
         Assert.True(exitCode == 0, $"python3 -m unittest failed ({exitCode}):\n{output}\n--- app log ---\n{app.Log}");
         Console.WriteLine(output);
-        Assert.Contains("Ran 6 tests", output, StringComparison.Ordinal);
+        Assert.Contains("Ran 8 tests", output, StringComparison.Ordinal);
         // Only the example may be skipped (where PyTorch is missing); the client's own tests must all run.
         Assert.DoesNotContain(output.Split('\n'), line => line.Contains("... skipped", StringComparison.Ordinal) && !line.Contains("example", StringComparison.Ordinal));
     }
