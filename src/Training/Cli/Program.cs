@@ -12,11 +12,12 @@ var runIdOption = new Option<long?>("--run-id") { Description = "Id echoed in th
 var stepEveryOption = new Option<int>("--step-every") { Description = "Emit a step event every N optimizer steps (0 = none).", DefaultValueFactory = _ => 50 };
 var systemEveryOption = new Option<double>("--system-metrics-every") { Description = "Report CPU, memory and GPU use (sys/... keys) every N seconds (0 = none).", DefaultValueFactory = _ => 10 };
 var threadsOption = new Option<int?>("--threads") { Description = "libtorch intra-op CPU threads (default 1: matrix products use OpenBLAS's own threads)." };
+var noGraphsOption = new Option<bool>("--no-cuda-graphs") { Description = "On a GPU, run every training step eagerly instead of replaying CUDA graphs." };
 var initWeightsOption = new Option<FileInfo?>("--init-weights") { Description = "Start from the weights of another run's checkpoint.bin (fine-tuning)." };
 
 var train = new Command("train", "Train one run and stream its events as JSON lines.")
 {
-    configOption, outOption, runIdOption, stepEveryOption, systemEveryOption, threadsOption, initWeightsOption,
+    configOption, outOption, runIdOption, stepEveryOption, systemEveryOption, threadsOption, noGraphsOption, initWeightsOption,
 };
 train.SetAction((parse, cancellation) =>
 {
@@ -29,6 +30,7 @@ train.SetAction((parse, cancellation) =>
         StepEventEvery = parse.GetValue(stepEveryOption),
         SystemMetricsEvery = TimeSpan.FromSeconds(parse.GetValue(systemEveryOption)),
         Threads = parse.GetValue(threadsOption),
+        CudaGraphs = !parse.GetValue(noGraphsOption),
         InitialWeightsPath = parse.GetValue(initWeightsOption)?.FullName,
     };
     var stdout = Console.Out;
