@@ -54,7 +54,7 @@ int trk_adamw_step(trk_tensor** params, trk_tensor** exp_avg, trk_tensor** exp_a
             if (kept.empty()) return 0;
 #ifdef TRK_WITH_CUDA
             // One fused kernel for every parameter; it reads the step count from a device tensor.
-            auto steps = at::full({}, static_cast<double>(step), kept[0].options().dtype(at::kFloat));
+            auto steps = at::scalar_tensor(static_cast<double>(step), kept[0].options().dtype(at::kFloat));
             std::vector<at::Tensor> state_steps(kept.size(), steps);
             at::_fused_adamw_(kept, grads, m, v, {}, state_steps, lr, beta1, beta2, weight_decay, eps, false, false);
 #else
