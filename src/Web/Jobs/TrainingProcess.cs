@@ -89,8 +89,7 @@ public sealed class TrainingProcess(JobsOptions options, ILogger logger)
 
     private ProcessStartInfo StartInfo(string configPath, TrainerOptions trainer)
     {
-        // The app's own dotnet host runs the engine (DOTNET_HOST_PATH is set for apps started by `dotnet`).
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        var start = new ProcessStartInfo(DotnetHost())
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -112,6 +111,11 @@ public sealed class TrainingProcess(JobsOptions options, ILogger logger)
         if (trainer.InitialWeightsPath is { } weights) Add(start, "--init-weights", weights);
         return start;
     }
+
+    /// <summary>The dotnet host that runs the app (started as `dotnet Tracker.Web.dll`), else the one the SDK names, else PATH's.</summary>
+    private static string DotnetHost() =>
+        Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self
+        : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
 
     private static void Add(ProcessStartInfo start, string option, string value)
     {
