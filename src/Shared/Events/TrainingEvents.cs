@@ -50,6 +50,9 @@ public sealed record RunStartedEvent : TrainingEvent
     /// <summary>The device actually used, e.g. "cpu" or "cuda:0" (the config may say "auto").</summary>
     public required string Device { get; init; }
     public required long ParameterCount { get; init; }
+
+    /// <summary>How the engine runs the training steps on this device, e.g. as CUDA graphs or eagerly and why; null on the CPU.</summary>
+    public string? Execution { get; init; }
 }
 
 /// <summary>An event that carries metric values at one step of one epoch: step, epoch and analysis events.</summary>

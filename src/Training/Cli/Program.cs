@@ -12,11 +12,15 @@ var runIdOption = new Option<long?>("--run-id") { Description = "Id echoed in th
 var stepEveryOption = new Option<int>("--step-every") { Description = "Emit a step event every N optimizer steps (0 = none).", DefaultValueFactory = _ => 50 };
 var systemEveryOption = new Option<double>("--system-metrics-every") { Description = "Report CPU, memory and GPU use (sys/... keys) every N seconds (0 = none).", DefaultValueFactory = _ => 10 };
 var threadsOption = new Option<int?>("--threads") { Description = "libtorch intra-op CPU threads (default 1: matrix products use OpenBLAS's own threads)." };
+var noGraphsOption = new Option<bool>("--no-cuda-graphs") { Description = "On a GPU, run every training step eagerly instead of replaying CUDA graphs." };
+var lastSeqOption = new Option<long?>("--last-seq") { Description = "The last event sequence number already stored; events go on from the next (default: the checkpoint's)." };
+var stageOption = new Option<bool>("--stage-checkpoints") { Description = "Write each epoch's checkpoint beside the resume point; whoever stores the events promotes it." };
+var stdinCancelOption = new Option<bool>("--cancel-on-stdin-close") { Description = "Cancel the run when standard input closes (how a supervising worker asks it to stop)." };
 var initWeightsOption = new Option<FileInfo?>("--init-weights") { Description = "Start from the weights of another run's checkpoint.bin (fine-tuning)." };
 
 var train = new Command("train", "Train one run and stream its events as JSON lines.")
 {
-    configOption, outOption, runIdOption, stepEveryOption, systemEveryOption, threadsOption, initWeightsOption,
+    configOption, outOption, runIdOption, stepEveryOption, systemEveryOption, threadsOption, noGraphsOption, lastSeqOption, stageOption, stdinCancelOption, initWeightsOption,
 };
 train.SetAction((parse, cancellation) =>
 {
@@ -29,8 +33,19 @@ train.SetAction((parse, cancellation) =>
         StepEventEvery = parse.GetValue(stepEveryOption),
         SystemMetricsEvery = TimeSpan.FromSeconds(parse.GetValue(systemEveryOption)),
         Threads = parse.GetValue(threadsOption),
+        CudaGraphs = !parse.GetValue(noGraphsOption),
+        LastSequence = parse.GetValue(lastSeqOption),
+        StageCheckpoints = parse.GetValue(stageOption),
         InitialWeightsPath = parse.GetValue(initWeightsOption)?.FullName,
     };
+    using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+    if (parse.GetValue(stdinCancelOption))
+        new Thread(() =>
+        {
+            // Blocks until the supervisor closes our stdin (or dies): then training stops at the next step.
+            while (Console.In.ReadLine() is not null) { }
+            try { stop.Cancel(); } catch (ObjectDisposedException) { /* the run had already ended */ }
+        }) { IsBackground = true, Name = "stdin-cancel" }.Start();
     var stdout = Console.Out;
     Directory.CreateDirectory(output);
     // The same lines in the output folder, so a run trained where no server is reachable can be imported later.
@@ -41,7 +56,7 @@ train.SetAction((parse, cancellation) =>
         stdout.WriteLine(line);
         eventsFile.WriteLine(line);
         eventsFile.Flush();
-    }).Run(cancellation);
+    }).Run(stop.Token);
     if (finished.Summary.Error is { } error) Console.Error.WriteLine($"tracker-train: run failed: {error}");
     return Task.FromResult(finished.Status switch
     {

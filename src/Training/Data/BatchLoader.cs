@@ -61,6 +61,7 @@ public sealed class BatchLoader
     }
 
     public ImageDataset Dataset => _dataset;
+    public Device Device => _device;
     public int BatchSize { get; }
     public int StepsPerEpoch { get; }
 

@@ -54,6 +54,12 @@ public sealed record TrainerOptions
     /// </summary>
     public const int DefaultThreads = 1;
 
+    /// <summary>
+    /// Whether GPU training steps may run as CUDA graphs (<see cref="CudaGraphSteps"/>); false keeps every step eager
+    /// (the benchmark's comparison). The run-started event says which way its steps run.
+    /// </summary>
+    public bool CudaGraphs { get; init; } = true;
+
     /// <summary>Checkpoint whose matching weights initialise the model (fine-tuning, see <see cref="FineTuning"/>); null = fresh initialisation.</summary>
     public string? InitialWeightsPath { get; init; }
 }
@@ -147,7 +153,17 @@ public sealed class Trainer
             startEpoch = meta.Epoch + 1;
         }
 
-        Emit(new RunStartedEvent { RunId = _options.RunId, Config = config, Device = device.ToString(), ParameterCount = model.ParameterCount });
+        // The step's training loss, accuracy and divergence check stay on the device (StepTotals) and are read at
+        // step events and at the end of each epoch: a GPU step that waited for its loss would stall every step.
+        using var totals = new StepTotals(device, progress.Steps);
+        var graphs = CudaGraphSteps.Create(config, device, _options.CudaGraphs, optimizer,
+            (images, labels, size) => TrainStep(model, optimizer, penalty, totals, images, labels, size, zeroInPlace: true), out var execution);
+        using var graphSteps = graphs;
+        Emit(new RunStartedEvent
+        {
+            RunId = _options.RunId, Config = config, Device = device.ToString(), ParameterCount = model.ParameterCount,
+            Execution = device.Type == DeviceType.CPU ? null : execution,
+        });
         var systemMetrics = _options.SystemMetricsEvery > TimeSpan.Zero
             ? new SystemMetrics(_options.SystemMetricsEvery, SystemMetrics.FindOnPath("nvidia-smi"))
             : null;
@@ -156,52 +172,51 @@ public sealed class Trainer
         {
             var clock = Stopwatch.StartNew();
             model.train();
-            double lossSum = 0;
-            long correct = 0, seen = 0;
+            totals.ResetEpoch();
+            long seen = 0;
+            StepTotalsReading? reading = null;
             foreach (var nextBatch in trainLoader.Epoch(epoch))
             {
                 using var batch = nextBatch;
                 cancellation.ThrowIfCancellationRequested();
                 var step = progress.Steps;
                 optimizer.LearningRate = learningRate.RateAt(step);
-                model.SetDropoutRate(dropoutRate.RateAt(step));
-                model.SetDropPathRate(dropPathRate.RateAt(step));
-                using (var scope = torch.NewDisposeScope())
+                var (dropout, dropPath) = (dropoutRate.RateAt(step), dropPathRate.RateAt(step));
+                model.SetDropoutRate(dropout);
+                model.SetDropPathRate(dropPath);
+                var ratesSteady = dropoutRate.RateAt(step + 1) == dropout && dropPathRate.RateAt(step + 1) == dropPath;
+                if (graphs?.TryStep(batch, dropout, dropPath, ratesSteady) != true)
                 {
-                    optimizer.zero_grad();
-                    var logits = model.forward(batch.Images);
-                    var classification = F.cross_entropy(logits, batch.Labels, config.LabelSmoothing);
-                    var loss = config.RDrop is { } rDrop
-                        ? RDrop.Loss(logits, model.forward(batch.Images), batch.Labels, rDrop.Alpha, config.LabelSmoothing)
-                        : classification;
-                    if (penalty.Compute(model.parameters()) is { } term) loss += term;
-
-                    var lossValue = loss.ToDouble();
-                    if (!double.IsFinite(lossValue))
-                        return progress.Finish(RunOutcome.Diverged, $"The loss became {lossValue} at step {step + 1} (epoch {epoch}).");
-                    loss.backward();
-                    if (config.GradClip is { } maxNorm) optimizer.clip_grad_norm(maxNorm);
-                    optimizer.step();
-
-                    lossSum += classification.ToDouble() * batch.Size;
-                    correct += Accuracy.CorrectTopK(logits, batch.Labels, 1);
-                    seen += batch.Size;
+                    (optimizer as AdamW)?.StageLearningRate();
+                    TrainStep(model, optimizer, penalty, totals, batch.Images, batch.Labels, batch.Size, zeroInPlace: graphs is not null);
                 }
+                seen += batch.Size;
                 progress.Steps++;
 
-                if (_options.StepEventEvery > 0 && progress.Steps % _options.StepEventEvery == 0)
-                    Emit(new StepEvent { Step = progress.Steps, Epoch = epoch, Metrics = StepMetrics(lossSum / seen, optimizer.LearningRate, model) });
+                var stepEventDue = _options.StepEventEvery > 0 && progress.Steps % _options.StepEventEvery == 0;
+                if (stepEventDue || progress.Steps % DivergenceCheckEvery == 0)
+                {
+                    reading = totals.Read();
+                    if (Diverged(reading, progress, epoch) is { } diverged) return diverged;
+                }
+                if (stepEventDue)
+                    Emit(new StepEvent { Step = progress.Steps, Epoch = epoch, Metrics = StepMetrics(reading!.LossSum / seen, optimizer.LearningRate, model) });
                 if (config.Analysis.EverySteps > 0 && progress.Steps % config.Analysis.EverySteps == 0)
+                {
                     Emit(new AnalysisEvent { Step = progress.Steps, Epoch = epoch, Metrics = Analyse(model, analysis, analysisData, progress.Steps) });
+                    graphs?.RestoreGradients(); // the gradient-direction metrics replace the parameters' gradients
+                }
                 // Its own event with only sys/ keys: step events keep their fixed set of training metrics, and the
                 // store keeps each (key, step) once whatever else reports at that step.
                 if (systemMetrics?.SampleIfDue() is { Count: > 0 } system)
                     Emit(new AnalysisEvent { Step = progress.Steps, Epoch = epoch, Metrics = system });
             }
+            reading = totals.Read();
+            if (Diverged(reading, progress, epoch) is { } divergedAtEnd) return divergedAtEnd;
             var trainSeconds = clock.Elapsed.TotalSeconds;
 
-            var metrics = StepMetrics(lossSum / Math.Max(seen, 1), optimizer.LearningRate, model);
-            metrics[MetricKeys.TrainAcc] = 100.0 * correct / Math.Max(seen, 1);
+            var metrics = StepMetrics(reading.LossSum / Math.Max(seen, 1), optimizer.LearningRate, model);
+            metrics[MetricKeys.TrainAcc] = 100.0 * reading.Correct / Math.Max(seen, 1);
             metrics[MetricKeys.SamplesPerSecond] = seen / Math.Max(trainSeconds, 1e-9);
             foreach (var (key, value) in Evaluate(model, validationLoader, config.LabelSmoothing)) metrics[key] = value;
             progress.CompleteEpoch(epoch, metrics);
@@ -223,7 +238,42 @@ public sealed class Trainer
                 return progress.Finish(RunOutcome.Succeeded,
                     $"Early stopping: {earlyStopping!.Metric} did not improve for {earlyStopping.EpochsWithoutImprovement} epochs (best {best:G4} at epoch {bestEpoch}).");
         }
-        return progress.Finish(RunOutcome.Succeeded, null);
+        return progress.Finish(RunOutcome.Succeeded, graphs?.CaptureFailure is { } failure
+            ? $"Capturing a training step as a CUDA graph failed ({failure}); the run went on with eager steps."
+            : null);
+    }
+
+    /// <summary>How often (in steps) the device's running totals are read when no step event reads them sooner.</summary>
+    private const int DivergenceCheckEvery = 50;
+
+    /// <summary>
+    /// One optimizer step on a batch, everything queued on the device and nothing read back, so a CUDA graph can
+    /// capture it. <paramref name="zeroInPlace"/>: keep the gradients' memory (graph mode) rather than dropping it.
+    /// </summary>
+    private void TrainStep(ClassifierModel model, Optimizer optimizer, WeightPenalty penalty, StepTotals totals,
+        Tensor images, Tensor labels, int size, bool zeroInPlace)
+    {
+        using var scope = torch.NewDisposeScope();
+        if (zeroInPlace) optimizer.ZeroGradInPlace();
+        else optimizer.zero_grad();
+        var logits = model.forward(images);
+        var classification = F.cross_entropy(logits, labels, _config.LabelSmoothing);
+        var loss = _config.RDrop is { } rDrop
+            ? RDrop.Loss(logits, model.forward(images), labels, rDrop.Alpha, _config.LabelSmoothing)
+            : classification;
+        if (penalty.Compute(model.parameters()) is { } term) loss += term;
+        loss.backward();
+        if (_config.GradClip is { } maxNorm) optimizer.clip_grad_norm(maxNorm);
+        optimizer.step();
+        totals.Add(classification, loss, logits, labels, size);
+    }
+
+    /// <summary>The run's end when a loss so far was not finite: the step that diverged is the one reported.</summary>
+    private static RunFinishedEvent? Diverged(StepTotalsReading reading, RunProgress progress, int epoch)
+    {
+        if (reading.FirstBadStep is not { } badStep) return null;
+        progress.Steps = badStep - 1; // the steps completed before it, as if the run had stopped there
+        return progress.Finish(RunOutcome.Diverged, $"The loss became {reading.BadLoss} at step {badStep} (epoch {epoch}).");
     }
 
     private Optimizer CreateOptimizer(ClassifierModel model) => _config.Optimizer switch
@@ -245,26 +295,27 @@ public sealed class Trainer
     {
         model.eval();
         using var noGrad = torch.no_grad();
-        double lossSum = 0;
-        long top1 = 0, top5 = 0, seen = 0;
+        // Summed on the device and read once: [loss sum, top-1 correct, top-5 correct].
+        using var sums = torch.zeros([3], ScalarType.Float64, loader.Device).DetachFromDisposeScope();
+        long seen = 0;
         foreach (var nextBatch in loader.Epoch(1))
         {
             using var batch = nextBatch;
             using (torch.NewDisposeScope())
             {
                 var logits = model.forward(batch.Images);
-                lossSum += F.cross_entropy(logits, batch.Labels, reduction: Reduction.Sum).ToDouble();
-                top1 += Accuracy.CorrectTopK(logits, batch.Labels, 1);
-                top5 += Accuracy.CorrectTopK(logits, batch.Labels, 5);
+                var loss = F.cross_entropy(logits, batch.Labels, reduction: Reduction.Sum).to(ScalarType.Float64);
+                sums.add_(torch.stack([loss, Accuracy.CorrectTopKOnDevice(logits, batch.Labels, 1), Accuracy.CorrectTopKOnDevice(logits, batch.Labels, 5)]));
                 seen += batch.Size;
             }
         }
         model.train();
+        var values = sums.ToArray<double>();
         return new()
         {
-            [MetricKeys.ValLoss] = lossSum / seen,
-            [MetricKeys.ValAcc] = 100.0 * top1 / seen,
-            [MetricKeys.ValAcc5] = 100.0 * top5 / seen,
+            [MetricKeys.ValLoss] = values[0] / seen,
+            [MetricKeys.ValAcc] = 100.0 * values[1] / seen,
+            [MetricKeys.ValAcc5] = 100.0 * values[2] / seen,
         };
     }
 

@@ -7,8 +7,14 @@ public static class Accuracy
     public static long CorrectTopK(Tensor logits, Tensor targets, int k)
     {
         using var scope = torch.NewDisposeScope();
+        return CorrectTopKOnDevice(logits, targets, k).ToInt64();
+    }
+
+    /// <summary>The same count as a float64 scalar tensor on the logits' device, without waiting for it (intermediates go to the caller's dispose scope).</summary>
+    public static Tensor CorrectTopKOnDevice(Tensor logits, Tensor targets, int k)
+    {
         var (_, indices) = logits.topk(Math.Min(k, logits.size(-1)), dim: 1);
-        return indices.eq(targets.unsqueeze(1)).sum().ToInt64();
+        return indices.eq(targets.unsqueeze(1)).sum().to(ScalarType.Float64);
     }
 
     /// <summary>Fraction of rows (0..1) whose target is among the k largest logits.</summary>

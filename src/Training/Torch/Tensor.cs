@@ -209,6 +209,9 @@ public unsafe partial class Tensor : IDisposable
     /// <summary>Drops the accumulated gradient (PyTorch's zero_grad(set_to_none=True)).</summary>
     public void ClearGrad() => Native.Check(NativeMethods.trk_clear_grad(Handle));
 
+    /// <summary>Makes <paramref name="gradient"/> (the same memory, not a copy) this tensor's gradient.</summary>
+    public void SetGrad(Tensor gradient) => Native.Check(NativeMethods.trk_set_grad(Handle, gradient.Handle));
+
     public void backward(Tensor? gradient = null, bool retain_graph = false) =>
         Native.Check(NativeMethods.trk_backward(Handle, gradient?.Handle ?? IntPtr.Zero, retain_graph ? 1 : 0));
 

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Tracker.Web.Jobs;
 
-/// <summary>The in-process training workers and their leases. Bound from the "Jobs" section and checked at boot.</summary>
+/// <summary>The app's training workers, their child processes and their leases. Bound from the "Jobs" section and checked at boot.</summary>
 public sealed class JobsOptions : IValidatableObject
 {
     public const string SectionName = "Jobs";
@@ -45,6 +45,24 @@ public sealed class JobsOptions : IValidatableObject
     [MaxLength(100)]
     [RegularExpression(@"^[A-Za-z0-9._-]+$", ErrorMessage = "Jobs:InstanceId may hold letters, digits, '.', '_' and '-' only.")]
     public string? InstanceId { get; set; }
+
+    /// <summary>
+    /// Each run trains in a child process (tracker-train, supervised by its worker), so a native crash, an
+    /// out-of-memory kill or a step that ignores cancel ends that run only. False trains on a thread of the app
+    /// (tests of the worker's own logic; nothing else).
+    /// </summary>
+    public bool TrainInChildProcess { get; set; } = true;
+
+    /// <summary>How long a training process may take to stop after it is asked to; then it is killed.</summary>
+    [Range(0.1, 3600)]
+    public double CancelGraceSeconds { get; set; } = 10;
+
+    /// <summary>How many times a run whose training process crashed is requeued to resume from its last checkpoint before it is failed.</summary>
+    [Range(0, 100)]
+    public int CrashRetries { get; set; } = 1;
+
+    /// <summary>The engine's tracker-train.dll; default: the one beside the app.</summary>
+    public string? EnginePath { get; set; }
 
     /// <summary>Checkpoints, one folder per run; a relative path is taken from the content root.</summary>
     [Required(AllowEmptyStrings = false)]

@@ -8,8 +8,9 @@ using Tracker.Web.Realtime;
 namespace Tracker.Web.Jobs;
 
 /// <summary>
-/// Trains queued runs in this process: <see cref="JobsOptions.Workers"/> loops that each claim a job, train it on a
-/// thread of its own with a checkpoint folder per run (so a requeued run resumes), and heartbeat while it trains.
+/// Trains queued runs: <see cref="JobsOptions.Workers"/> loops that each claim a job, train it in a child process of
+/// its own (<see cref="TrainingProcess"/>; a crash there fails or retries that run, never the app) with a checkpoint
+/// folder per run (so a requeued run resumes), and heartbeat while it trains.
 /// On shutdown a job is given back to the queue, not failed: the next start resumes it from its checkpoint. A run
 /// whose events cannot be stored for <see cref="JobsOptions.StoreOutageSeconds"/> is paused the same way; a run is
 /// recorded finished only once all its events are stored, and announced finished only after that.
@@ -152,12 +153,19 @@ public sealed class TrainingWorker(
         var heartbeat = HeartbeatAsync(job.RunId, workerId, cancellation, stopHeartbeat.Token);
 
         RunFinishedEvent finished;
+        var crashed = false;
         try
         {
             // The finished event is held back: it is recorded with the run's status, once every event before it is stored.
-            finished = await Task.Factory.StartNew(
-                () => new Trainer(job.Config, trainerOptions, e => { if (e is RunFinishedEvent f) finishedEvent = f; else sink.Post(e); }).Run(cancellation.Token),
-                CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            if (options.Value.TrainInChildProcess)
+            {
+                var result = await new TrainingProcess(options.Value, logger).RunAsync(job.Config, trainerOptions, sink.Post, cancellation.Token);
+                (finished, finishedEvent, crashed) = (result.Finished, result.Finished, result.Crashed);
+            }
+            else
+                finished = await Task.Factory.StartNew(
+                    () => new Trainer(job.Config, trainerOptions, e => { if (e is RunFinishedEvent f) finishedEvent = f; else sink.Post(e); }).Run(cancellation.Token),
+                    CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
         catch (Exception error)
         {
@@ -180,6 +188,13 @@ public sealed class TrainingWorker(
         {
             await GiveBackAsync(job.RunId, workerId, reason: null, CancellationToken.None);
             logger.LogInformation("Run {RunId} goes back to the queue; it resumes from its last checkpoint", job.RunId);
+            return;
+        }
+        if (crashed && job.Attempts <= options.Value.CrashRetries)
+        {
+            var reason = $"Retrying from the last checkpoint (attempt {job.Attempts} of {options.Value.CrashRetries + 1} crashed): {finished.Summary.Error}";
+            await GiveBackAsync(job.RunId, workerId, reason, stoppingToken);
+            logger.LogWarning("Run {RunId} goes back to the queue: {Reason}", job.RunId, reason);
             return;
         }
         await CompleteAsync(job.RunId, workerId, finishedEvent ?? finished, stoppingToken);

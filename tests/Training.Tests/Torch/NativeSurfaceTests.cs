@@ -83,9 +83,9 @@ public partial class NativeSurfaceTests
     /// <summary>The C# types that pass a value of this C type unchanged.</summary>
     private static Type[] CSharpTypesFor(string cType)
     {
-        // A tensor is an opaque handle (IntPtr, which nint also is); a string comes back as a
-        // pointer the caller decodes.
-        if (cType == "trk_tensor*") return [typeof(IntPtr)];
+        // A tensor or a CUDA graph is an opaque handle (IntPtr, which nint also is); a string comes
+        // back as a pointer the caller decodes.
+        if (cType is "trk_tensor*" or "trk_cuda_graph*") return [typeof(IntPtr)];
         if (cType == "char*") return [typeof(IntPtr), typeof(byte).MakePointerType(), typeof(sbyte).MakePointerType()];
         if (cType.EndsWith('*'))
             return CSharpTypesFor(cType[..^1]).Select(t => t.MakePointerType()).ToArray();

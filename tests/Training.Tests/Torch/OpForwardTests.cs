@@ -557,4 +557,19 @@ public class OpForwardTests
         foreach (var name in names) data.Add(name);
         return data;
     }
+
+    [Fact]
+    public void AddInPlace_TakesAWholeAlphaForIntegerTensors_AndAFractionalOneForFloats()
+    {
+        using var counter = torch.tensor(new long[] { 5 });
+        using var one = torch.tensor(new long[] { 1 });
+        counter.add_(one);
+        counter.add_(one, alpha: 3);
+        Assert.Equal(new long[] { 9 }, counter.ToArray<long>());
+
+        using var value = torch.tensor(new[] { 1.0 });
+        using var half = torch.tensor(new[] { 0.5 });
+        value.add_(half, alpha: 2.5);
+        Assert.Equal(new[] { 2.25 }, value.ToArray<double>());
+    }
 }

@@ -91,4 +91,36 @@ public class OptimizerTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void ZeroGradInPlace_ZeroesTheGradientsWhereTheyAre_AndSetGradAttachesTheSameMemory()
+    {
+        using var parameter = new Parameter(torch.tensor(new double[] { 1.0, 2.0 }));
+        using var optimizer = torch.optim.AdamW([parameter]);
+        using (torch.NewDisposeScope()) (parameter * torch.tensor(new double[] { 3.0, 4.0 })).sum().backward();
+        using var kept = parameter.grad!;
+
+        optimizer.ZeroGradInPlace();
+
+        Assert.Equal(new[] { 0.0, 0.0 }, kept.ToArray<double>()); // the handle taken before sees the zeros: same memory
+        parameter.ClearGrad();
+        Assert.Null(parameter.grad);
+        parameter.SetGrad(kept);
+        kept.fill_(7);
+        using var attached = parameter.grad!;
+        Assert.Equal(new[] { 7.0, 7.0 }, attached.ToArray<double>());
+    }
+
+    [Fact]
+    public void AdamWWithItsStateOnTheDevice_NeedsACudaShim_AndSaysSo()
+    {
+        if (CudaGraph.IsAvailable) return; // a CUDA build runs this path in the GPU benchmark
+        using var parameter = new Parameter(torch.tensor(new double[] { 1.0 }));
+        using var optimizer = torch.optim.AdamW([parameter]);
+        using (torch.NewDisposeScope()) (parameter * 2).sum().backward();
+        optimizer.UseDeviceState();
+
+        var error = Assert.Throws<TorchException>(optimizer.step);
+        Assert.Contains("CUDA libtorch", error.Message);
+    }
 }

@@ -39,10 +39,8 @@ public sealed class GradientAnalysis : IDisposable
     public double GradientNorm()
     {
         using var scope = torch.NewDisposeScope();
-        double sumOfSquares = 0;
-        foreach (var parameter in _parameters)
-            if (parameter.grad is { } grad) sumOfSquares += grad.square().sum().ToDouble();
-        return Math.Sqrt(sumOfSquares);
+        var squares = _parameters.Select(p => p.grad).OfType<Tensor>().Select(SumOfSquares).ToList();
+        return squares.Count == 0 ? 0 : Math.Sqrt(torch.stack(squares).sum().ToDouble());
     }
 
     /// <summary>√Σ‖w − w₀‖² over every parameter.</summary>
@@ -50,10 +48,13 @@ public sealed class GradientAnalysis : IDisposable
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        double sumOfSquares = 0;
-        for (var i = 0; i < _parameters.Count; i++) sumOfSquares += (_parameters[i] - _initial[i]).square().sum().ToDouble();
-        return Math.Sqrt(sumOfSquares);
+        var squares = _parameters.Select((p, i) => SumOfSquares(p - _initial[i])).ToList();
+        return Math.Sqrt(torch.stack(squares).sum().ToDouble());
     }
+
+    // Per tensor in float32 as before, summed across tensors in float64, read back once: on a GPU one wait per
+    // metric instead of one per parameter tensor.
+    private static Tensor SumOfSquares(Tensor tensor) => tensor.square().sum().to(ScalarType.Float64);
 
     /// <summary>
     /// Direction variance over <paramref name="miniBatches"/> (G ≥ 2) and direction error against

@@ -10,7 +10,7 @@
  *   (0 = cpu, 1 = cuda).
  *
  * Declarations are grouped by the source file that defines them (src/core.cpp, ops.cpp, nn.cpp,
- * optim.cpp); the C# side has one NativeMethods partial per file, in the same order.
+ * optim.cpp, cuda.cpp); the C# side has one NativeMethods partial per file, in the same order.
  */
 #ifndef TRACKER_TORCH_H
 #define TRACKER_TORCH_H
@@ -180,6 +180,26 @@ TRK_API int trk_adamw_step(trk_tensor** params, trk_tensor** exp_avg, trk_tensor
 TRK_API int trk_sgd_step(trk_tensor** params, trk_tensor** momentum_buffers, int count, double lr, double momentum,
                          double dampening, double weight_decay, int nesterov, int64_t step);
 TRK_API int trk_clip_grad_norm(trk_tensor** params, int count, double max_norm, double* total_norm);
+/* AdamW whose learning rate and step count live in device tensors (float32 scalars), so a captured
+ * CUDA graph replays it correctly: the step tensor is incremented inside. CUDA builds only. */
+TRK_API int trk_adamw_step_device(trk_tensor** params, trk_tensor** exp_avg, trk_tensor** exp_avg_sq, int count,
+                                  trk_tensor* lr, trk_tensor* step, double beta1, double beta2, double eps, double weight_decay);
+/* Zeroes the gradients in place (they keep their memory, as a captured graph needs). */
+TRK_API int trk_zero_grads(trk_tensor** params, int count);
+TRK_API int trk_set_grad(trk_tensor* param, trk_tensor* grad); /* grad NULL clears it */
+
+/* ======== src/cuda.cpp ======== */
+
+/* ---- CUDA graphs: capture a step once on a side stream, replay it on the current stream ---- */
+typedef struct trk_cuda_graph trk_cuda_graph;
+TRK_API int trk_cuda_graphs_available(int* out); /* 0 when the shim was built without CUDA or no GPU is present */
+TRK_API int trk_cuda_graph_new(int device_index, trk_cuda_graph** out);
+TRK_API void trk_cuda_graph_free(trk_cuda_graph* graph);
+TRK_API int trk_cuda_graph_enter(trk_cuda_graph* graph); /* make the graph's side stream current */
+TRK_API int trk_cuda_graph_leave(trk_cuda_graph* graph); /* back to the stream current before enter */
+TRK_API int trk_cuda_graph_capture_begin(trk_cuda_graph* graph);
+TRK_API int trk_cuda_graph_capture_end(trk_cuda_graph* graph);
+TRK_API int trk_cuda_graph_replay(trk_cuda_graph* graph);
 
 #ifdef __cplusplus
 }

@@ -159,7 +159,14 @@ int trk_copy_to_buffer(trk_tensor* t, void* buffer, int64_t nbytes) {
 int trk_item(trk_tensor* t, double* out) { TRK_TRY(trk::require_out(out); *out = unwrap(t).item<double>()) }
 
 int trk_to(trk_tensor* t, int dtype, int device_type, int device_index, trk_tensor** out) {
-    TRK_RETURN(out, unwrap(t).to(trk::options(dtype, device_type, device_index)))
+    TRK_TRY(
+        trk::require_out(out);
+        auto& source = unwrap(t);
+        auto target = trk::options(dtype, device_type, device_index);
+        // Host to GPU through pinned memory, without blocking: the next batch is copied while the
+        // GPU still works on this one. libtorch keeps the pinned block until the copy is done.
+        const bool host_to_gpu = source.is_cpu() && target.device().is_cuda();
+        *out = trk::wrap(host_to_gpu ? source.pin_memory().to(target, /*non_blocking=*/true) : source.to(target)))
 }
 
 int trk_clone(trk_tensor* t, trk_tensor** out) { TRK_RETURN(out, unwrap(t).clone()) }

@@ -1,4 +1,6 @@
 // Elementwise, in-place, reduction and shape operations: each a one-line forward to ATen.
+#include <cmath>
+
 #include "shim.h"
 
 using trk::unwrap;
@@ -22,8 +24,13 @@ at::Tensor compare(const at::Tensor& a, const Right& b, int op) {
 extern "C" {
 
 // ---- tensor with tensor ----
-int trk_add(trk_tensor* a, trk_tensor* b, double alpha, trk_tensor** out) { TRK_RETURN(out, at::add(unwrap(a), unwrap(b), alpha)) }
-int trk_sub(trk_tensor* a, trk_tensor* b, double alpha, trk_tensor** out) { TRK_RETURN(out, at::sub(unwrap(a), unwrap(b), alpha)) }
+// alpha crosses the C ABI as a double; an integral one becomes an integer Scalar so integer tensors accept it.
+static at::Scalar alpha_scalar(double alpha) {
+    return std::abs(alpha) < 1e15 && alpha == static_cast<double>(static_cast<int64_t>(alpha)) ? at::Scalar(static_cast<int64_t>(alpha)) : at::Scalar(alpha);
+}
+
+int trk_add(trk_tensor* a, trk_tensor* b, double alpha, trk_tensor** out) { TRK_RETURN(out, at::add(unwrap(a), unwrap(b), alpha_scalar(alpha))) }
+int trk_sub(trk_tensor* a, trk_tensor* b, double alpha, trk_tensor** out) { TRK_RETURN(out, at::sub(unwrap(a), unwrap(b), alpha_scalar(alpha))) }
 int trk_mul(trk_tensor* a, trk_tensor* b, trk_tensor** out) { TRK_RETURN(out, at::mul(unwrap(a), unwrap(b))) }
 int trk_div(trk_tensor* a, trk_tensor* b, trk_tensor** out) { TRK_RETURN(out, at::div(unwrap(a), unwrap(b))) }
 int trk_pow(trk_tensor* a, trk_tensor* b, trk_tensor** out) { TRK_RETURN(out, at::pow(unwrap(a), unwrap(b))) }
@@ -63,7 +70,7 @@ int trk_gelu(trk_tensor* t, int tanh_approximation, trk_tensor** out) {
 int trk_isfinite(trk_tensor* t, trk_tensor** out) { TRK_RETURN(out, at::isfinite(unwrap(t))) }
 
 // ---- in place ----
-int trk_add_(trk_tensor* a, trk_tensor* b, double alpha) { TRK_TRY(unwrap(a).add_(unwrap(b), alpha)) }
+int trk_add_(trk_tensor* a, trk_tensor* b, double alpha) { TRK_TRY(unwrap(a).add_(unwrap(b), alpha_scalar(alpha))) }
 int trk_mul_scalar_(trk_tensor* a, double b) { TRK_TRY(unwrap(a).mul_(b)) }
 int trk_copy_(trk_tensor* destination, trk_tensor* source) { TRK_TRY(unwrap(destination).copy_(unwrap(source))) }
 int trk_fill_(trk_tensor* t, double value) { TRK_TRY(unwrap(t).fill_(value)) }

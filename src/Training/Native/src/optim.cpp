@@ -8,6 +8,37 @@ using trk::unwrap;
 
 extern "C" {
 
+namespace {
+
+std::vector<at::Tensor> with_grads(trk_tensor** params, int count, std::vector<at::Tensor>& grads) {
+    std::vector<at::Tensor> kept;
+    for (int i = 0; i < count; ++i) {
+        auto& param = unwrap(params[i]);
+        if (!param.grad().defined()) continue;
+        kept.push_back(param);
+        grads.push_back(param.grad());
+    }
+    return kept;
+}
+
+// Same arithmetic as the per-tensor loop below, a handful of multi-tensor kernels instead of six
+// kernels per parameter: on a GPU a small model's step is bound by kernel launches.
+void adamw_foreach(std::vector<at::Tensor>& params, std::vector<at::Tensor>& grads, std::vector<at::Tensor>& m,
+                   std::vector<at::Tensor>& v, double lr, double beta1, double beta2, double eps, double weight_decay,
+                   double bias_correction1, double bias_correction2_sqrt) {
+    at::_foreach_mul_(params, 1.0 - lr * weight_decay);
+    at::_foreach_mul_(m, beta1);
+    at::_foreach_add_(m, grads, 1.0 - beta1);
+    at::_foreach_mul_(v, beta2);
+    at::_foreach_addcmul_(v, grads, grads, 1.0 - beta2);
+    auto denom = at::_foreach_sqrt(v);
+    at::_foreach_div_(denom, bias_correction2_sqrt);
+    at::_foreach_add_(denom, eps);
+    at::_foreach_addcdiv_(params, m, denom, -lr / bias_correction1);
+}
+
+}  // namespace
+
 int trk_adamw_step(trk_tensor** params, trk_tensor** exp_avg, trk_tensor** exp_avg_sq, int count, double lr,
                    double beta1, double beta2, double eps, double weight_decay, int64_t step) {
     TRK_TRY(
@@ -15,6 +46,23 @@ int trk_adamw_step(trk_tensor** params, trk_tensor** exp_avg, trk_tensor** exp_a
         at::NoGradGuard no_grad;
         const double bias_correction1 = 1.0 - std::pow(beta1, static_cast<double>(step));
         const double bias_correction2_sqrt = std::sqrt(1.0 - std::pow(beta2, static_cast<double>(step)));
+        if (count > 0 && !unwrap(params[0]).is_cpu()) {
+            std::vector<at::Tensor> grads, m, v;
+            for (int i = 0; i < count; ++i)
+                if (unwrap(params[i]).grad().defined()) { m.push_back(unwrap(exp_avg[i])); v.push_back(unwrap(exp_avg_sq[i])); }
+            auto kept = with_grads(params, count, grads);
+            if (kept.empty()) return 0;
+#ifdef TRK_WITH_CUDA
+            // One fused kernel for every parameter; it reads the step count from a device tensor.
+            auto steps = at::scalar_tensor(static_cast<double>(step), kept[0].options().dtype(at::kFloat));
+            std::vector<at::Tensor> state_steps(kept.size(), steps);
+            at::_fused_adamw_(kept, grads, m, v, {}, state_steps, lr, beta1, beta2, weight_decay, eps, false, false);
+#else
+            adamw_foreach(kept, grads, m, v, lr, beta1, beta2, eps, weight_decay, bias_correction1, bias_correction2_sqrt);
+#endif
+            return 0;
+        }
+        // The CPU keeps PyTorch's single-tensor arithmetic exactly (its tests compare against it).
         for (int i = 0; i < count; ++i) {
             auto& param = unwrap(params[i]);
             const auto& grad = param.grad();
@@ -27,6 +75,40 @@ int trk_adamw_step(trk_tensor** params, trk_tensor** exp_avg, trk_tensor** exp_a
             auto denom = (v.sqrt() / bias_correction2_sqrt).add_(eps);
             param.addcdiv_(m, denom, -lr / bias_correction1);
         })
+}
+
+int trk_adamw_step_device(trk_tensor** params, trk_tensor** exp_avg, trk_tensor** exp_avg_sq, int count, trk_tensor* lr,
+                          trk_tensor* step, double beta1, double beta2, double eps, double weight_decay) {
+    TRK_TRY(
+#ifdef TRK_WITH_CUDA
+        at::NoGradGuard no_grad;
+        std::vector<at::Tensor> grads, m, v;
+        for (int i = 0; i < count; ++i)
+            if (unwrap(params[i]).grad().defined()) { m.push_back(unwrap(exp_avg[i])); v.push_back(unwrap(exp_avg_sq[i])); }
+        auto kept = with_grads(params, count, grads);
+        auto& steps = unwrap(step);
+        steps.add_(1);
+        if (kept.empty()) return 0;
+        std::vector<at::Tensor> state_steps(kept.size(), steps);
+        at::_fused_adamw_(kept, grads, m, v, {}, state_steps, unwrap(lr), beta1, beta2, weight_decay, eps, false, false);
+#else
+        throw std::runtime_error("AdamW with its learning rate and step on the device needs a shim built against a CUDA libtorch");
+#endif
+    )
+}
+
+int trk_zero_grads(trk_tensor** params, int count) {
+    TRK_TRY(
+        at::NoGradGuard no_grad;
+        std::vector<at::Tensor> grads;
+        for (int i = 0; i < count; ++i)
+            if (unwrap(params[i]).grad().defined()) grads.push_back(unwrap(params[i]).grad());
+        if (!grads.empty()) at::_foreach_zero_(grads);
+    )
+}
+
+int trk_set_grad(trk_tensor* param, trk_tensor* grad) {
+    TRK_TRY(unwrap(param).mutable_grad() = grad == nullptr ? at::Tensor() : unwrap(grad))
 }
 
 int trk_sgd_step(trk_tensor** params, trk_tensor** momentum_buffers, int count, double lr, double momentum,

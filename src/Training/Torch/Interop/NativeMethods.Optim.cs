@@ -13,4 +13,13 @@ internal static unsafe partial class NativeMethods
 
     [LibraryImport(LibraryName)]
     internal static partial int trk_clip_grad_norm(IntPtr* @params, int count, double max_norm, double* total_norm);
+
+    [LibraryImport(LibraryName)]
+    internal static partial int trk_adamw_step_device(IntPtr* @params, IntPtr* exp_avg, IntPtr* exp_avg_sq, int count, IntPtr lr, IntPtr step, double beta1, double beta2, double eps, double weight_decay);
+
+    [LibraryImport(LibraryName)]
+    internal static partial int trk_zero_grads(IntPtr* @params, int count);
+
+    [LibraryImport(LibraryName)]
+    internal static partial int trk_set_grad(IntPtr param, IntPtr grad);
 }

@@ -31,6 +31,13 @@ public abstract unsafe class Optimizer : IDisposable
         foreach (var parameter in Parameters) parameter.ClearGrad();
     }
 
+    /// <summary>Zeroes the gradients where they are, keeping their memory (a captured CUDA graph writes there).</summary>
+    public void ZeroGradInPlace()
+    {
+        var handles = Tensor.Handles(Parameters);
+        fixed (IntPtr* p = handles) Native.Check(NativeMethods.trk_zero_grads(p, handles.Length));
+    }
+
     /// <summary>Scales gradients so their global L2 norm is at most <paramref name="maxNorm"/>; returns the norm before clipping.</summary>
     public double clip_grad_norm(double maxNorm)
     {
