@@ -1,5 +1,5 @@
 """PyTorch side of the GPU benchmark: whole epochs of Fashion-MNIST (training plus validation) with the
-same ViT as Tracker's vit-nano / vit-tiny (timm layout, dropout 0.1 everywhere the engine puts it), batch
+same ViT as Tracker's vit-nano / vit-tiny (../python/vit_model.py, dropout 0.1 everywhere the engine puts it), batch
 128, AdamW (PyTorch's default implementation for CUDA tensors), the batch built on the host and copied
 through pinned memory without blocking, as the engine does. The running loss and accuracy stay on the
 device and are read every 50 steps and at the end of the epoch, as the engine reads them: no per-step
@@ -8,13 +8,17 @@ host synchronisation on either side. Prints one JSON line per epoch.
 usage: vit_epochs.py MODEL EPOCHS eager|compile DATA_DIR"""
 import gzip
 import json
+import os
 import sys
 import time
 
 import numpy as np
+
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+from vit_model import ViT  # noqa: E402  (the model every Python benchmark trains)
 
 model_name, epochs, mode, root = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4].rstrip("/") + "/"
 dims = {"vit-nano": (64, 6, 4), "vit-tiny": (192, 12, 3)}[model_name]
@@ -37,50 +41,6 @@ def split(prefix):
 train_images, train_labels = split("train")
 test_images, test_labels = split("t10k")
 lookup = ((np.arange(256, dtype=np.float32) / 255 - mean) / std).astype(np.float32)
-
-
-class Attention(nn.Module):
-    def __init__(self, dim, heads, drop):
-        super().__init__()
-        self.heads, self.scale = heads, (dim // heads) ** -0.5
-        self.qkv, self.proj = nn.Linear(dim, dim * 3), nn.Linear(dim, dim)
-        self.attn_drop, self.proj_drop = nn.Dropout(drop), nn.Dropout(drop)
-
-    def forward(self, x):
-        b, n, c = x.shape
-        q, k, v = self.qkv(x).reshape(b, n, 3, self.heads, c // self.heads).permute(2, 0, 3, 1, 4).unbind(0)
-        attn = self.attn_drop((q @ k.transpose(-2, -1) * self.scale).softmax(dim=-1))
-        return self.proj_drop(self.proj((attn @ v).transpose(1, 2).reshape(b, n, c)))
-
-
-class Block(nn.Module):
-    def __init__(self, dim, heads, drop):
-        super().__init__()
-        self.norm1, self.attn = nn.LayerNorm(dim, eps=1e-6), Attention(dim, heads, drop)
-        self.norm2 = nn.LayerNorm(dim, eps=1e-6)
-        self.fc1, self.fc2 = nn.Linear(dim, dim * 4), nn.Linear(dim * 4, dim)
-        self.drop1, self.drop2 = nn.Dropout(drop), nn.Dropout(drop)
-
-    def forward(self, x):
-        x = x + self.attn(self.norm1(x))
-        return x + self.drop2(self.fc2(self.drop1(F.gelu(self.fc1(self.norm2(x))))))
-
-
-class ViT(nn.Module):
-    def __init__(self, dim, depth, heads, patch=4, classes=10, drop=0.1):
-        super().__init__()
-        self.patch = nn.Conv2d(1, dim, patch, patch)
-        self.cls = nn.Parameter(torch.zeros(1, 1, dim).normal_(std=0.02))
-        self.pos = nn.Parameter(torch.zeros(1, (28 // patch) ** 2 + 1, dim).normal_(std=0.02))
-        self.pos_drop = nn.Dropout(drop)
-        self.blocks = nn.Sequential(*[Block(dim, heads, drop) for _ in range(depth)])
-        self.norm, self.head = nn.LayerNorm(dim, eps=1e-6), nn.Linear(dim, classes)
-
-    def forward(self, x):
-        x = self.patch(x).flatten(2).transpose(1, 2)
-        x = torch.cat([self.cls.expand(x.shape[0], -1, -1), x], dim=1)
-        x = self.blocks(self.pos_drop(x + self.pos))
-        return self.head(self.norm(x)[:, 0])
 
 
 model = ViT(*dims).to(device)

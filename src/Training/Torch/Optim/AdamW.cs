@@ -44,30 +44,16 @@ public sealed unsafe class AdamW : Optimizer
     public override void step()
     {
         StepCount++;
-        if (_deviceStep is not null)
-        {
-            StepOnDevice();
-            return;
-        }
         var parameters = Tensor.Handles(Parameters);
         var expAvg = Tensor.Handles(_expAvg);
         var expAvgSq = Tensor.Handles(_expAvgSq);
         fixed (IntPtr* p = parameters)
         fixed (IntPtr* m = expAvg)
         fixed (IntPtr* v = expAvgSq)
-            Native.Check(NativeMethods.trk_adamw_step(p, m, v, parameters.Length, LearningRate, Beta1, Beta2, Eps, WeightDecay, StepCount));
-    }
-
-    private void StepOnDevice()
-    {
-        var parameters = Tensor.Handles(Parameters);
-        var expAvg = Tensor.Handles(_expAvg);
-        var expAvgSq = Tensor.Handles(_expAvgSq);
-        fixed (IntPtr* p = parameters)
-        fixed (IntPtr* m = expAvg)
-        fixed (IntPtr* v = expAvgSq)
-            Native.Check(NativeMethods.trk_adamw_step_device(p, m, v, parameters.Length, _deviceLearningRate!.Handle, _deviceStep!.Handle,
-                Beta1, Beta2, Eps, WeightDecay));
+            Native.Check(_deviceStep is null
+                ? NativeMethods.trk_adamw_step(p, m, v, parameters.Length, LearningRate, Beta1, Beta2, Eps, WeightDecay, StepCount)
+                : NativeMethods.trk_adamw_step_device(p, m, v, parameters.Length, _deviceLearningRate!.Handle, _deviceStep.Handle,
+                    Beta1, Beta2, Eps, WeightDecay));
     }
 
     public override Dictionary<string, Tensor> StateTensors()
