@@ -97,9 +97,14 @@ public class RunManagementApiTests
     public async Task AClone_IsNamedAfterItsSource_WithTheNextFreeNumber(DatabaseProvider provider)
     {
         await using var host = await ApiHost.StartAsync(provider);
-        foreach (var name in new[] { "baseline", "baseline (2)", "baseline x (9)", "other (7)", "100% (a)" })
+        var source = await host.SubmitAsync(ApiHost.Config("baseline"));
+        foreach (var name in new[] { "baseline (2)", "baseline x (9)", "other (7)", "100% (a)" })
             await host.SubmitAsync(ApiHost.Config(name));
         await using var context = host.Database.CreateDbContext();
+
+        // The run page's "Clone" opens the form filled from the run, under the copy's name.
+        var form = await host.Client.GetStringAsync($"/runs/new?from={source}");
+        Assert.Contains("value=\"baseline (3)\"", form, StringComparison.Ordinal);
 
         Assert.Equal("baseline (3)", await RunNames.CopyNameAsync(context, "baseline"));
         Assert.Equal("baseline (3)", await RunNames.CopyNameAsync(context, "baseline (2)"));
