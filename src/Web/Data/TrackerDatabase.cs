@@ -34,8 +34,46 @@ public static class TrackerDatabase
     public static async Task MigrateAsync(TrackerDbContext context, CancellationToken cancellationToken = default)
     {
         if (context.Database.IsSqlite())
+        {
+            await UseIncrementalAutoVacuumAsync(context, cancellationToken);
             // Persistent in the file: readers no longer wait for a metric batch being written, nor it for them.
             await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", cancellationToken);
+        }
         await context.Database.MigrateAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Makes the SQLite file able to give freed pages back (emptying the trash runs <c>PRAGMA incremental_vacuum</c>). A new file
+    /// takes the setting before its first table; a file made before it needs one VACUUM, which rewrites it once, at this boot
+    /// (docs/decisions/0058).
+    /// </summary>
+    private static async Task UseIncrementalAutoVacuumAsync(TrackerDbContext context, CancellationToken cancellationToken)
+    {
+        const long incremental = 2;
+        // One connection throughout: the new mode is only pending on the connection that set it until VACUUM applies it.
+        var connection = context.Database.GetDbConnection();
+        await connection.OpenAsync(cancellationToken);
+        try
+        {
+            async Task<long> PragmaAsync(string name)
+            {
+                await using var read = connection.CreateCommand();
+                read.CommandText = $"PRAGMA {name};";
+                return Convert.ToInt64(await read.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+            }
+            async Task RunAsync(string sql)
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = sql;
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+            if (await PragmaAsync("auto_vacuum") == incremental) return;
+            await RunAsync("PRAGMA auto_vacuum = INCREMENTAL;");
+            if (await PragmaAsync("page_count") > 0) await RunAsync("VACUUM;");
+        }
+        finally
+        {
+            await connection.CloseAsync();
+        }
     }
 }

@@ -36,7 +36,7 @@ public static class ApiExtensions
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ShareLinks>();
-        builder.Services.AddSingleton<RunDeletion>();
+        builder.Services.AddSingleton<RunTrash>();
         builder.Services.AddScoped<UserAdmin>();
         return builder;
     }

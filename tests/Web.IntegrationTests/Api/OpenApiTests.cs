@@ -39,13 +39,15 @@ public class OpenApiTests
              ("/api/projects/{name}/webhooks", "get", "ListWebhooks"), ("/api/projects/{name}/webhooks", "post", "CreateWebhook"),
              ("/api/projects/{name}/webhooks/{id}", "delete", "DeleteWebhook"),
              ("/api/runs", "get", "ListRuns"), ("/api/runs", "post", "SubmitRun"), ("/api/runs/external", "post", "CreateScriptRun"),
-             ("/api/runs/{id}", "delete", "DeleteRun"), ("/api/runs/{id}", "get", "GetRun"),
+             ("/api/runs/{id}", "delete", "DeleteRun"), ("/api/runs/{id}", "get", "GetRun"), ("/api/runs/{id}", "patch", "UpdateRun"),
              ("/api/runs/{id}/cancel", "post", "CancelRun"), ("/api/runs/{id}/events", "get", "GetRunEvents"),
              ("/api/runs/{id}/files", "get", "ListRunFiles"), ("/api/runs/{id}/files/{name}", "get", "GetRunFile"), ("/api/runs/{id}/files/{name}", "put", "AttachRunFile"),
              ("/api/runs/{id}/finish", "post", "FinishScriptRun"), ("/api/runs/{id}/metrics", "get", "GetRunMetrics"), ("/api/runs/{id}/points", "post", "LogPoints"),
+             ("/api/runs/{id}/restore", "post", "RestoreRun"),
              ("/api/share", "get", "ListShareLinks"), ("/api/share", "post", "CreateShareLink"), ("/api/share/{id}", "delete", "RevokeShareLink"),
              ("/api/sweeps", "post", "SubmitSweep"), ("/api/sweeps/{id}", "get", "GetSweep"),
              ("/api/tokens", "get", "ListTokens"), ("/api/tokens", "post", "CreateToken"), ("/api/tokens/{id}", "delete", "RevokeToken"),
+             ("/api/trash", "delete", "EmptyTrash"), ("/api/trash", "get", "ListTrash"),
              ("/api/users", "get", "ListUsers"), ("/api/users", "post", "CreateUser"), ("/api/users/{id}", "patch", "UpdateUser"),
              ("/api/views", "get", "ListViews"), ("/api/views", "post", "SaveView"), ("/api/views/{id}", "delete", "DeleteView")],
             operations.Select(op => (op.Path, op.Method, op.Operation["operationId"]!.GetValue<string>())).Order());
@@ -211,6 +213,15 @@ public class OpenApiTests
         await samples.CheckAsync("DeleteRun", "delete", $"/api/runs/{runId}", HttpStatusCode.Conflict);
         await samples.CheckAsync("DeleteRun", "delete", $"/api/runs/{toCancel}", HttpStatusCode.NoContent);
         await samples.CheckAsync("DeleteRun", "delete", "/api/runs/999999", HttpStatusCode.NotFound);
+        await samples.CheckAsync("ListTrash", "get", "/api/trash", HttpStatusCode.OK);
+        await samples.CheckAsync("RestoreRun", "post", $"/api/runs/{toCancel}/restore", HttpStatusCode.OK);
+        await samples.CheckAsync("RestoreRun", "post", $"/api/runs/{toCancel}/restore", HttpStatusCode.NotFound);
+        await samples.CheckAsync("UpdateRun", "patch", $"/api/runs/{toCancel}", HttpStatusCode.OK, """{"name": "oa-renamed", "archived": true}""");
+        await samples.CheckAsync("UpdateRun", "patch", $"/api/runs/{toCancel}", HttpStatusCode.BadRequest, """{"name": " "}""");
+        await samples.CheckAsync("UpdateRun", "patch", "/api/runs/999999", HttpStatusCode.NotFound, """{"archived": false}""");
+        await samples.CheckAsync("ListRuns", "get", "/api/runs?project=oa&archived=only", HttpStatusCode.OK);
+        await samples.CheckAsync("DeleteRun", "delete", $"/api/runs/{toCancel}", HttpStatusCode.NoContent);
+        await samples.CheckAsync("EmptyTrash", "delete", "/api/trash", HttpStatusCode.OK);
 
         // Runs logged by a script: create, two batches (one resent, one with a gap), a file, finish.
         var script = await samples.CheckAsync("CreateScriptRun", "post", "/api/runs/external", HttpStatusCode.Created,
@@ -310,6 +321,7 @@ public class OpenApiTests
         await samples.CheckAsync("ListRuns", "get", "/api/runs", HttpStatusCode.OK, client: viewer);
         await samples.CheckAsync("SubmitRun", "post", "/api/runs", HttpStatusCode.Forbidden, RunConfigJson.Serialize(ApiHost.Config()), client: viewer);
         await samples.CheckAsync("ListUsers", "get", "/api/users", HttpStatusCode.Forbidden, client: viewer);
+        await samples.CheckAsync("EmptyTrash", "delete", "/api/trash", HttpStatusCode.Forbidden, client: viewer);
 
         Assert.True(samples.Failures.Count == 0, string.Join("\n", samples.Failures));
         // Every operation was answered successfully at least once, so every success schema met a real answer.

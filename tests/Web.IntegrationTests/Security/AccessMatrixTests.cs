@@ -102,6 +102,15 @@ public sealed class AccessMatrixTests
             return runId;
         }
 
+        /// <summary>A finished run of mia's in the trash.</summary>
+        public async Task<long> MiasTrashedRunAsync()
+        {
+            var runId = await MiasFinishedRunAsync();
+            await using var context = Host.Database.CreateDbContext();
+            await context.Runs.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s.SetProperty(r => r.DeletedAt, DateTime.UtcNow));
+            return runId;
+        }
+
         public async Task<long> MiasShareLinkAsync(long runId)
         {
             var links = Host.App.Services.GetRequiredService<Web.Features.Sharing.ShareLinks>();
@@ -141,6 +150,14 @@ public sealed class AccessMatrixTests
             Expect(Unauthorized, Forbidden, Ok, Forbidden, Ok, Forbidden, Forbidden)),
         new("DELETE /api/runs/{id} of mia's finished run", async (t, c) => await t.SendAsync(c, HttpMethod.Delete, $"/api/runs/{await t.MiasFinishedRunAsync()}"),
             Expect(Unauthorized, Forbidden, NoContent, Forbidden, NoContent, Forbidden, Forbidden)),
+        new("PATCH /api/runs/{id} of mia's run", async (t, c) => await t.SendAsync(c, HttpMethod.Patch, $"/api/runs/{await t.MiasRunAsync()}", """{"name":"renamed","archived":true}"""),
+            Expect(Unauthorized, Forbidden, Ok, Forbidden, Ok, Forbidden, Forbidden)),
+        new("POST /api/runs/{id}/restore of mia's trashed run", async (t, c) => await t.SendAsync(c, HttpMethod.Post, $"/api/runs/{await t.MiasTrashedRunAsync()}/restore"),
+            Expect(Unauthorized, Forbidden, Ok, Forbidden, Ok, Forbidden, Forbidden)),
+        new("GET /api/trash", (t, c) => t.SendAsync(c, HttpMethod.Get, "/api/trash"),
+            Expect(Unauthorized, Ok, Ok, Ok, Ok, Ok, Forbidden)),
+        new("DELETE /api/trash", async (t, c) => { await t.MiasTrashedRunAsync(); return await t.SendAsync(c, HttpMethod.Delete, "/api/trash"); },
+            Expect(Unauthorized, Forbidden, Forbidden, Forbidden, Ok, Forbidden, Forbidden)),
         new("POST /api/share of mia's run", async (t, c) => await t.SendAsync(c, HttpMethod.Post, "/api/share",
                 $$"""{"kind":"run","target":"{{await t.MiasRunAsync()}}"}"""),
             Expect(Unauthorized, Forbidden, Created, Created, Created, Forbidden, Forbidden)),

@@ -7,6 +7,9 @@ namespace Tracker.Web.Data.Configuration;
 
 internal sealed class RunConfiguration : IEntityTypeConfiguration<Run>
 {
+    /// <summary>The name of the query filter that hides trashed runs; <c>IgnoreQueryFilters([TrashFilter])</c> sees them.</summary>
+    public const string TrashFilter = "Trash";
+
     public void Configure(EntityTypeBuilder<Run> run)
     {
         // The config JSON (~1 KB a run) lives in its own table, so the scans behind a filtered count read only the
@@ -18,6 +21,9 @@ internal sealed class RunConfiguration : IEntityTypeConfiguration<Run>
             config.Property(r => r.ScriptConfig);
         });
         run.HasKey(r => r.Id);
+        // A run in the trash is gone for every list, page, comparison, share link and export: one filter here rather
+        // than a condition in each query. Only the trash's own reads (RunTrash) ignore it (docs/decisions/0058).
+        run.HasQueryFilter(TrashFilter, r => r.DeletedAt == null);
 
         run.Property(r => r.Name).HasMaxLength(Limits.Name);
         // RunConfig's records compare lists by reference, so changes are detected on the JSON text.

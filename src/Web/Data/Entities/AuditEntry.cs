@@ -22,7 +22,13 @@ public static class AuditActions
     public const string SignOut = "sign-out";
     public const string Submit = "submit";
     public const string Cancel = "cancel";
+    /// <summary>A run moved to the trash.</summary>
     public const string Delete = "delete";
+    public const string Restore = "restore";
+    public const string EmptyTrash = "empty-trash";
+    public const string Rename = "rename";
+    public const string Archive = "archive";
+    public const string Unarchive = "unarchive";
     public const string Retry = "retry";
     public const string Share = "share";
     public const string RevokeShare = "revoke-share";

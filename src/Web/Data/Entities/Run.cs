@@ -58,6 +58,14 @@ public sealed partial class Run
     /// </summary>
     public string? ClientKey { get; set; }
 
+    /// <summary>When the run was archived: left out of run lists unless they ask for archived runs; null when not archived.</summary>
+    public DateTime? ArchivedAt { get; set; }
+    /// <summary>
+    /// When the run was moved to the trash; null when it is not there. A trashed run is hidden from every query (the
+    /// model's query filter) except the trash's own, until it is restored or the trash is emptied (docs/decisions/0058).
+    /// </summary>
+    public DateTime? DeletedAt { get; set; }
+
     /// <summary>The config's <c>parentRunId</c> as this tracker's run id; null when absent or not a number (the queue refuses those).</summary>
     public static long? ParentIdOf(RunConfig config) =>
         long.TryParse(config.ParentRunId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : null;

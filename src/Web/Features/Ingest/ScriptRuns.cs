@@ -91,10 +91,11 @@ public sealed class ScriptRuns(
     }
 
     /// <summary>What a keyed create compares with, and what it answers.</summary>
-    private sealed record KeyedRun(long Id, string Name, string Project, string? ScriptConfig, RunStatus Status, long StoredSeq)
+    private sealed record KeyedRun(long Id, string Name, string Project, string? ScriptConfig, RunStatus Status, long StoredSeq, bool Trashed)
     {
+        // A key whose run is in the trash stays taken (the unique index still holds it) but never hands the run back.
         public ScriptRunCreated Answer(string name, string project, JsonObject config) =>
-            Name == name && Project == project && JsonNode.DeepEquals(JsonNode.Parse(ScriptConfig ?? "{}"), config)
+            !Trashed && Name == name && Project == project && JsonNode.DeepEquals(JsonNode.Parse(ScriptConfig ?? "{}"), config)
                 ? new ScriptRunCreated(ScriptRunCreation.Existing, Id, Status, StoredSeq + 1)
                 : new ScriptRunCreated(ScriptRunCreation.KeyTaken, Id, Status, StoredSeq + 1);
     }
@@ -102,8 +103,10 @@ public sealed class ScriptRuns(
     private async Task<KeyedRun?> KeyedAsync(string? owner, string clientKey, CancellationToken cancellationToken)
     {
         await using var context = await contexts.CreateDbContextAsync(cancellationToken);
-        return await context.Runs.AsNoTracking().Where(r => r.Owner == owner && r.ClientKey == clientKey)
-            .Select(r => new KeyedRun(r.Id, r.Name, r.Project!.Name, r.ScriptConfig, r.Status, r.StoredSeq)).FirstOrDefaultAsync(cancellationToken);
+        return await context.Runs.AsNoTracking().IgnoreQueryFilters([Data.Configuration.RunConfiguration.TrashFilter])
+            .Where(r => r.Owner == owner && r.ClientKey == clientKey)
+            .Select(r => new KeyedRun(r.Id, r.Name, r.Project!.Name, r.ScriptConfig, r.Status, r.StoredSeq, r.DeletedAt != null))
+            .FirstOrDefaultAsync(cancellationToken);
     }
 
     /// <summary>Stores one checked batch and announces it; a batch stored before changes nothing.</summary>

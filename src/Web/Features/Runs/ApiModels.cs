@@ -8,11 +8,15 @@ namespace Tracker.Web.Features.Runs;
 /// <summary>What POST /api/runs answers: the new run, where the UI shows it, and its status.</summary>
 public sealed record SubmittedRun(long Id, string Url, RunStatus Status);
 
+/// <summary>What PATCH /api/runs/{id} changes: a new name, archived or not; a field left out stays as it is.</summary>
+public sealed record RunChange(string? Name = null, bool? Archived = null);
+
 /// <summary>One run in a list; the best values come from <see cref="RunSummary"/> rows, never from metric points.</summary>
 public sealed record RunListItem(
     long Id, string Name, string Project, string Model, string Dataset, string Method, RunStatus Status, IReadOnlyList<string> Tags,
     double Progress, int EpochsCompleted, int Epochs, DateTime Created, DateTime? Started, DateTime? Finished,
-    [property: NonFiniteNumber] double? BestValAcc, [property: NonFiniteNumber] double? BestValLoss, string? Owner = null, bool LoggedByScript = false);
+    [property: NonFiniteNumber] double? BestValAcc, [property: NonFiniteNumber] double? BestValLoss, string? Owner = null, bool LoggedByScript = false,
+    DateTime? Archived = null);
 
 /// <summary>One page of runs and how many match in all.</summary>
 public sealed record RunPage(IReadOnlyList<RunListItem> Items, int Total, int Page, int PageSize);
@@ -26,7 +30,8 @@ public sealed record RunDetail(
     long Id, string Name, string Project, string Method, RunStatus Status, string? Owner, IReadOnlyList<string> Tags,
     [property: JsonConverter(typeof(RunConfigJsonConverter))] RunConfig Config, double Progress, int EpochsCompleted, DateTime Created, DateTime? Started, DateTime? Finished,
     string? Error, string? Notes, long? ParentRunId, IReadOnlyDictionary<string, MetricSummary> Summaries,
-    bool LoggedByScript = false, System.Text.Json.Nodes.JsonObject? ScriptConfig = null, string? NotQueueable = null);
+    bool LoggedByScript = false, System.Text.Json.Nodes.JsonObject? ScriptConfig = null, string? NotQueueable = null,
+    DateTime? Archived = null);
 
 /// <summary>One recorded value.</summary>
 public sealed record MetricPointDto(long Step, int Epoch, [property: NonFiniteNumber] double Value, DateTime Time);

@@ -65,7 +65,8 @@ public partial class NewRunPage
             var (source, problem) = await RunQueries.ConfigAsync(context, runId, CancellationToken.None);
             if (source is not null)
             {
-                config = source;
+                // A clone with its source's name would be told apart only by its id.
+                config = source with { Name = await RunNames.CopyNameAsync(context, source.Name, CancellationToken.None) };
                 _notices.Add($"Filled from run {runId}'s config.");
             }
             else

@@ -11,8 +11,8 @@ public sealed record AnnotationResult(bool Found, string? Error, IReadOnlyList<s
 }
 
 /// <summary>
-/// The parts of a run people edit after submitting it: free-text notes and tags. Training never writes them, so a
-/// plain read-modify-write of the row is enough.
+/// The parts of a run people edit after submitting it: its name, archived mark, free-text notes and tags. Training never
+/// writes them, so a plain read-modify-write of the row is enough.
 /// </summary>
 public static class RunAnnotations
 {
@@ -32,6 +32,36 @@ public static class RunAnnotations
         if (existing.Contains(trimmed, StringComparer.Ordinal)) return $"The run already has the tag '{trimmed}'.";
         if (existing.Count >= MaxTags) return $"A run can have at most {MaxTags} tags.";
         return null;
+    }
+
+    /// <summary>Why <paramref name="name"/> cannot name a run, or null when it can: the rules a submitted config's name meets.</summary>
+    public static string? ValidateName(string? name) =>
+        Tracker.Shared.RunConfigValidator.Validate(new Tracker.Shared.RunConfig { Name = name?.Trim() ?? "" })
+            .FirstOrDefault(e => e.Field == "name")?.Message;
+
+    /// <summary>
+    /// Renames the run (trimmed; <see cref="ValidateName"/> has passed), in its config too, so a clone or an export of the
+    /// config carries the name the lists show. False for an unknown run.
+    /// </summary>
+    public static async Task<bool> RenameAsync(TrackerDbContext context, long runId, string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(name);
+        var run = await context.Runs.FirstOrDefaultAsync(r => r.Id == runId, cancellationToken);
+        if (run is null) return false;
+        run.Name = name.Trim();
+        run.Config = run.Config with { Name = run.Name };
+        await context.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>Archives (keeping the first archive time) or unarchives the run; false for an unknown run.</summary>
+    public static async Task<bool> SetArchivedAsync(TrackerDbContext context, long runId, bool archived, DateTime now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        DateTime? archivedAt = archived ? now : null;
+        return await context.Runs.Where(r => r.Id == runId)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.ArchivedAt, r => archived ? r.ArchivedAt ?? archivedAt : null), cancellationToken) == 1;
     }
 
     /// <summary>Replaces the notes; blank text clears them.</summary>

@@ -19,13 +19,21 @@ public enum RunSort
     Method,
 }
 
+/// <summary>Whether a run list shows archived runs: not by default, along with the others, or only them.</summary>
+public enum ArchivedRuns
+{
+    Hide,
+    Include,
+    Only,
+}
+
 /// <summary>
 /// Which runs a list shows and in what order; <see cref="Page"/> counts from 1. <see cref="Filter"/> is a compiled
 /// filter-language query (<see cref="Filtering.RunFilter"/>), applied on top of the quick filters.
 /// </summary>
 public sealed record RunListQuery(
     string? Project, RunStatus? Status, string? Tag, string? Method, RunSort Sort, bool Descending, int Page, int PageSize,
-    Expression<Func<Run, bool>>? Filter = null);
+    Expression<Func<Run, bool>>? Filter = null, ArchivedRuns Archived = ArchivedRuns.Hide);
 
 /// <summary>The distinct values the quick filters offer, from the database.</summary>
 public sealed record RunFacets(IReadOnlyList<string> Projects, IReadOnlyList<string> Tags, IReadOnlyList<string> Methods);
@@ -38,7 +46,13 @@ public static class RunQueries
 
     public static async Task<RunPage> ListAsync(TrackerDbContext context, RunListQuery query, CancellationToken cancellationToken)
     {
-        var runs = context.Runs.AsNoTracking();
+        // Runs in the trash never get here (the model's query filter); archived ones only when asked for.
+        var runs = query.Archived switch
+        {
+            ArchivedRuns.Include => context.Runs.AsNoTracking(),
+            ArchivedRuns.Only => context.Runs.AsNoTracking().Where(r => r.ArchivedAt != null),
+            _ => context.Runs.AsNoTracking().Where(r => r.ArchivedAt == null),
+        };
         if (!string.IsNullOrEmpty(query.Project)) runs = runs.Where(r => r.Project!.Name == query.Project);
         if (query.Status is { } status) runs = runs.Where(r => r.Status == status);
         if (!string.IsNullOrEmpty(query.Tag)) runs = runs.Where(r => r.Tags.Contains(query.Tag));
@@ -49,7 +63,7 @@ public static class RunQueries
         // Only the listed columns: the entity would bring the config JSON of every row, parsed for nothing.
         var rows = runs.Select(r => new
         {
-            Run = new { r.Id, r.Name, r.Model, r.Dataset, r.Method, r.Status, r.Tags, r.Progress, r.EpochsCompleted, r.Epochs, r.CreatedAt, r.StartedAt, r.FinishedAt, r.Owner, r.LoggedByScript },
+            Run = new { r.Id, r.Name, r.Model, r.Dataset, r.Method, r.Status, r.Tags, r.Progress, r.EpochsCompleted, r.Epochs, r.CreatedAt, r.StartedAt, r.FinishedAt, r.Owner, r.LoggedByScript, r.ArchivedAt },
             ProjectName = r.Project!.Name,
             BestValAcc = context.RunSummaries.Where(s => s.RunId == r.Id && s.Key == MetricKeys.ValAcc).Select(s => (double?)s.Max).FirstOrDefault(),
             BestValLoss = context.RunSummaries.Where(s => s.RunId == r.Id && s.Key == MetricKeys.ValLoss).Select(s => (double?)s.Min).FirstOrDefault(),
@@ -76,7 +90,7 @@ public static class RunQueries
         var items = page.Select(x => new RunListItem(
             x.Run.Id, x.Run.Name, x.ProjectName, x.Run.Model, x.Run.Dataset, x.Run.Method, x.Run.Status, x.Run.Tags,
             x.Run.Progress, x.Run.EpochsCompleted, x.Run.Epochs, x.Run.CreatedAt, x.Run.StartedAt, x.Run.FinishedAt,
-            x.BestValAcc, x.BestValLoss, x.Run.Owner, x.Run.LoggedByScript)).ToList();
+            x.BestValAcc, x.BestValLoss, x.Run.Owner, x.Run.LoggedByScript, x.Run.ArchivedAt)).ToList();
         return new RunPage(items, total, query.Page, query.PageSize);
     }
 
@@ -87,8 +101,8 @@ public static class RunQueries
         var methods = await context.Runs.AsNoTracking().Select(r => r.Method).Distinct().ToListAsync(cancellationToken);
         // EF cannot flatten a primitive collection on SQLite (it needs APPLY), so each provider's own unnesting, no input in it.
         var tags = await context.Database.SqlQueryRaw<string>(context.Database.IsSqlite()
-                ? """SELECT DISTINCT t."value" AS "Value" FROM "Runs" AS r, json_each(r."Tags") AS t"""
-                : """SELECT DISTINCT unnest(r."Tags") AS "Value" FROM "Runs" AS r""")
+                ? """SELECT DISTINCT t."value" AS "Value" FROM "Runs" AS r, json_each(r."Tags") AS t WHERE r."DeletedAt" IS NULL"""
+                : """SELECT DISTINCT unnest(r."Tags") AS "Value" FROM "Runs" AS r WHERE r."DeletedAt" IS NULL""")
             .ToListAsync(cancellationToken);
         return new RunFacets(Sorted(projects), Sorted(tags), Sorted(methods));
     }
@@ -106,7 +120,8 @@ public static class RunQueries
             run.Progress, run.EpochsCompleted, run.CreatedAt, run.StartedAt, run.FinishedAt, run.Error, run.Notes, run.ParentRunId,
             summaries.ToDictionary(s => s.Key, s => new MetricSummary(s.Last, s.LastStep, s.Min, s.Max, s.Count)),
             run.LoggedByScript, run.ScriptConfig is null ? null : JsonNode.Parse(run.ScriptConfig) as JsonObject,
-            run.LoggedByScript ? ScriptConfigs.Queueable(run.Id, run.ScriptConfig, run.Name, run.Project.Name, run.Tags).Problem : null);
+            run.LoggedByScript ? ScriptConfigs.Queueable(run.Id, run.ScriptConfig, run.Name, run.Project.Name, run.Tags).Problem : null,
+            run.ArchivedAt);
     }
 
     /// <summary>

@@ -48,7 +48,7 @@ public sealed partial class RunView : IDisposable
     [Inject] private StorageHealth Storage { get; set; } = default!;
     [Inject] private JobLeases Leases { get; set; } = default!;
     [Inject] private RunSubmission Submission { get; set; } = default!;
-    [Inject] private RunDeletion Deletion { get; set; } = default!;
+    [Inject] private RunTrash Trash { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
     [Inject] private ILogger<RunView> Logger { get; set; } = default!;
@@ -264,14 +264,14 @@ public sealed partial class RunView : IDisposable
         await RunActionAsync(async () =>
         {
             _confirmingDelete = false;
-            var result = await Deletion.DeleteAsync(RunId, _user, _disposed.Token);
-            if (result is DeleteResult.Deleted)
+            var result = await Trash.TrashAsync(RunId, _user, _disposed.Token);
+            if (result is TrashResult.Done)
                 Navigation.NavigateTo(AppUrls.Runs);
             else
                 _actionError = result switch
                 {
-                    DeleteResult.StillActive => "The run is queued or running again; cancel it first.",
-                    DeleteResult.NotYours => "Only the run's owner or an admin may delete it.",
+                    TrashResult.StillActive => "The run is queued or running again; cancel it first.",
+                    TrashResult.NotYours => "Only the run's owner or an admin may delete it.",
                     _ => $"There is no run {RunId}.",
                 };
         });

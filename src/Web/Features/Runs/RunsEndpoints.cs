@@ -9,7 +9,7 @@ using Tracker.Web.Security;
 
 namespace Tracker.Web.Features.Runs;
 
-/// <summary>/api/runs: submit, list, read, cancel and delete runs.</summary>
+/// <summary>/api/runs: submit, list, read, rename, archive, cancel, trash and restore runs; /api/trash: the trash.</summary>
 public static class RunsEndpoints
 {
     /// <summary>The largest run config body accepted; a config is a few kilobytes, and Kestrel refuses anything past this before it is read.</summary>
@@ -31,7 +31,8 @@ public static class RunsEndpoints
             .WithDescription($"Filters: project, status, tag, method, and q, a filter-language query such as "
                 + "model = vit-nano AND (method = \"early dropout\" OR method = \"early s.d.\") AND val/acc > 80 (400 naming the column of a mistake). "
                 + "sort: created (default), name, status (by name), valAcc (runs without one last), project, model or method; desc=true reverses. "
-                + $"page counts from 1; pageSize 1 to {RunQueries.MaxPageSize} (default {RunQueries.DefaultPageSize}).")
+                + $"page counts from 1; pageSize 1 to {RunQueries.MaxPageSize} (default {RunQueries.DefaultPageSize}). "
+                + "archived: hide (default: archived runs are left out), include or only. Runs in the trash are never listed (GET /api/trash).")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         runs.MapGet("/{id:long}", GetAsync).WithName("GetRun")
             .WithSummary("One run")
@@ -48,11 +49,37 @@ public static class RunsEndpoints
             .WithDescription("200 when a queued run was cancelled, 202 when a running run was asked to stop (within a step), "
                 + "404 for an unknown run, 409 when the run has already finished, 403 for someone else's run (admins may cancel any).")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        runs.MapPatch("/{id:long}", UpdateAsync).WithName("UpdateRun")
+            .WithSummary("Rename, archive or unarchive a run")
+            .WithDescription("The body names what changes: name (1 to 200 characters; the config's name changes with it) and/or "
+                + "archived (true hides the run from lists unless they ask for archived runs; false brings it back). 200 with the run, "
+                + "400 naming the field, 404 for an unknown run or one in the trash, 403 for someone else's run (admins may change any).")
+            .Accepts<RunChange>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         runs.MapDelete("/{id:long}", DeleteAsync).WithName("DeleteRun")
-            .WithSummary("Delete a finished run")
-            .WithDescription("Deletes the run with its metrics, events, checkpoints and share links. 204 when deleted, 404 for an unknown "
-                + "run, 403 for someone else's run (admins may delete any), 409 while it is queued or running (cancel it first).")
+            .WithSummary("Move a finished run to the trash")
+            .WithDescription("The run leaves every list, comparison, share link and export, and keeps its metrics and checkpoints until an "
+                + "admin empties the trash (DELETE /api/trash); POST /api/runs/{id}/restore brings it back. 204 when moved, 404 for an unknown "
+                + "run or one already in the trash, 403 for someone else's run (admins may delete any), 409 while it is queued or running "
+                + "(cancel it first).")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        runs.MapPost("/{id:long}/restore", RestoreAsync).WithName("RestoreRun")
+            .WithSummary("Bring a run back from the trash")
+            .WithDescription("200 with the run, 404 when the run is not in the trash (or the trash was emptied), 403 for someone else's run "
+                + "(admins may restore any).")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
+
+        var trash = api.MapGroup("/trash").WithTags("Runs");
+        trash.MapGet("/", ListTrashAsync).WithName("ListTrash")
+            .WithSummary("The runs in the trash")
+            .WithDescription("Every run moved to the trash and not yet emptied, last deleted first: the only listing that shows them.");
+        trash.MapDelete("/", EmptyTrashAsync).WithName("EmptyTrash")
+            .WithSummary("Empty the trash (admins)")
+            .WithDescription("Deletes every run in the trash for good: their metric points, rollups, summaries, events, share links, "
+                + "checkpoints and attached files. On SQLite the freed pages go back to the file system (databaseBytesFreed); on "
+                + "PostgreSQL the server's autovacuum reuses them (null). 200 with what went; 403 for anyone but an admin.")
+            .RequireAuthorization(Policies.Admin)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         return api;
     }
 
@@ -88,8 +115,11 @@ public static class RunsEndpoints
     private static async Task<Results<Ok<RunPage>, ProblemHttpResult>> ListAsync(
         TrackerDbContext context, CancellationToken cancellationToken,
         string? project = null, string? status = null, string? tag = null, string? method = null,
-        string? sort = null, bool desc = false, int page = 1, int pageSize = RunQueries.DefaultPageSize, string? q = null)
+        string? sort = null, bool desc = false, int page = 1, int pageSize = RunQueries.DefaultPageSize, string? q = null, string? archived = null)
     {
+        var archivedFilter = ArchivedRuns.Hide;
+        if (!string.IsNullOrEmpty(archived) && (!Enum.TryParse(archived, ignoreCase: true, out archivedFilter) || !Enum.IsDefined(archivedFilter)))
+            return BadQuery($"Unknown archived '{archived}'. Use one of: {Names<ArchivedRuns>()}.");
         RunStatus? statusFilter = null;
         if (!string.IsNullOrEmpty(status))
         {
@@ -105,7 +135,7 @@ public static class RunsEndpoints
 
         if (!RunFilter.TryCompile(q, out var filter, out var filterError)) return BadQuery(filterError.Message);
 
-        var query = new RunListQuery(project, statusFilter, tag, method, order, desc, page, pageSize, filter);
+        var query = new RunListQuery(project, statusFilter, tag, method, order, desc, page, pageSize, filter, archivedFilter);
         return TypedResults.Ok(await RunQueries.ListAsync(context, query, cancellationToken));
     }
 
@@ -147,16 +177,55 @@ public static class RunsEndpoints
         };
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        long id, RunDeletion deletion, ClaimsPrincipal user, CancellationToken cancellationToken) =>
-        await deletion.DeleteAsync(id, user, cancellationToken) switch
+    private static async Task<Results<Ok<RunDetail>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
+        long id, RunChange change, TrackerDbContext context, AuditLog audit, ClaimsPrincipal user, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (change is null || (change.Name is null && change.Archived is null))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["Say what changes: name, archived or both."] },
+                title: "The change names nothing.");
+        if (change.Name is not null && RunAnnotations.ValidateName(change.Name) is { } nameError)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = [nameError] }, title: "The run's new name is not valid.");
+        if (await RunQueries.OwnerAsync(context, id, cancellationToken) is not { } run) return NoSuchRun(id);
+        if (!TrackerClaims.MayChangeRun(user, run.Owner)) return NotYours(id);
+
+        if (change.Name is { } name)
         {
-            DeleteResult.Deleted => TypedResults.NoContent(),
-            DeleteResult.NotYours => NotYours(id),
-            DeleteResult.StillActive => TypedResults.Problem(title: "The run is still active.",
+            if (!await RunAnnotations.RenameAsync(context, id, name, cancellationToken)) return NoSuchRun(id);
+            await audit.RecordAsync(user, AuditActions.Rename, $"run {id}", name.Trim(), cancellationToken);
+        }
+        if (change.Archived is { } archived)
+        {
+            if (!await RunAnnotations.SetArchivedAsync(context, id, archived, clock.GetUtcNow().UtcDateTime, cancellationToken)) return NoSuchRun(id);
+            await audit.RecordAsync(user, archived ? AuditActions.Archive : AuditActions.Unarchive, $"run {id}", null, cancellationToken);
+        }
+        return await RunQueries.FindAsync(context, id, cancellationToken) is { } detail ? TypedResults.Ok(detail) : NoSuchRun(id);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        long id, RunTrash trash, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        await trash.TrashAsync(id, user, cancellationToken) switch
+        {
+            TrashResult.Done => TypedResults.NoContent(),
+            TrashResult.NotYours => NotYours(id),
+            TrashResult.StillActive => TypedResults.Problem(title: "The run is still active.",
                 detail: $"Run {id} is queued or running; cancel it first, then delete it.", statusCode: StatusCodes.Status409Conflict),
             _ => NoSuchRun(id),
         };
+
+    private static async Task<Results<Ok<RunDetail>, ProblemHttpResult>> RestoreAsync(
+        long id, RunTrash trash, TrackerDbContext context, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        await trash.RestoreAsync(id, user, cancellationToken) switch
+        {
+            TrashResult.Done when await RunQueries.FindAsync(context, id, cancellationToken) is { } detail => TypedResults.Ok(detail),
+            TrashResult.NotYours => NotYours(id),
+            _ => TypedResults.Problem(title: "No such run in the trash.", detail: $"Run {id} is not in the trash.", statusCode: StatusCodes.Status404NotFound),
+        };
+
+    private static async Task<Ok<IReadOnlyList<TrashedRun>>> ListTrashAsync(RunTrash trash, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await trash.ListAsync(cancellationToken));
+
+    private static async Task<Ok<EmptiedTrash>> EmptyTrashAsync(RunTrash trash, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await trash.EmptyAsync(user, cancellationToken));
 
     public static ProblemHttpResult NotYours(long id) =>
         TypedResults.Problem(title: "Not your run.", detail: $"Run {id} belongs to someone else; only its owner or an admin may change it.",

@@ -399,6 +399,9 @@ namespace Tracker.Web.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("ArchivedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("BatchSize")
                         .HasColumnType("INTEGER");
 
@@ -416,6 +419,9 @@ namespace Tracker.Web.Data.Migrations.Sqlite
                     b.Property<string>("Dataset")
                         .IsRequired()
                         .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<double?>("DropConnectRate")
