@@ -145,7 +145,7 @@ public sealed partial class NewRunPageTests(AppInChromium fixture) : IAsyncLifet
     }
 
     [Fact]
-    public async Task FromARun_PrefillsItsConfig()
+    public async Task FromARun_PrefillsItsConfig_UnderANewName()
     {
         using var posted = await _api.PostAsJsonAsync("/api/runs", new { name = "source-run", model = "convnet", dataset = "synthetic", device = "cpu", epochs = 1, maxStepsPerEpoch = 1, tags = new[] { "a", "b" } });
         posted.EnsureSuccessStatusCode();
@@ -153,7 +153,7 @@ public sealed partial class NewRunPageTests(AppInChromium fixture) : IAsyncLifet
 
         await NewRunPage.OpenAsync(_page, fixture.App.Address, $"?from={id}");
 
-        await Expect(NewRunPage.Input(_page, "Name")).ToHaveValueAsync("source-run");
+        await Expect(NewRunPage.Input(_page, "Name")).ToHaveValueAsync("source-run (2)"); // a clone is told apart from its source
         await Expect(NewRunPage.Input(_page, "Tags")).ToHaveValueAsync("a, b");
         await Expect(_page.GetByRole(AriaRole.Combobox, new() { Name = "Model", Exact = true })).ToContainTextAsync("convnet");
         await Expect(NewRunPage.Input(_page, "Max steps per epoch")).ToHaveValueAsync("1");
