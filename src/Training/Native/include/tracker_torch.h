@@ -167,6 +167,10 @@ TRK_API int trk_batch_norm(trk_tensor* input, trk_tensor* weight, trk_tensor* bi
 TRK_API int trk_softmax(trk_tensor* t, int64_t dim, trk_tensor** out);
 TRK_API int trk_log_softmax(trk_tensor* t, int64_t dim, trk_tensor** out);
 TRK_API int trk_dropout(trk_tensor* t, double p, int training, trk_tensor** out);
+/* dropout(linear(dropout(gelu(linear(x, w1, b1)), p1), w2, b2), p2) in training, keeping only x and the
+   dropout masks for backward (the hidden activations are recomputed there). */
+TRK_API int trk_recomputed_mlp(trk_tensor* x, trk_tensor* w1, trk_tensor* b1, trk_tensor* w2, trk_tensor* b2, double p1,
+                               double p2, trk_tensor** out);
 /* reduction: 0 none, 1 mean, 2 sum (at::Reduction values) */
 TRK_API int trk_cross_entropy(trk_tensor* logits, trk_tensor* target, double label_smoothing, int reduction, trk_tensor** out);
 TRK_API int trk_kl_div(trk_tensor* input, trk_tensor* target, int reduction, int log_target, trk_tensor** out);

@@ -43,7 +43,12 @@ int trk_batch_norm(trk_tensor* input, trk_tensor* weight, trk_tensor* bias, trk_
 
 int trk_softmax(trk_tensor* t, int64_t dim, trk_tensor** out) { TRK_RETURN(out, at::softmax(unwrap(t), dim)) }
 int trk_log_softmax(trk_tensor* t, int64_t dim, trk_tensor** out) { TRK_RETURN(out, at::log_softmax(unwrap(t), dim)) }
-int trk_dropout(trk_tensor* t, double p, int training, trk_tensor** out) { TRK_RETURN(out, at::dropout(unwrap(t), p, training != 0)) }
+int trk_dropout(trk_tensor* t, double p, int training, trk_tensor** out) { TRK_RETURN(out, trk::dropout(unwrap(t), p, training != 0)) }
+
+int trk_recomputed_mlp(trk_tensor* x, trk_tensor* w1, trk_tensor* b1, trk_tensor* w2, trk_tensor* b2, double p1, double p2,
+                       trk_tensor** out) {
+    TRK_RETURN(out, trk::recomputed_mlp(unwrap(x), unwrap(w1), unwrap(b1), unwrap(w2), unwrap(b2), p1, p2))
+}
 
 int trk_cross_entropy(trk_tensor* logits, trk_tensor* target, double label_smoothing, int reduction, trk_tensor** out) {
     TRK_RETURN(out, at::cross_entropy_loss(unwrap(logits), unwrap(target), c10::nullopt, reduction, -100, label_smoothing))

@@ -44,6 +44,12 @@ inline std::vector<at::Tensor> many(trk_tensor** handles, int count) {
     return tensors;
 }
 
+// Dropout that keeps a bool mask for backward on the CPU (memory_ops.cpp).
+at::Tensor dropout(const at::Tensor& input, double p, bool training);
+// timm's Mlp in training that keeps only its input and dropout masks for backward (memory_ops.cpp).
+at::Tensor recomputed_mlp(const at::Tensor& x, const at::Tensor& w1, const at::Tensor& b1, const at::Tensor& w2,
+                          const at::Tensor& b2, double p1, double p2);
+
 inline void require_out(void* out) {
     if (out == nullptr) throw std::invalid_argument("output pointer is null");
 }
