@@ -47,6 +47,18 @@ public static unsafe partial class torch
             }
 
             /// <summary>
+            /// Training's attention core from a qkv projection [B, N, 3C] (q, k, v split into heads):
+            /// dropout(softmax(q kᵀ · scale), p) v as [B, N, C], with the values and randomness of those calls,
+            /// keeping only qkv and a bool mask for backward: the attention map is recomputed there.
+            /// </summary>
+            public static Tensor recomputed_attention(Tensor qkv, long heads, double scale, double p)
+            {
+                Probability.Check(p, "dropout");
+                IntPtr result;
+                return Native.Wrap(NativeMethods.trk_recomputed_attention(qkv.Handle, heads, scale, p, &result), result);
+            }
+
+            /// <summary>
             /// Training's dropout(linear(dropout(gelu(linear(x, w1, b1)), p1), w2, b2), p2) with the same values
             /// and randomness as those calls, keeping only x and bool dropout masks for backward: the two
             /// hidden activations, four times the width of x, are recomputed there instead of kept.

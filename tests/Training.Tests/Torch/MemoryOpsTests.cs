@@ -71,4 +71,40 @@ public class MemoryOpsTests
                 Assert.True(Math.Abs(composed.Grads[i][j] - recomputed.Grads[i][j]) <= 1e-5 + 1e-5 * Math.Abs(composed.Grads[i][j]),
                     $"gradient {i}[{j}]: composed {composed.Grads[i][j]}, recomputed {recomputed.Grads[i][j]}");
     }
+
+    [Theory]
+    [InlineData(0.2)]
+    [InlineData(0.0)]
+    public void RecomputedAttention_MatchesTheComposedOps(double p)
+    {
+        using var scope = torch.NewDisposeScope();
+        const long batch = 3, tokens = 5, heads = 2, channels = 8;
+        var scale = 1.0 / Math.Sqrt(channels / heads);
+        var qkv = torch.randn([batch, tokens, 3 * channels]);
+        var upstream = torch.randn([batch, tokens, channels]);
+
+        (float[] Output, float[] Grad) Run(Func<Tensor, Tensor> attention)
+        {
+            var leaf = qkv.detach().requires_grad_();
+            torch.manual_seed(Seed);
+            var output = attention(leaf);
+            output.backward(upstream);
+            return (output.detach().ToArray<float>(), leaf.grad!.ToArray<float>());
+        }
+
+        // The module's own path (VisionTransformer.Attention before the projection).
+        var composed = Run(t =>
+        {
+            var split = t.reshape(batch, tokens, 3, heads, channels / heads).permute(2, 0, 3, 1, 4);
+            var attn = F.softmax(split[0].matmul(split[1].transpose(-2, -1)) * scale, dim: -1);
+            if (p > 0) attn = F.dropout(attn, p);
+            return attn.matmul(split[2]).transpose(1, 2).reshape(batch, tokens, channels);
+        });
+        var recomputed = Run(t => F.recomputed_attention(t, heads, scale, p));
+
+        Assert.Equal(composed.Output, recomputed.Output);
+        for (var j = 0; j < composed.Grad.Length; j++)
+            Assert.True(Math.Abs(composed.Grad[j] - recomputed.Grad[j]) <= 1e-5 + 1e-5 * Math.Abs(composed.Grad[j]),
+                $"gradient [{j}]: composed {composed.Grad[j]}, recomputed {recomputed.Grad[j]}");
+    }
 }

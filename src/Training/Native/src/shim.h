@@ -46,6 +46,8 @@ inline std::vector<at::Tensor> many(trk_tensor** handles, int count) {
 
 // Dropout that keeps a bool mask for backward on the CPU (memory_ops.cpp).
 at::Tensor dropout(const at::Tensor& input, double p, bool training);
+// timm's attention core in training that keeps only qkv and the dropout mask for backward (memory_ops.cpp).
+at::Tensor recomputed_attention(const at::Tensor& qkv, int64_t heads, double scale, double p);
 // timm's Mlp in training that keeps only its input and dropout masks for backward (memory_ops.cpp).
 at::Tensor recomputed_mlp(const at::Tensor& x, const at::Tensor& w1, const at::Tensor& b1, const at::Tensor& w2,
                           const at::Tensor& b2, double p1, double p2);
