@@ -93,12 +93,6 @@ internal sealed class FeedForward : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        // Training on the CPU with plain linear layers: one op that recomputes the hidden activations in
-        // backward instead of keeping them (same values and masks; the largest share of a step's memory).
-        if (training && input.device.Type == DeviceType.CPU && torch.is_grad_enabled() &&
-            _fc1 is Sequential { Count: 2 } fc1 && fc1[0] is Linear { bias: { } b1 } linear1 && fc1[1] is GELU &&
-            _fc2 is Linear { bias: { } b2 } linear2)
-            return torch.nn.functional.recomputed_mlp(input, linear1.weight, b1, linear2.weight, b2, _drop1.p, _drop2.p);
         var x = _fc1.forward(input);
         x = _drop1.forward(x);
         x = _fc2.forward(x);

@@ -58,19 +58,6 @@ public static unsafe partial class torch
                 return Native.Wrap(NativeMethods.trk_recomputed_attention(qkv.Handle, heads, scale, p, &result), result);
             }
 
-            /// <summary>
-            /// Training's dropout(linear(dropout(gelu(linear(x, w1, b1)), p1), w2, b2), p2) with the same values
-            /// and randomness as those calls, keeping only x and bool dropout masks for backward: the two
-            /// hidden activations, four times the width of x, are recomputed there instead of kept.
-            /// </summary>
-            public static Tensor recomputed_mlp(Tensor x, Tensor w1, Tensor b1, Tensor w2, Tensor b2, double p1, double p2)
-            {
-                Probability.Check(p1, "dropout");
-                Probability.Check(p2, "dropout");
-                IntPtr result;
-                return Native.Wrap(NativeMethods.trk_recomputed_mlp(x.Handle, w1.Handle, b1.Handle, w2.Handle, b2.Handle, p1, p2, &result), result);
-            }
-
             public static Tensor linear(Tensor x, Tensor weight, Tensor? bias = null)
             {
                 IntPtr result;

@@ -43,62 +43,6 @@ struct MaskedDropout : public torch::autograd::Function<MaskedDropout> {
     }
 };
 
-// timm's Mlp in training, dropout(fc2(dropout(gelu(fc1(x))))), with autograd keeping only x and
-// the two bool masks: the hidden activations (four times the width of x, two of them) are
-// recomputed in backward from x and the same weights. Forward is the same ATen calls in the same
-// order as the module path (same values); backward is the chain rule written out, matching
-// autograd's gradients to rounding (tests compare the two).
-struct RecomputedMlp : public torch::autograd::Function<RecomputedMlp> {
-    static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& w1, const at::Tensor& b1,
-                              const at::Tensor& w2, const at::Tensor& b2, double p1, double p2) {
-        auto hidden = at::gelu(at::linear(x, w1, b1));
-        at::Tensor mask1, mask2;
-        if (p1 > 0) {
-            auto [noise, mask] = dropout_noise(hidden, p1);
-            hidden = hidden.mul(noise);
-            mask1 = std::move(mask);
-        }
-        auto output = at::linear(hidden, w2, b2);
-        if (p2 > 0) {
-            auto [noise, mask] = dropout_noise(output, p2);
-            output = output.mul(noise);
-            mask2 = std::move(mask);
-        }
-        ctx->save_for_backward(variable_list{x, w1, b1, w2, mask1, mask2});
-        ctx->saved_data["p1"] = p1;
-        ctx->saved_data["p2"] = p2;
-        return output;
-    }
-
-    static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
-        const auto saved = ctx->get_saved_variables();
-        const auto &x = saved[0], &w1 = saved[1], &b1 = saved[2], &w2 = saved[3], &mask1 = saved[4], &mask2 = saved[5];
-        const double p1 = ctx->saved_data["p1"].toDouble(), p2 = ctx->saved_data["p2"].toDouble();
-        const auto type = grad_outputs[0].scalar_type();
-        const auto width = w1.size(1), hidden_width = w1.size(0), out_width = w2.size(0);
-
-        auto x2d = x.reshape({-1, width});
-        auto pre = at::linear(x2d, w1, b1);
-        auto activated = at::gelu(pre);
-        auto dropped = mask1.defined() ? activated.mul(noise_from(mask1, p1, type).reshape({-1, hidden_width})) : activated;
-
-        auto grad = grad_outputs[0].reshape({-1, out_width});
-        if (mask2.defined()) grad = grad.mul(noise_from(mask2, p2, type).reshape({-1, out_width}));
-        auto grad_w2 = grad.t().mm(dropped);
-        auto grad_b2 = grad.sum(0);
-        auto grad_hidden = grad.mm(w2);
-        dropped = at::Tensor();
-        if (mask1.defined()) grad_hidden.mul_(noise_from(mask1, p1, type).reshape({-1, hidden_width}));
-        auto grad_pre = at::gelu_backward(grad_hidden, pre);
-        grad_hidden = at::Tensor();
-        pre = at::Tensor();
-        auto grad_w1 = grad_pre.t().mm(x2d);
-        auto grad_b1 = grad_pre.sum(0);
-        auto grad_x = grad_pre.mm(w1).view(x.sizes());
-        return {grad_x, grad_w1, grad_b1, grad_w2, grad_b2, at::Tensor(), at::Tensor()};
-    }
-};
-
 // timm's attention core in training, from the qkv projection's output [B, N, 3C] to the heads'
 // weighted values [B, N, C]: softmax(q kᵀ · scale), dropout, times v. Autograd keeps only qkv and
 // the bool mask; the attention map (and its dropped copy, and the contiguous q, k, v copies
@@ -165,11 +109,6 @@ struct RecomputedAttention : public torch::autograd::Function<RecomputedAttentio
 namespace trk {
 at::Tensor recomputed_attention(const at::Tensor& qkv, int64_t heads, double scale, double p) {
     return RecomputedAttention::apply(qkv, heads, scale, p);
-}
-
-at::Tensor recomputed_mlp(const at::Tensor& x, const at::Tensor& w1, const at::Tensor& b1, const at::Tensor& w2,
-                          const at::Tensor& b2, double p1, double p2) {
-    return RecomputedMlp::apply(x, w1, b1, w2, b2, p1, p2);
 }
 
 at::Tensor dropout(const at::Tensor& input, double p, bool training) {

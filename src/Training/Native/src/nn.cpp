@@ -45,11 +45,6 @@ int trk_softmax(trk_tensor* t, int64_t dim, trk_tensor** out) { TRK_RETURN(out, 
 int trk_log_softmax(trk_tensor* t, int64_t dim, trk_tensor** out) { TRK_RETURN(out, at::log_softmax(unwrap(t), dim)) }
 int trk_dropout(trk_tensor* t, double p, int training, trk_tensor** out) { TRK_RETURN(out, trk::dropout(unwrap(t), p, training != 0)) }
 
-int trk_recomputed_mlp(trk_tensor* x, trk_tensor* w1, trk_tensor* b1, trk_tensor* w2, trk_tensor* b2, double p1, double p2,
-                       trk_tensor** out) {
-    TRK_RETURN(out, trk::recomputed_mlp(unwrap(x), unwrap(w1), unwrap(b1), unwrap(w2), unwrap(b2), p1, p2))
-}
-
 int trk_recomputed_attention(trk_tensor* qkv, int64_t heads, double scale, double p, trk_tensor** out) {
     TRK_RETURN(out, trk::recomputed_attention(unwrap(qkv), heads, scale, p))
 }
