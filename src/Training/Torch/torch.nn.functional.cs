@@ -46,6 +46,18 @@ public static unsafe partial class torch
                 return Native.Wrap(NativeMethods.trk_dropout(x.Handle, p, training ? 1 : 0, &result), result);
             }
 
+            /// <summary>
+            /// Training's attention core from a qkv projection [B, N, 3C] (q, k, v split into heads):
+            /// dropout(softmax(q kᵀ · scale), p) v as [B, N, C], with the values and randomness of those calls,
+            /// keeping only qkv and a bool mask for backward: the attention map is recomputed there.
+            /// </summary>
+            public static Tensor recomputed_attention(Tensor qkv, long heads, double scale, double p)
+            {
+                Probability.Check(p, "dropout");
+                IntPtr result;
+                return Native.Wrap(NativeMethods.trk_recomputed_attention(qkv.Handle, heads, scale, p, &result), result);
+            }
+
             public static Tensor linear(Tensor x, Tensor weight, Tensor? bias = null)
             {
                 IntPtr result;

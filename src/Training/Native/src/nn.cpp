@@ -43,7 +43,11 @@ int trk_batch_norm(trk_tensor* input, trk_tensor* weight, trk_tensor* bias, trk_
 
 int trk_softmax(trk_tensor* t, int64_t dim, trk_tensor** out) { TRK_RETURN(out, at::softmax(unwrap(t), dim)) }
 int trk_log_softmax(trk_tensor* t, int64_t dim, trk_tensor** out) { TRK_RETURN(out, at::log_softmax(unwrap(t), dim)) }
-int trk_dropout(trk_tensor* t, double p, int training, trk_tensor** out) { TRK_RETURN(out, at::dropout(unwrap(t), p, training != 0)) }
+int trk_dropout(trk_tensor* t, double p, int training, trk_tensor** out) { TRK_RETURN(out, trk::dropout(unwrap(t), p, training != 0)) }
+
+int trk_recomputed_attention(trk_tensor* qkv, int64_t heads, double scale, double p, trk_tensor** out) {
+    TRK_RETURN(out, trk::recomputed_attention(unwrap(qkv), heads, scale, p))
+}
 
 int trk_cross_entropy(trk_tensor* logits, trk_tensor* target, double label_smoothing, int reduction, trk_tensor** out) {
     TRK_RETURN(out, at::cross_entropy_loss(unwrap(logits), unwrap(target), c10::nullopt, reduction, -100, label_smoothing))

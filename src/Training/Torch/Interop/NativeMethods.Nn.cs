@@ -39,6 +39,9 @@ internal static unsafe partial class NativeMethods
     internal static partial int trk_dropout(IntPtr t, double p, int training, IntPtr* @out);
 
     [LibraryImport(LibraryName)]
+    internal static partial int trk_recomputed_attention(IntPtr qkv, long heads, double scale, double p, IntPtr* @out);
+
+    [LibraryImport(LibraryName)]
     internal static partial int trk_cross_entropy(IntPtr logits, IntPtr target, double label_smoothing, int reduction, IntPtr* @out);
 
     [LibraryImport(LibraryName)]
