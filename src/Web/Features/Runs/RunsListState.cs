@@ -6,17 +6,18 @@ namespace Tracker.Web.Features.Runs;
 
 /// <summary>
 /// Everything that decides what /runs shows, as its query string holds it, so a link reproduces the view:
-/// <c>/runs?q=...&amp;project=...&amp;status=...&amp;tag=...&amp;method=...&amp;sort=name&amp;desc=false&amp;page=2</c>.
-/// The default (newest first, page 1) writes nothing.
+/// <c>/runs?q=...&amp;project=...&amp;status=...&amp;tag=...&amp;method=...&amp;archived=include&amp;sort=name&amp;desc=false&amp;page=2</c>.
+/// The default (archived runs left out, newest first, page 1) writes nothing.
 /// </summary>
 public sealed record RunsListState(
     string? Query = null, string? Project = null, RunStatus? Status = null, string? Tag = null, string? Method = null,
-    RunSort Sort = RunSort.Created, bool Descending = true, int Page = 1)
+    RunSort Sort = RunSort.Created, bool Descending = true, int Page = 1, ArchivedRuns Archived = ArchivedRuns.Hide)
 {
     public const int PageSize = 25;
 
     /// <summary>Reads the page's query parameters; values that do not parse fall back to the default.</summary>
-    public static RunsListState FromQuery(string? q, string? project, string? status, string? tag, string? method, string? sort, string? desc, int? page)
+    public static RunsListState FromQuery(string? q, string? project, string? status, string? tag, string? method, string? sort, string? desc, int? page,
+        string? archived = null)
     {
         RunSort? order = Enum.TryParse<RunSort>(sort, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(sort, out _) ? parsed : null;
         return new(
@@ -26,12 +27,13 @@ public sealed record RunsListState(
             order ?? RunSort.Created,
             // Newest first unless the URL says otherwise; a named column ascending unless it says desc.
             bool.TryParse(desc, out var descending) ? descending : order is null,
-            page is > 0 ? page.Value : 1);
+            page is > 0 ? page.Value : 1,
+            Enum.TryParse<ArchivedRuns>(archived, ignoreCase: true, out var a) && Enum.IsDefined(a) && !int.TryParse(archived, out _) ? a : ArchivedRuns.Hide);
     }
 
     /// <summary>True when the two states select the same runs (page and order aside).</summary>
     public bool SameRunsAs(RunsListState other) =>
-        (Query, Project, Status, Tag, Method) == (other.Query, other.Project, other.Status, other.Tag, other.Method);
+        (Query, Project, Status, Tag, Method, Archived) == (other.Query, other.Project, other.Status, other.Tag, other.Method, other.Archived);
 
     /// <summary>The query string, without '?', omitting defaults; empty for the default view.</summary>
     public string ToQueryString(bool withPage = true)
@@ -46,6 +48,7 @@ public sealed record RunsListState(
         Add("status", Status?.ToString().ToLowerInvariant());
         Add("tag", Tag);
         Add("method", Method);
+        Add("archived", Archived == ArchivedRuns.Hide ? null : Archived.ToString().ToLowerInvariant());
         if (Sort != RunSort.Created || !Descending)
         {
             Add("sort", char.ToLowerInvariant(Sort.ToString()[0]) + Sort.ToString()[1..]);
@@ -59,7 +62,7 @@ public sealed record RunsListState(
 
     /// <summary>The list query for this state; <paramref name="filter"/> is <see cref="Query"/> compiled.</summary>
     public RunListQuery ToListQuery(Expression<Func<Run, bool>>? filter) =>
-        new(Project, Status, Tag, Method, Sort, Descending, Page, PageSize, filter);
+        new(Project, Status, Tag, Method, Sort, Descending, Page, PageSize, filter, Archived);
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -16,6 +16,12 @@ public sealed partial class RunsPage
     private const string Example = "model = vit-nano AND (method = \"early dropout\" OR method = \"early s.d.\") AND val/acc > 80";
     private static readonly RunStatus?[] Statuses = [.. Enum.GetValues<RunStatus>().Select(s => (RunStatus?)s)];
 
+    // Archived runs are tidied away, not gone: the list leaves them out unless asked.
+    private static readonly ArchivedChoice[] ArchivedChoices =
+        [new("Not archived", ArchivedRuns.Hide), new("With archived", ArchivedRuns.Include), new("Archived only", ArchivedRuns.Only)];
+
+    private sealed record ArchivedChoice(string Text, ArchivedRuns Value);
+
     private RunsListState _state = new();
     private string? _queryText;
     private string? _compiledQuery;
@@ -34,6 +40,7 @@ public sealed partial class RunsPage
     [SupplyParameterFromQuery(Name = "status")] public string? StatusFilter { get; set; }
     [SupplyParameterFromQuery(Name = "tag")] public string? TagFilter { get; set; }
     [SupplyParameterFromQuery(Name = "method")] public string? MethodFilter { get; set; }
+    [SupplyParameterFromQuery(Name = "archived")] public string? ArchivedFilter { get; set; }
     [SupplyParameterFromQuery(Name = "sort")] public string? SortParameter { get; set; }
     [SupplyParameterFromQuery(Name = "desc")] public string? Desc { get; set; }
     [SupplyParameterFromQuery(Name = "page")] public int? PageNumber { get; set; }
@@ -47,7 +54,7 @@ public sealed partial class RunsPage
 
     protected override void OnParametersSet()
     {
-        _state = RunsListState.FromQuery(Q, ProjectFilter, StatusFilter, TagFilter, MethodFilter, SortParameter, Desc, PageNumber);
+        _state = RunsListState.FromQuery(Q, ProjectFilter, StatusFilter, TagFilter, MethodFilter, SortParameter, Desc, PageNumber, ArchivedFilter);
         // Compiled once per query text, so the list sees a new filter only when the query changed.
         if (_compiledQuery != _state.Query || (_filter is null && _error is null && _state.Query is not null))
         {

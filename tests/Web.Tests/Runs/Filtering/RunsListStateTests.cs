@@ -16,14 +16,16 @@ public class RunsListStateTests
     [Fact]
     public void QueryString_RoundTripsEveryPartOfTheState()
     {
-        var state = new RunsListState("model = vit-nano AND val/acc > 80", "paper & co", RunStatus.Running, "fig 1", "early s.d.", RunSort.ValAcc, false, 3);
+        var state = new RunsListState("model = vit-nano AND val/acc > 80", "paper & co", RunStatus.Running, "fig 1", "early s.d.", RunSort.ValAcc, false, 3,
+            ArchivedRuns.Include);
 
         var query = System.Web.HttpUtility.ParseQueryString(state.ToQueryString());
         var read = RunsListState.FromQuery(query["q"], query["project"], query["status"], query["tag"], query["method"], query["sort"], query["desc"],
-            int.Parse(query["page"]!, System.Globalization.CultureInfo.InvariantCulture));
+            int.Parse(query["page"]!, System.Globalization.CultureInfo.InvariantCulture), query["archived"]);
 
         Assert.Equal(state, read);
-        Assert.Equal("q=model%20%3D%20vit-nano%20AND%20val%2Facc%20%3E%2080&project=paper%20%26%20co&status=running&tag=fig%201&method=early%20s.d.&sort=valAcc&desc=false&page=3",
+        Assert.Equal(ArchivedRuns.Include, read.ToListQuery(null).Archived); // the list query asks for them too
+        Assert.Equal("q=model%20%3D%20vit-nano%20AND%20val%2Facc%20%3E%2080&project=paper%20%26%20co&status=running&tag=fig%201&method=early%20s.d.&archived=include&sort=valAcc&desc=false&page=3",
             state.ToQueryString());
         Assert.DoesNotContain("page=", state.ToQueryString(withPage: false), StringComparison.Ordinal);
     }
@@ -31,7 +33,7 @@ public class RunsListStateTests
     [Fact]
     public void ValuesThatDoNotParse_FallBackToTheDefault()
     {
-        var state = RunsListState.FromQuery("  ", "", "sleeping", null, null, "colour", "maybe", -2);
+        var state = RunsListState.FromQuery("  ", "", "sleeping", null, null, "colour", "maybe", -2, archived: "1");
 
         Assert.Equal(new RunsListState(), state);
     }
