@@ -30,6 +30,14 @@ public static class RunImport
     /// <summary>What the marker file holds.</summary>
     private sealed record Marker(string Server, long RunId, long AckedSeq, bool Finished);
 
+    /// <summary>
+    /// The create's idempotency key (decision 0050): the same for every import of this run's events, so a create whose
+    /// answer was lost (no marker written) finds its run again instead of making a second one.
+    /// </summary>
+    private static string ClientKey(RunStartedEvent started) =>
+        "import-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(TrainingEventJson.Serialize(started))))[..32];
+
     private sealed record Point(string Key, long Step, double Value, int Epoch, DateTimeOffset Time);
 
     /// <summary>Imports <paramref name="folder"/>; returns the exit code (0 done, 1 the server refused, 2 bad input).</summary>
@@ -82,6 +90,7 @@ public static class RunImport
                 {
                     ["name"] = config.Name, ["project"] = config.Project, ["tags"] = new JsonArray([.. config.Tags.Select(t => JsonValue.Create(t))]),
                     ["config"] = JsonNode.Parse(RunConfigJson.Serialize(config)),
+                    ["clientKey"] = ClientKey(started),
                 };
                 var created = await SendAsync(http, HttpMethod.Post, "api/runs/external", Content(request.ToJsonString()), cancellationToken);
                 marker = new Marker(serverName, created!["id"]!.GetValue<long>(), 0, false);

@@ -56,7 +56,7 @@ public sealed class RunImportTests : IDisposable
     }
 
     [Fact]
-    public async Task ImportingAnOfflineRunTwice_StoresItOnce_WithItsConfigAndCheckpoint()
+    public async Task ImportingAnOfflineRunAgain_StoresItOnce_WithItsConfigAndCheckpoint()
     {
         var (app, token) = await PythonClientTests.StartAppAsync(_folder);
         await using var _ = app;
@@ -76,6 +76,10 @@ public sealed class RunImportTests : IDisposable
         File.WriteAllText(markerPath, marker.ToJsonString());
         var third = await ImportAsync(run, app.Address, token);
         Assert.True(third.ExitCode == 0, third.Output);
+        // An import whose create was stored but whose answer was lost wrote no marker: the next one finds the same run by its key.
+        File.Delete(markerPath);
+        var fourth = await ImportAsync(run, app.Address, token);
+        Assert.True(fourth.ExitCode == 0, fourth.Output);
 
         using var client = app.CreateClient();
         var runs = (await client.GetFromJsonAsync<JsonNode>("/api/runs?project=imported"))!["items"]!.AsArray();
