@@ -1,7 +1,6 @@
 using Tracker.Shared;
 using Tracker.Training.Data;
 using Tracker.Training.Torch;
-using Tracker.Training.Torch.Modules;
 using Tracker.Training.Torch.Optim;
 
 namespace Tracker.Training.Engine;
@@ -58,9 +57,6 @@ public sealed class CudaGraphSteps : IDisposable
         return new CudaGraphSteps((AdamW)optimizer, device, trainStep);
     }
 
-    /// <summary>Steps run by replaying a graph, and steps that ran eagerly (warm-up, changing rates, after a failed capture).</summary>
-    public long Replayed { get; private set; }
-
     /// <summary>Why capture failed, if it did; the run then goes on eagerly.</summary>
     public string? CaptureFailure { get; private set; }
 
@@ -75,7 +71,6 @@ public sealed class CudaGraphSteps : IDisposable
         if (_captured.TryGetValue(key, out var captured))
         {
             captured.Replay(batch, _optimizer);
-            Replayed++;
             return true;
         }
 
@@ -101,7 +96,7 @@ public sealed class CudaGraphSteps : IDisposable
         var stepCount = _optimizer.StepCount;
         try
         {
-            captured = CapturedStep.Capture(graph, batch, _device, _optimizer, _trainStep);
+            captured = CapturedStep.Capture(graph, batch, _optimizer, _trainStep);
         }
         catch (TorchException error)
         {
@@ -116,7 +111,6 @@ public sealed class CudaGraphSteps : IDisposable
         _gradients ??= _optimizer.Parameters.Select(p => p.grad?.DetachFromDisposeScope()
             ?? throw new InvalidOperationException($"A parameter had no gradient after warm-up.")).ToArray();
         captured.Replay(batch: null, _optimizer); // capture only recorded the step: run it
-        Replayed++;
         return true;
     }
 
@@ -141,7 +135,7 @@ public sealed class CudaGraphSteps : IDisposable
     /// <summary>A captured step and the input tensors it reads the batch from.</summary>
     private sealed class CapturedStep(CudaGraph graph, Tensor images, Tensor labels) : IDisposable
     {
-        public static CapturedStep Capture(CudaGraph graph, Batch batch, Device device, AdamW optimizer, Action<Tensor, Tensor, int> trainStep)
+        public static CapturedStep Capture(CudaGraph graph, Batch batch, AdamW optimizer, Action<Tensor, Tensor, int> trainStep)
         {
             var images = batch.Images.clone().DetachFromDisposeScope();
             var labels = batch.Labels.clone().DetachFromDisposeScope();

@@ -16,7 +16,7 @@ public sealed class StepTotals : IDisposable
     public StepTotals(Device device, long stepsBefore)
     {
         _lossSum = torch.zeros([], ScalarType.Float64, device).DetachFromDisposeScope();
-        _correct = torch.zeros([], ScalarType.Int64, device).DetachFromDisposeScope();
+        _correct = torch.zeros([], ScalarType.Float64, device).DetachFromDisposeScope(); // counts, exact in float64
         _stepsCounted = torch.full([], stepsBefore, ScalarType.Int64, device).DetachFromDisposeScope();
         _firstBadStep = torch.full([], -1, ScalarType.Int64, device).DetachFromDisposeScope();
         _badLoss = torch.zeros([], ScalarType.Float64, device).DetachFromDisposeScope();
@@ -29,8 +29,7 @@ public sealed class StepTotals : IDisposable
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         _lossSum.add_(classification.detach().to(ScalarType.Float64), alpha: batchSize);
-        var (_, top1) = logits.detach().topk(1, dim: 1);
-        _correct.add_(top1.eq(labels.unsqueeze(1)).sum());
+        _correct.add_(Accuracy.CorrectTopKOnDevice(logits.detach(), labels, 1));
         _stepsCounted.add_(_one);
         // Only the first non-finite loss is kept: where no bad step was seen yet and this one is bad, take it.
         var total = loss.detach().to(ScalarType.Float64);
@@ -53,7 +52,7 @@ public sealed class StepTotals : IDisposable
     public StepTotalsReading Read()
     {
         using var scope = torch.NewDisposeScope();
-        var values = torch.stack([_lossSum, _correct.to(ScalarType.Float64), _firstBadStep.to(ScalarType.Float64), _badLoss]).ToArray<double>();
+        var values = torch.stack([_lossSum, _correct, _firstBadStep.to(ScalarType.Float64), _badLoss]).ToArray<double>();
         return new StepTotalsReading(values[0], (long)values[1], values[2] < 0 ? null : (long)values[2], values[3]);
     }
 

@@ -21,7 +21,6 @@ std::pair<at::Tensor, at::Tensor> dropout_noise(const at::Tensor& like, double p
 
 at::Tensor noise_from(const at::Tensor& mask, double p, at::ScalarType type) { return mask.to(type).div_(1 - p); }
 
-
 // ATen's CPU dropout (1.13: _dropout_impl; native_dropout is CUDA-only there) multiplies by a
 // float noise tensor {0, 1/(1-p)} and autograd saves that noise: four bytes per element. This
 // draws the same noise from the same generator, multiplies the same way, and keeps only a bool

@@ -10,31 +10,37 @@ extern "C" {
 
 namespace {
 
-std::vector<at::Tensor> with_grads(trk_tensor** params, int count, std::vector<at::Tensor>& grads) {
-    std::vector<at::Tensor> kept;
+// The parameters that have a gradient, with their gradients and AdamW state, as the multi-tensor kernels take them.
+struct AdamwLists {
+    std::vector<at::Tensor> params, grads, m, v;
+};
+
+AdamwLists with_grads(trk_tensor** params, trk_tensor** exp_avg, trk_tensor** exp_avg_sq, int count) {
+    AdamwLists lists;
     for (int i = 0; i < count; ++i) {
         auto& param = unwrap(params[i]);
         if (!param.grad().defined()) continue;
-        kept.push_back(param);
-        grads.push_back(param.grad());
+        lists.params.push_back(param);
+        lists.grads.push_back(param.grad());
+        lists.m.push_back(unwrap(exp_avg[i]));
+        lists.v.push_back(unwrap(exp_avg_sq[i]));
     }
-    return kept;
+    return lists;
 }
 
 // Same arithmetic as the per-tensor loop below, a handful of multi-tensor kernels instead of six
 // kernels per parameter: on a GPU a small model's step is bound by kernel launches.
-void adamw_foreach(std::vector<at::Tensor>& params, std::vector<at::Tensor>& grads, std::vector<at::Tensor>& m,
-                   std::vector<at::Tensor>& v, double lr, double beta1, double beta2, double eps, double weight_decay,
+void adamw_foreach(AdamwLists& l, double lr, double beta1, double beta2, double eps, double weight_decay,
                    double bias_correction1, double bias_correction2_sqrt) {
-    at::_foreach_mul_(params, 1.0 - lr * weight_decay);
-    at::_foreach_mul_(m, beta1);
-    at::_foreach_add_(m, grads, 1.0 - beta1);
-    at::_foreach_mul_(v, beta2);
-    at::_foreach_addcmul_(v, grads, grads, 1.0 - beta2);
-    auto denom = at::_foreach_sqrt(v);
+    at::_foreach_mul_(l.params, 1.0 - lr * weight_decay);
+    at::_foreach_mul_(l.m, beta1);
+    at::_foreach_add_(l.m, l.grads, 1.0 - beta1);
+    at::_foreach_mul_(l.v, beta2);
+    at::_foreach_addcmul_(l.v, l.grads, l.grads, 1.0 - beta2);
+    auto denom = at::_foreach_sqrt(l.v);
     at::_foreach_div_(denom, bias_correction2_sqrt);
     at::_foreach_add_(denom, eps);
-    at::_foreach_addcdiv_(params, m, denom, -lr / bias_correction1);
+    at::_foreach_addcdiv_(l.params, l.m, denom, -lr / bias_correction1);
 }
 
 }  // namespace
@@ -47,18 +53,15 @@ int trk_adamw_step(trk_tensor** params, trk_tensor** exp_avg, trk_tensor** exp_a
         const double bias_correction1 = 1.0 - std::pow(beta1, static_cast<double>(step));
         const double bias_correction2_sqrt = std::sqrt(1.0 - std::pow(beta2, static_cast<double>(step)));
         if (count > 0 && !unwrap(params[0]).is_cpu()) {
-            std::vector<at::Tensor> grads, m, v;
-            for (int i = 0; i < count; ++i)
-                if (unwrap(params[i]).grad().defined()) { m.push_back(unwrap(exp_avg[i])); v.push_back(unwrap(exp_avg_sq[i])); }
-            auto kept = with_grads(params, count, grads);
-            if (kept.empty()) return 0;
+            auto l = with_grads(params, exp_avg, exp_avg_sq, count);
+            if (l.params.empty()) return 0;
 #ifdef TRK_WITH_CUDA
             // One fused kernel for every parameter; it reads the step count from a device tensor.
-            auto steps = at::scalar_tensor(static_cast<double>(step), kept[0].options().dtype(at::kFloat));
-            std::vector<at::Tensor> state_steps(kept.size(), steps);
-            at::_fused_adamw_(kept, grads, m, v, {}, state_steps, lr, beta1, beta2, weight_decay, eps, false, false);
+            auto steps = at::scalar_tensor(static_cast<double>(step), l.params[0].options().dtype(at::kFloat));
+            std::vector<at::Tensor> state_steps(l.params.size(), steps);
+            at::_fused_adamw_(l.params, l.grads, l.m, l.v, {}, state_steps, lr, beta1, beta2, weight_decay, eps, false, false);
 #else
-            adamw_foreach(kept, grads, m, v, lr, beta1, beta2, eps, weight_decay, bias_correction1, bias_correction2_sqrt);
+            adamw_foreach(l, lr, beta1, beta2, eps, weight_decay, bias_correction1, bias_correction2_sqrt);
 #endif
             return 0;
         }
@@ -82,15 +85,12 @@ int trk_adamw_step_device(trk_tensor** params, trk_tensor** exp_avg, trk_tensor*
     TRK_TRY(
 #ifdef TRK_WITH_CUDA
         at::NoGradGuard no_grad;
-        std::vector<at::Tensor> grads, m, v;
-        for (int i = 0; i < count; ++i)
-            if (unwrap(params[i]).grad().defined()) { m.push_back(unwrap(exp_avg[i])); v.push_back(unwrap(exp_avg_sq[i])); }
-        auto kept = with_grads(params, count, grads);
+        auto l = with_grads(params, exp_avg, exp_avg_sq, count);
         auto& steps = unwrap(step);
         steps.add_(1);
-        if (kept.empty()) return 0;
-        std::vector<at::Tensor> state_steps(kept.size(), steps);
-        at::_fused_adamw_(kept, grads, m, v, {}, state_steps, unwrap(lr), beta1, beta2, weight_decay, eps, false, false);
+        if (l.params.empty()) return 0;
+        std::vector<at::Tensor> state_steps(l.params.size(), steps);
+        at::_fused_adamw_(l.params, l.grads, l.m, l.v, {}, state_steps, unwrap(lr), beta1, beta2, weight_decay, eps, false, false);
 #else
         throw std::runtime_error("AdamW with its learning rate and step on the device needs a shim built against a CUDA libtorch");
 #endif
