@@ -11,6 +11,7 @@ using Tracker.Web.Features.Sharing;
 using Tracker.Web.Features.Sweeps;
 using Tracker.Web.Features.Views;
 using Tracker.Web.Features.Webhooks;
+using Tracker.Web.Features.Workers;
 using Tracker.Shared;
 using Tracker.Web.Security;
 
@@ -38,6 +39,7 @@ public static class ApiExtensions
         builder.Services.AddSingleton<ShareLinks>();
         builder.Services.AddSingleton<RunTrash>();
         builder.Services.AddScoped<UserAdmin>();
+        builder.Services.AddSingleton<RemoteWorkers>();
         return builder;
     }
 
@@ -105,8 +107,9 @@ public static class ApiExtensions
         // Every endpoint of the group needs a reader for GET/HEAD and a writer for any other method (Policies.Api);
         // endpoints that need more (admin, own runs only) say so on top.
         app.MapGroup(ApiPrefix).RequireAuthorization(Policies.Api)
-            .MapRuns().MapIngest().MapMetrics().MapSweeps().MapViews().MapCompare().MapShare().MapWebhooks().MapUsers().MapAudit();
+            .MapRuns().MapIngest().MapMetrics().MapSweeps().MapViews().MapCompare().MapShare().MapWebhooks().MapUsers().MapAudit().MapWorkersAdmin();
         app.MapTokens(ApiPrefix);
+        app.MapWorkerProtocol();
         app.MapGet("/healthz", () => TypedResults.Text("ok")).AllowAnonymous().ExcludeFromDescription();
         app.MapShareData();
         return app;

@@ -61,6 +61,13 @@ public sealed class JobsOptions : IValidatableObject
     [Range(0, 100)]
     public int CrashRetries { get; set; } = 1;
 
+    /// <summary>Whether a run whose training process crashed on claim number <paramref name="attempt"/> goes back to the queue (else it fails).</summary>
+    public bool RetriesAfterCrash(int attempt) => attempt <= CrashRetries;
+
+    /// <summary>The run's error while it waits to be retried after a crash.</summary>
+    public string CrashRetryReason(int attempt, string? error) =>
+        $"Retrying from the last checkpoint (attempt {attempt} of {CrashRetries + 1} crashed): {error}";
+
     /// <summary>The engine's tracker-train.dll; default: the one beside the app.</summary>
     public string? EnginePath { get; set; }
 

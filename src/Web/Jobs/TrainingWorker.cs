@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Tracker.Shared;
 using Tracker.Training.Engine;
+using Tracker.Training.Processes;
 using Tracker.Web.Data;
 using Tracker.Web.Realtime;
 
@@ -159,7 +160,11 @@ public sealed class TrainingWorker(
             // The finished event is held back: it is recorded with the run's status, once every event before it is stored.
             if (options.Value.TrainInChildProcess)
             {
-                var result = await new TrainingProcess(options.Value, logger).RunAsync(job.Config, trainerOptions, sink.Post, cancellation.Token);
+                var result = await new TrainingProcess(ProcessOptions()).RunAsync(job.Config, trainerOptions, e =>
+                {
+                    sink.Post(e);
+                    return ValueTask.CompletedTask;
+                }, cancellation.Token);
                 (finished, finishedEvent, crashed) = (result.Finished, result.Finished, result.Crashed);
             }
             else
@@ -190,15 +195,21 @@ public sealed class TrainingWorker(
             logger.LogInformation("Run {RunId} goes back to the queue; it resumes from its last checkpoint", job.RunId);
             return;
         }
-        if (crashed && job.Attempts <= options.Value.CrashRetries)
+        if (crashed && options.Value.RetriesAfterCrash(job.Attempts))
         {
-            var reason = $"Retrying from the last checkpoint (attempt {job.Attempts} of {options.Value.CrashRetries + 1} crashed): {finished.Summary.Error}";
+            var reason = options.Value.CrashRetryReason(job.Attempts, finished.Summary.Error);
             await GiveBackAsync(job.RunId, workerId, reason, stoppingToken);
             logger.LogWarning("Run {RunId} goes back to the queue: {Reason}", job.RunId, reason);
             return;
         }
         await CompleteAsync(job.RunId, workerId, finishedEvent ?? finished, stoppingToken);
     }
+
+    /// <summary>The engine beside the app (the Web project references it), unless Jobs:EnginePath names another.</summary>
+    private TrainingProcessOptions ProcessOptions() => new(
+        options.Value.EnginePath ?? TrainingProcess.DefaultEnginePath, options.Value.CancelGraceSeconds,
+        (runId, line) => logger.LogDebug("tracker-train (run {RunId}): {Line}", runId, line),
+        (runId, error, line) => logger.LogWarning("tracker-train (run {RunId}) wrote a line that is no event ({Error}): {Line}", runId, error, line));
 
     private static RunFinishedEvent Failed(string error) => new() { Status = RunOutcome.Failed, Summary = new RunOutcomeSummary { Error = error } };
 

@@ -39,4 +39,6 @@ public static class AuditActions
     public const string DisableUser = "disable-user";
     public const string EnableUser = "enable-user";
     public const string SetPassword = "set-password";
+    /// <summary>An admin drained, disabled or enabled a remote worker.</summary>
+    public const string SetWorkerState = "set-worker-state";
 }

@@ -2,7 +2,15 @@ using System.Diagnostics;
 using Tracker.Shared;
 using Tracker.Training.Engine;
 
-namespace Tracker.Web.Jobs;
+namespace Tracker.Training.Processes;
+
+/// <summary>How a <see cref="TrainingProcess"/> starts and stops its child, and where its diagnostics go.</summary>
+/// <param name="EnginePath">tracker-train.dll.</param>
+/// <param name="CancelGraceSeconds">How long the child may take to stop after it is asked to; then it is killed.</param>
+/// <param name="OnStderrLine">Each line the child writes to stderr (run id, line); the supervisor logs them.</param>
+/// <param name="OnBadLine">A stdout line that is no event (run id, why, line).</param>
+public sealed record TrainingProcessOptions(string EnginePath, double CancelGraceSeconds,
+    Action<long?, string>? OnStderrLine = null, Action<long?, string, string>? OnBadLine = null);
 
 /// <summary>
 /// Trains one run in a child process: <c>tracker-train train</c>, the same engine, with the run's config and the
@@ -11,16 +19,24 @@ namespace Tracker.Web.Jobs;
 /// which the engine takes as "stop at the next step"; one that has not exited after the grace period is killed.
 /// A process that ends without a finished event crashed (a signal, an abort, an out-of-memory kill, a non-zero exit):
 /// the result says so with its exit and stderr, and <see cref="TrainingProcessResult.Crashed"/> lets the worker retry.
+/// One implementation for both supervisors: the app's local worker and <c>tracker-worker</c> on another machine.
+/// <c>post</c> is awaited before the next line is read, so a consumer that is full (a remote worker's outbox) holds the
+/// child back: its stdout pipe fills and it waits, losing nothing.
 /// </summary>
-public sealed class TrainingProcess(JobsOptions options, ILogger logger)
+public sealed class TrainingProcess(TrainingProcessOptions options)
 {
     private const int StderrLinesKept = 20;
 
-    /// <summary>The engine beside the app (the Web project references it), unless Jobs:EnginePath names another.</summary>
-    public string EnginePath => options.EnginePath ?? Path.Combine(AppContext.BaseDirectory, "tracker-train.dll");
+    /// <summary>tracker-train.dll beside the running program (the app and tracker-worker both carry it).</summary>
+    public static string DefaultEnginePath => Path.Combine(AppContext.BaseDirectory, "tracker-train.dll");
 
-    public async Task<TrainingProcessResult> RunAsync(RunConfig config, TrainerOptions trainer, Action<TrainingEvent> post, CancellationToken cancellation)
+    public string EnginePath => options.EnginePath;
+
+    public async Task<TrainingProcessResult> RunAsync(RunConfig config, TrainerOptions trainer, Func<TrainingEvent, ValueTask> post, CancellationToken cancellation)
     {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(trainer);
+        ArgumentNullException.ThrowIfNull(post);
         if (!File.Exists(EnginePath)) return Crash($"The training engine is missing: no {EnginePath}.", "");
         var configPath = Path.Combine(trainer.OutputDirectory, "run-config.json");
         await File.WriteAllTextAsync(configPath, RunConfigJson.Serialize(config), CancellationToken.None);
@@ -30,7 +46,7 @@ public sealed class TrainingProcess(JobsOptions options, ILogger logger)
         process.ErrorDataReceived += (_, line) =>
         {
             if (line.Data is null) return;
-            logger.LogDebug("tracker-train (run {RunId}): {Line}", trainer.RunId, line.Data);
+            options.OnStderrLine?.Invoke(trainer.RunId, line.Data);
             lock (stderr)
             {
                 stderr.Enqueue(line.Data);
@@ -71,11 +87,11 @@ public sealed class TrainingProcess(JobsOptions options, ILogger logger)
         {
             if (!TrainingEventJson.TryDeserialize(line, out var trainingEvent, out var error))
             {
-                logger.LogWarning("tracker-train (run {RunId}) wrote a line that is no event ({Error}): {Line}", trainer.RunId, error, line);
+                options.OnBadLine?.Invoke(trainer.RunId, error, line);
                 continue;
             }
             if (trainingEvent is RunFinishedEvent end) finished = end;
-            else post(trainingEvent);
+            else await post(trainingEvent);
         }
         await process.WaitForExitAsync(CancellationToken.None);
         var tail = StderrTail(stderr);
