@@ -7,7 +7,7 @@ using Tracker.Web.Tests.Support;
 namespace Tracker.Web.Tests.Architecture;
 
 /// <summary>
-/// Dependencies point one way: Shared &lt;- Training &lt;- Web. Shared references nothing; Training
+/// Dependencies point one way: Shared &lt;- Training &lt;- Web, and Shared &lt;- Training &lt;- Worker. Shared references nothing; Training
 /// references no ASP.NET or EF; only Web knows the database and SignalR. Checked twice: in the
 /// compiled assemblies (what really loads) and in the project files (what a reviewer edits).
 /// </summary>
@@ -79,6 +79,18 @@ public class DependencyDirectionTests
         // Tracker.Training.Cli is tracker-train, the process each run trains in: referenced so the build puts it beside
         // the app (decision 0052). It sits in the Training layer, so the direction Shared <- Training <- Web holds.
         Assert.Equal(new[] { "Tracker.Shared.csproj", "Tracker.Training.Cli.csproj", "Tracker.Training.csproj" }, referenced);
+    }
+
+    [Fact]
+    public void WorkerProject_ReferencesTrainingNotWeb_AndTheEngineItStartsPerRun()
+    {
+        var project = LoadProject("src", "Worker", "Tracker.Worker.csproj");
+
+        Assert.Equal("Microsoft.NET.Sdk", project.Root!.Attribute("Sdk")?.Value);
+        // tracker-worker knows the server only through the HTTP protocol in Shared: no Web project, no web or database package.
+        Assert.Equal(new[] { "Tracker.Training.Cli.csproj", "Tracker.Training.csproj" }, Includes(project, "ProjectReference").Select(FileName).Order());
+        Assert.Empty(WebOnly(Includes(project, "PackageReference")));
+        Assert.Empty(Includes(project, "FrameworkReference"));
     }
 
     private static bool IsBaseLibrary(string name) =>
