@@ -68,7 +68,18 @@ public sealed record ClaimAnswer(WorkerState State, ClaimedRun? Run);
 /// <param name="Attempt">How many times the run's job has been claimed, this claim included.</param>
 /// <param name="StoredSeq">The run's last stored event sequence: a resumed run numbers its events from the next.</param>
 /// <param name="CheckpointOnServer">The server's run store holds a checkpoint of this run.</param>
-public sealed record ClaimedRun(long RunId, RunConfig Config, int Attempt, long StoredSeq, bool CheckpointOnServer);
+public sealed record ClaimedRun(long RunId, [property: JsonConverter(typeof(RunConfigWireConverter))] RunConfig Config, int Attempt, long StoredSeq,
+    bool CheckpointOnServer);
+
+/// <summary>A run config inside a protocol body is written as the run config JSON (<see cref="RunConfigJson.Options"/>), as tracker-train reads it.</summary>
+public sealed class RunConfigWireConverter : JsonConverter<RunConfig>
+{
+    public override RunConfig? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        JsonSerializer.Deserialize<RunConfig>(ref reader, RunConfigJson.Options);
+
+    public override void Write(Utf8JsonWriter writer, RunConfig value, JsonSerializerOptions options) =>
+        JsonSerializer.Serialize(writer, value, RunConfigJson.Options);
+}
 
 /// <summary>The worker starts training a claimed run from its own checkpoint (step and epoch), or from scratch (0, 0).</summary>
 public sealed record RunStartRequest(long ResumedStep, int ResumedEpoch);

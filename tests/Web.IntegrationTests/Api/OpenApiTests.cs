@@ -49,7 +49,12 @@ public class OpenApiTests
              ("/api/tokens", "get", "ListTokens"), ("/api/tokens", "post", "CreateToken"), ("/api/tokens/{id}", "delete", "RevokeToken"),
              ("/api/trash", "delete", "EmptyTrash"), ("/api/trash", "get", "ListTrash"),
              ("/api/users", "get", "ListUsers"), ("/api/users", "post", "CreateUser"), ("/api/users/{id}", "patch", "UpdateUser"),
-             ("/api/views", "get", "ListViews"), ("/api/views", "post", "SaveView"), ("/api/views/{id}", "delete", "DeleteView")],
+             ("/api/views", "get", "ListViews"), ("/api/views", "post", "SaveView"), ("/api/views/{id}", "delete", "DeleteView"),
+             ("/api/workers", "get", "ListWorkers"), ("/api/workers/register", "post", "RegisterWorker"), ("/api/workers/{id}/claim", "post", "ClaimJob"), ("/api/workers/{id}/disable", "post", "DisableWorker"),
+             ("/api/workers/{id}/drain", "post", "DrainWorker"), ("/api/workers/{id}/enable", "post", "EnableWorker"),
+             ("/api/workers/{id}/heartbeat", "post", "WorkerHeartbeat"), ("/api/workers/{id}/runs/{runId}/complete", "post", "CompleteWorkerRun"),
+             ("/api/workers/{id}/runs/{runId}/events", "post", "PostWorkerRunEvents"), ("/api/workers/{id}/runs/{runId}/heartbeat", "post", "WorkerRunHeartbeat"),
+             ("/api/workers/{id}/runs/{runId}/release", "post", "ReleaseWorkerRun"), ("/api/workers/{id}/runs/{runId}/start", "post", "StartWorkerRun")],
             operations.Select(op => (op.Path, op.Method, op.Operation["operationId"]!.GetValue<string>())).Order());
         Assert.All(operations, op => Assert.False(string.IsNullOrWhiteSpace(op.Operation["description"]?.GetValue<string>())));
         Assert.All(operations, op => Assert.False(string.IsNullOrWhiteSpace(op.Operation["summary"]?.GetValue<string>())));
@@ -141,7 +146,7 @@ public class OpenApiTests
         var failures = new List<string>();
         foreach (var (path, method, operation) in schemas.Operations)
         {
-            var url = path.Replace("{id}", "1", StringComparison.Ordinal).Replace("{name}", "p", StringComparison.Ordinal)
+            var url = path.Replace("{id}", "1", StringComparison.Ordinal).Replace("{runId}", "1", StringComparison.Ordinal).Replace("{name}", "p", StringComparison.Ordinal)
                 .Replace("{token}", "not-a-token", StringComparison.Ordinal);
             using var request = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), url);
             if (operation["requestBody"] is not null) request.Content = new StringContent("{}", Encoding.UTF8, Json);
@@ -313,6 +318,62 @@ public class OpenApiTests
         await samples.CheckAsync("RevokeToken", "delete", "/api/tokens/999999", HttpStatusCode.NotFound);
         await samples.CheckAsync("ListAudit", "get", "/api/audit?take=5", HttpStatusCode.OK);
         await samples.CheckAsync("ListAudit", "get", "/api/audit?take=all", HttpStatusCode.BadRequest);
+
+        // Remote workers: a worker token registers, claims a queued run, stores its events (a resend is a no-op), heartbeats and
+        // completes it, claims another and gives it back; the admin lists, drains, enables and disables the worker.
+        long adminId;
+        using (var scope = services.CreateScope())
+            adminId = (await scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<TrackerUser>>().FindByNameAsync("admin"))!.Id;
+        using var worker = host.App.CreateClient();
+        worker.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+            (await services.GetRequiredService<ApiTokens>().CreateAsync(adminId, "box", TokenScope.Worker, null)).Token);
+        await host.SubmitAsync(ApiHost.Config("oa-remote-1", "oa"));
+        await host.SubmitAsync(ApiHost.Config("oa-remote-2", "oa"));
+        var registered = await samples.CheckAsync("RegisterWorker", "post", "/api/workers/register", HttpStatusCode.OK,
+            """{"name": "oa-box", "host": "gpu1", "devices": ["cuda:0", "cuda:1"], "slots": 2, "version": "1.0"}""", client: worker);
+        await samples.CheckAsync("RegisterWorker", "post", "/api/workers/register", HttpStatusCode.BadRequest, """{"name": "no spaces", "slots": 1}""",
+            checkBody: false, client: worker);
+        var workerId = registered!["workerId"]!.GetValue<long>();
+        await samples.CheckAsync("WorkerHeartbeat", "post", $"/api/workers/{workerId}/heartbeat", HttpStatusCode.OK, client: worker);
+        await samples.CheckAsync("WorkerHeartbeat", "post", "/api/workers/999999/heartbeat", HttpStatusCode.NotFound, client: worker);
+        var claimed = await samples.CheckAsync("ClaimJob", "post", $"/api/workers/{workerId}/claim", HttpStatusCode.OK, client: worker);
+        var remoteRun = claimed!["run"]!["runId"]!.GetValue<long>();
+        var storedSeq = claimed["run"]!["storedSeq"]!.GetValue<long>(); // the oldest queued run may have events already
+        var runs = $"/api/workers/{workerId}/runs/{remoteRun}";
+        await samples.CheckAsync("StartWorkerRun", "post", $"{runs}/start", HttpStatusCode.OK, """{"resumedStep": 0, "resumedEpoch": 0}""", client: worker);
+        await samples.CheckAsync("StartWorkerRun", "post", $"{runs}/start", HttpStatusCode.BadRequest, """{"resumedStep": -1, "resumedEpoch": 0}""",
+            checkBody: false, client: worker);
+        var remoteEvents = "{\"events\": [" + string.Join(",", new TrainingEvent[]
+        {
+            new RunStartedEvent { Seq = storedSeq + 1, Config = ApiHost.Config("oa-remote", "oa"), Device = "cuda:0", ParameterCount = 5 },
+            new EpochEvent { Seq = storedSeq + 2, Step = 2, Epoch = 1, EpochSeconds = 0.5, Metrics = new Dictionary<string, double> { [MetricKeys.ValAcc] = 50 } },
+        }.Select(TrainingEventJson.Serialize)) + "]}";
+        var acked = await samples.CheckAsync("PostWorkerRunEvents", "post", $"{runs}/events", HttpStatusCode.OK, remoteEvents, client: worker);
+        Assert.Equal((storedSeq + 2, 2), (acked!["ackedSeq"]!.GetValue<long>(), acked["stored"]!.GetValue<int>()));
+        var resentEvents = await samples.CheckAsync("PostWorkerRunEvents", "post", $"{runs}/events", HttpStatusCode.OK, remoteEvents, client: worker);
+        Assert.Equal((storedSeq + 2, 0), (resentEvents!["ackedSeq"]!.GetValue<long>(), resentEvents["stored"]!.GetValue<int>()));
+        await samples.CheckAsync("PostWorkerRunEvents", "post", $"{runs}/events", HttpStatusCode.Conflict,
+            "{\"events\": [" + TrainingEventJson.Serialize(new EpochEvent { Seq = storedSeq + 9, Step = 4, Epoch = 2, EpochSeconds = 0.5, Metrics = new Dictionary<string, double>() }) + "]}", client: worker);
+        await samples.CheckAsync("PostWorkerRunEvents", "post", $"{runs}/events", HttpStatusCode.BadRequest, """{"events": [{"type": "epoch", "seq": 0}]}""",
+            checkBody: false, client: worker);
+        await samples.CheckAsync("WorkerRunHeartbeat", "post", $"{runs}/heartbeat", HttpStatusCode.OK, client: worker);
+        await samples.CheckAsync("ListWorkers", "get", "/api/workers", HttpStatusCode.OK);
+        await samples.CheckAsync("DrainWorker", "post", $"/api/workers/{workerId}/drain", HttpStatusCode.OK);
+        await samples.CheckAsync("EnableWorker", "post", $"/api/workers/{workerId}/enable", HttpStatusCode.OK);
+        await samples.CheckAsync("DrainWorker", "post", "/api/workers/999999/drain", HttpStatusCode.NotFound);
+        await samples.CheckAsync("CompleteWorkerRun", "post", $"{runs}/complete", HttpStatusCode.Conflict,
+            "{\"finished\": {\"seq\": " + (storedSeq + 7) + ", \"status\": \"succeeded\", \"summary\": {\"epochsCompleted\": 1}}}", client: worker);
+        var completed = await samples.CheckAsync("CompleteWorkerRun", "post", $"{runs}/complete", HttpStatusCode.OK,
+            "{\"finished\": {\"seq\": " + (storedSeq + 3) + ", \"status\": \"succeeded\", \"summary\": {\"epochsCompleted\": 1}}}", client: worker);
+        Assert.Equal("succeeded", completed!["status"]!.GetValue<string>());
+        await samples.CheckAsync("WorkerRunHeartbeat", "post", $"{runs}/heartbeat", HttpStatusCode.Conflict, client: worker);
+        var another = (await samples.CheckAsync("ClaimJob", "post", $"/api/workers/{workerId}/claim", HttpStatusCode.OK, client: worker))!["run"]!["runId"]!.GetValue<long>();
+        await samples.CheckAsync("ReleaseWorkerRun", "post", $"/api/workers/{workerId}/runs/{another}/release", HttpStatusCode.NoContent,
+            """{"reason": "the machine reboots"}""", client: worker);
+        await samples.CheckAsync("ReleaseWorkerRun", "post", $"/api/workers/{workerId}/runs/{another}/release", HttpStatusCode.Conflict, "{}", client: worker);
+        await samples.CheckAsync("DisableWorker", "post", $"/api/workers/{workerId}/disable", HttpStatusCode.OK);
+        await samples.CheckAsync("ListWorkers", "get", "/api/workers", HttpStatusCode.Forbidden, client: worker);
+        await samples.CheckAsync("ListRuns", "get", "/api/runs", HttpStatusCode.Forbidden, client: worker);
 
         // A viewer may read but not change; a read token may not manage tokens.
         using var viewer = host.App.CreateClient();

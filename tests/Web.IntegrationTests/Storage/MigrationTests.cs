@@ -21,7 +21,7 @@ public class MigrationTests
 
         Assert.True(differences.Count == 0,
             "The migrations and the model disagree; add a migration for both providers (docs/decisions/0004):\n" + string.Join("\n", differences));
-        Assert.Equal(22, expected.Tables.Count); // 8 of the tracker, Sweeps, Webhooks, WebhookDeliveries, RunEvents, MetricRollups, 7 of Identity, API tokens, the audit log
+        Assert.Equal(23, expected.Tables.Count); // 8 of the tracker, Sweeps, Webhooks, WebhookDeliveries, RunEvents, MetricRollups, 7 of Identity, API tokens, the audit log, Workers
     }
 
     [Theory, SqliteData, PostgresData]

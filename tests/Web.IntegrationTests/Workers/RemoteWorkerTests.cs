@@ -180,7 +180,7 @@ public sealed class RemoteWorkerTests : IAsyncLifetime
         using var cancel = await admin.PostAsync($"/api/runs/{runId}/cancel", null);
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
 
-        var cancelled = await WaitForRunAsync(runId, run => run["finishedAt"] is not null, worker);
+        var cancelled = await WaitForRunAsync(runId, run => run["finished"] is not null, worker);
         Assert.Equal("cancelled", Status(cancelled));
         Assert.InRange(EpochsCompleted(cancelled), 1, 199);
         var next = await WaitForRunAsync(nextId, run => Status(run) is not ("queued" or "running"), worker);
