@@ -57,6 +57,19 @@ public sealed record RunConfig
     public bool Augment { get; init; }
     /// <summary>Run whose last checkpoint the weights start from (fine-tuning); null = fresh initialisation.</summary>
     public string? ParentRunId { get; init; }
+    /// <summary>What the run asks of the machine that trains it; the scheduler places it by this.</summary>
+    public ResourceSettings Resources { get; init; } = new();
+}
+
+/// <summary>What a run asks of the machine that trains it.</summary>
+public sealed record ResourceSettings
+{
+    /// <summary>A share of a GPU or a whole one; ignored on machines without GPUs.</summary>
+    public GpuShare Gpu { get; init; } = GpuShare.Auto;
+
+    /// <summary>The share the scheduler uses for a run of <paramref name="model"/>: Auto decided by the model's size.</summary>
+    public GpuShare ShareFor(string? model) =>
+        Gpu != GpuShare.Auto ? Gpu : KnownModels.IsSmall(model) ? GpuShare.Shared : GpuShare.Exclusive;
 }
 
 /// <summary>Dropout or stochastic depth: a rate and when in training it applies.</summary>

@@ -135,6 +135,7 @@ public static class RunConfigFields
         Field("maxStepsPerEpoch", "Max steps per epoch", ModelAndData, ConfigFieldKind.Integer, c => c.MaxStepsPerEpoch) with { Optional = true },
         Field("augment", "Augment (crop and flip)", ModelAndData, ConfigFieldKind.Flag, c => c.Augment),
         Field("parentRunId", "Fine-tune from run", Run, ConfigFieldKind.Text, c => c.ParentRunId) with { Optional = true, Hint = "A run id whose last checkpoint the weights start from" },
+        Choice("resources.gpu", "GPU", Run, c => c.Resources.Gpu) with { Hint = "Shared: one of a GPU's slots, beside other runs; exclusive: a whole GPU; auto: shared for all models but ConvNeXt" },
     ];
 
     private static readonly Dictionary<string, ConfigFieldInfo> ByPath = All.ToDictionary(f => f.Path, StringComparer.Ordinal);

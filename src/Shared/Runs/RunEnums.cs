@@ -70,3 +70,15 @@ public enum RunOutcome
     /// <summary>The loss became NaN or infinite, so training stopped.</summary>
     Diverged,
 }
+
+/// <summary>How much of a GPU a run asks for (<see cref="ResourceSettings.Gpu"/>).</summary>
+[JsonConverter(typeof(JsonEnumNameConverter<GpuShare>))]
+public enum GpuShare
+{
+    /// <summary>Shared for the models <see cref="KnownModels.IsSmall"/> names, exclusive for the others.</summary>
+    Auto,
+    /// <summary>One of a GPU's slots, beside other shared runs.</summary>
+    Shared,
+    /// <summary>A whole GPU: no other run on it while this one trains.</summary>
+    Exclusive,
+}

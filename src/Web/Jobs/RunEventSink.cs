@@ -47,9 +47,9 @@ public sealed class RunEventSink
     private readonly SinkLimits _limits;
     private readonly ILogger _logger;
     private readonly Action<string> _onGiveUp;
-    private readonly Channel<TrainingEvent> _events;
+    private readonly Channel<SerializedEvent> _events;
     private readonly CancellationTokenSource _gaveUp = new();
-    private readonly List<TrainingEvent> _pending = [];
+    private readonly List<SerializedEvent> _pending = [];
     private int _pendingPoints;
     private readonly Stopwatch _sinceFlush = Stopwatch.StartNew();
     private readonly Task _consumer;
@@ -60,7 +60,7 @@ public sealed class RunEventSink
     public RunEventSink(long runId, RunEventStore store, RunEventFeed feed, StorageHealth health, SinkLimits limits, ILogger logger, Action<string> onGiveUp)
     {
         (_runId, _store, _feed, _health, _limits, _logger, _onGiveUp) = (runId, store, feed, health, limits, logger, onGiveUp);
-        _events = Channel.CreateBounded<TrainingEvent>(new BoundedChannelOptions(limits.Buffer) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _events = Channel.CreateBounded<SerializedEvent>(new BoundedChannelOptions(limits.Buffer) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         // Bounded too: live pages that fall this many batches behind make storing (and so training) wait for them.
         _stored = Channel.CreateBounded<IReadOnlyList<TrainingEvent>>(new BoundedChannelOptions(StoredBatchesAhead) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
         _consumer = Task.Run(ConsumeAsync);
@@ -76,13 +76,17 @@ public sealed class RunEventSink
     /// <summary>Why the sink gave up (the store stayed down); null while every event is on its way.</summary>
     public string? Failure { get; private set; }
 
-    /// <summary>Hands over one event; called from the training thread, which waits here while the buffer is full.</summary>
+    /// <summary>
+    /// Hands over one event; called from the training thread, which waits here while the buffer is full. The event is
+    /// serialized here, on the producer's thread, so that the writing thread only writes.
+    /// </summary>
     public void Post(TrainingEvent trainingEvent)
     {
-        if (_events.Writer.TryWrite(trainingEvent) || _gaveUp.IsCancellationRequested) return;
+        var serialized = SerializedEvent.Of(trainingEvent);
+        if (_events.Writer.TryWrite(serialized) || _gaveUp.IsCancellationRequested) return;
         try
         {
-            _events.Writer.WriteAsync(trainingEvent, _gaveUp.Token).AsTask().GetAwaiter().GetResult();
+            _events.Writer.WriteAsync(serialized, _gaveUp.Token).AsTask().GetAwaiter().GetResult();
         }
         catch (OperationCanceledException)
         {
@@ -125,10 +129,11 @@ public sealed class RunEventSink
                 }
             }
             if (!more) break;
-            while (reader.TryRead(out var trainingEvent))
+            while (reader.TryRead(out var serialized))
             {
                 if (_gaveUp.IsCancellationRequested) continue; // drained: the resumed run reports these again
-                _pending.Add(trainingEvent);
+                _pending.Add(serialized);
+                var trainingEvent = serialized.Event;
                 _pendingPoints += PointsIn(trainingEvent);
                 // An epoch or checkpoint is stored at once: progress shows it, and a checkpoint becomes the resume point.
                 if (trainingEvent is EpochEvent or CheckpointEvent || _pendingPoints >= MaxBatch || _sinceFlush.Elapsed >= FlushInterval)
@@ -150,7 +155,7 @@ public sealed class RunEventSink
         _pendingPoints = 0;
         AckedSeq = stored.AckedSeq;
         // Every event up to the checkpoint is stored now, so a resume from it skips nothing.
-        if (batch.OfType<CheckpointEvent>().LastOrDefault() is { } checkpoint)
+        if (batch.Select(e => e.Event).OfType<CheckpointEvent>().LastOrDefault() is { } checkpoint)
         {
             try
             {
@@ -185,7 +190,7 @@ public sealed class RunEventSink
     }
 
     /// <summary>Stores the batch, retrying with backoff until it is stored or the store has been down past the limit (null).</summary>
-    private async Task<StoredBatch?> StoreWithRetryAsync(List<TrainingEvent> batch)
+    private async Task<StoredBatch?> StoreWithRetryAsync(List<SerializedEvent> batch)
     {
         var outage = Stopwatch.StartNew();
         var delay = FirstRetry;

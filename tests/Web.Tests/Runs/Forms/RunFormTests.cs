@@ -38,6 +38,7 @@ public class RunFormTests
         MaxStepsPerEpoch = 20,
         Augment = true,
         ParentRunId = "12",
+        Resources = new ResourceSettings { Gpu = GpuShare.Exclusive },
     };
 
     [Fact]

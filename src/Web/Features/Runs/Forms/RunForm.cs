@@ -26,6 +26,7 @@ public sealed class RunForm
     /// <summary>Comma-separated; blanks between commas are ignored.</summary>
     public string Tags { get; set; } = "";
     public string? ParentRunId { get; set; }
+    public GpuShare ResourcesGpu { get; set; }
 
     // Model and data
     public string Model { get; set; } = "";
@@ -94,6 +95,7 @@ public sealed class RunForm
         Project = config.Project;
         Tags = string.Join(", ", config.Tags);
         ParentRunId = config.ParentRunId;
+        ResourcesGpu = config.Resources.Gpu;
 
         Model = config.Model;
         Dataset = config.Dataset;
@@ -152,6 +154,7 @@ public sealed class RunForm
         Project = Project.Trim(),
         Tags = SplitTags(Tags),
         ParentRunId = Blank(ParentRunId),
+        Resources = new ResourceSettings { Gpu = ResourcesGpu },
 
         Model = Model,
         Dataset = Dataset,
