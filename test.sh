@@ -9,6 +9,7 @@ build_solution
 # The Dockerfile's publish step, run here so CI exercises it (no Docker engine in CI).
 publish_web artifacts/web --no-build
 start_test_postgres
+start_test_slurm
 
 log "Running tests"
 results=$(mktemp -d)

@@ -17,10 +17,16 @@ var workOption = new Option<DirectoryInfo?>("--work") { Description = "Folder fo
 var engineOption = new Option<FileInfo?>("--engine") { Description = "tracker-train.dll (default: the one beside tracker-worker)." };
 var graceOption = new Option<double>("--cancel-grace") { Description = "Seconds a cancelled run may take to stop before it is killed.", DefaultValueFactory = _ => 10 };
 var pollOption = new Option<double>("--poll") { Description = "Seconds between claims while the queue is empty.", DefaultValueFactory = _ => 2 };
+var slurmOption = new Option<bool>("--slurm") { Description = "Train each claimed run as a Slurm batch job (sbatch) instead of a child process here; --work must be on storage the compute nodes share. --slots is then the number of jobs at once." };
+var partitionOption = new Option<string?>("--slurm-partition") { Description = "sbatch --partition for the runs' jobs (default: the cluster's default)." };
+var gresOption = new Option<string>("--slurm-gres") { Description = "sbatch --gres for runs that train on a GPU (device not cpu); empty for none.", DefaultValueFactory = _ => "gpu:1" };
+var minutesOption = new Option<double>("--slurm-minutes-per-epoch") { Description = "A job's time limit: the run's planned epochs times this, plus 5 minutes.", DefaultValueFactory = _ => 10 };
+var sbatchOption = new Option<string[]>("--sbatch-arg") { Description = "One more sbatch option for every job (repeatable), e.g. --sbatch-arg=--account=lab.", DefaultValueFactory = _ => [] };
 
 var root = new RootCommand("tracker-worker: trains a Tracker server's queued runs on this machine.")
 {
     serverOption, tokenOption, nameOption, slotsOption, devicesOption, outboxOption, outboxMbOption, workOption, engineOption, graceOption, pollOption,
+    slurmOption, partitionOption, gresOption, minutesOption, sbatchOption,
 };
 root.SetAction(async (parse, cancellation) =>
 {
@@ -50,6 +56,15 @@ root.SetAction(async (parse, cancellation) =>
         Console.Error.WriteLine("tracker-worker: --outbox-max-mb must be above 0.");
         return 2;
     }
+    var minutesPerEpoch = parse.GetValue(minutesOption);
+    if (!(minutesPerEpoch > 0))
+    {
+        Console.Error.WriteLine("tracker-worker: --slurm-minutes-per-epoch must be above 0.");
+        return 2;
+    }
+    var slurm = parse.GetValue(slurmOption)
+        ? new Tracker.Worker.Slurm.SlurmSettings(parse.GetValue(partitionOption), parse.GetValue(gresOption) ?? "", minutesPerEpoch, parse.GetValue(sbatchOption) ?? [])
+        : null;
     var work = parse.GetValue(workOption)?.FullName ?? Path.GetFullPath("tracker-worker");
     Directory.CreateDirectory(work);
     var engine = parse.GetValue(engineOption)?.FullName ?? TrainingProcess.DefaultEnginePath;
@@ -57,7 +72,7 @@ root.SetAction(async (parse, cancellation) =>
         server, token, parse.GetValue(nameOption) ?? Environment.MachineName, slots,
         parse.GetValue(devicesOption)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         parse.GetValue(outboxOption)?.FullName ?? Path.Combine(work, "outbox.db"), (long)(outboxMb * 1024 * 1024), work, engine,
-        parse.GetValue(graceOption), parse.GetValue(pollOption));
+        parse.GetValue(graceOption), parse.GetValue(pollOption), Slurm: slurm);
     using var outbox = new Outbox(settings.OutboxPath, settings.OutboxMaxBytes);
     using var client = new WorkerClient(server, token, TimeSpan.FromSeconds(settings.RequestTimeoutSeconds));
     await new RemoteWorker(settings, client, outbox, Console.Error).RunAsync(cancellation);

@@ -3,6 +3,7 @@ using System.Net;
 using Tracker.Shared;
 using Tracker.Training.Engine;
 using Tracker.Training.Processes;
+using Tracker.Worker.Slurm;
 
 namespace Tracker.Worker;
 
@@ -21,7 +22,8 @@ public sealed record WorkerSettings(
     string EnginePath,
     double CancelGraceSeconds = 10,
     double PollSeconds = 2,
-    double RequestTimeoutSeconds = 30);
+    double RequestTimeoutSeconds = 30,
+    SlurmSettings? Slurm = null);
 
 /// <summary>
 /// tracker-worker's loop (decision 0065): registers with the server, then keeps <see cref="WorkerSettings.Slots"/> runs
@@ -197,7 +199,9 @@ public sealed class RemoteWorker(WorkerSettings settings, WorkerClient client, O
         {
             var process = new TrainingProcess(new TrainingProcessOptions(settings.EnginePath, settings.CancelGraceSeconds,
                 OnBadLine: (id, error, line) => Log($"run {id}: tracker-train wrote a line that is no event ({error}): {line}")));
-            result = await process.RunAsync(run.Config, trainer, e => AppendAsync(runId, e, control), control.Training.Token);
+            // Slurm mode: the same engine command line, as a batch job on a compute node instead of a child here.
+            ITrainingLauncher launcher = settings.Slurm is { } slurm ? new SlurmTrainingJob(slurm, process, Log) : process;
+            result = await launcher.RunAsync(run.Config, trainer, e => AppendAsync(runId, e, control), control.Training.Token);
         }
         catch (Exception error) when (error is IOException or System.ComponentModel.Win32Exception or InvalidOperationException)
         {

@@ -13,6 +13,15 @@ public sealed record TrainingProcessOptions(string EnginePath, double CancelGrac
     Action<long?, string>? OnStderrLine = null, Action<long?, string, string>? OnBadLine = null);
 
 /// <summary>
+/// Trains one run outside the supervisor's process and reports its events to <c>post</c> (awaited, in order) and its end:
+/// a child process on this machine (<see cref="TrainingProcess"/>) or a job of a cluster scheduler (tracker-worker's Slurm mode).
+/// </summary>
+public interface ITrainingLauncher
+{
+    Task<TrainingProcessResult> RunAsync(RunConfig config, TrainerOptions trainer, Func<TrainingEvent, ValueTask> post, CancellationToken cancellation);
+}
+
+/// <summary>
 /// Trains one run in a child process: <c>tracker-train train</c>, the same engine, with the run's config and the
 /// worker's trainer options on its command line. Its events come back as JSON lines on stdout and go to
 /// <c>post</c> as they arrive; its stderr is kept (the last lines) to explain a crash. Cancelling closes its stdin,
@@ -23,7 +32,7 @@ public sealed record TrainingProcessOptions(string EnginePath, double CancelGrac
 /// <c>post</c> is awaited before the next line is read, so a consumer that is full (a remote worker's outbox) holds the
 /// child back: its stdout pipe fills and it waits, losing nothing.
 /// </summary>
-public sealed class TrainingProcess(TrainingProcessOptions options)
+public sealed class TrainingProcess(TrainingProcessOptions options) : ITrainingLauncher
 {
     private const int StderrLinesKept = 20;
 
@@ -38,8 +47,7 @@ public sealed class TrainingProcess(TrainingProcessOptions options)
         ArgumentNullException.ThrowIfNull(trainer);
         ArgumentNullException.ThrowIfNull(post);
         if (!File.Exists(EnginePath)) return Crash($"The training engine is missing: no {EnginePath}.", "");
-        var configPath = Path.Combine(trainer.OutputDirectory, "run-config.json");
-        await File.WriteAllTextAsync(configPath, RunConfigJson.Serialize(config), CancellationToken.None);
+        var configPath = await WriteConfigAsync(config, trainer);
 
         using var process = new Process { StartInfo = StartInfo(configPath, trainer) };
         var stderr = new Queue<string>();
@@ -103,41 +111,57 @@ public sealed class TrainingProcess(TrainingProcessOptions options)
         return Crash($"The training process {DescribeExit(process.ExitCode)} before the run finished.", tail);
     }
 
+    /// <summary>The run's config, where the engine's command line names it: in the run's output folder.</summary>
+    public static async Task<string> WriteConfigAsync(RunConfig config, TrainerOptions trainer)
+    {
+        ArgumentNullException.ThrowIfNull(trainer);
+        var configPath = Path.Combine(trainer.OutputDirectory, "run-config.json");
+        await File.WriteAllTextAsync(configPath, RunConfigJson.Serialize(config), CancellationToken.None);
+        return configPath;
+    }
+
     private ProcessStartInfo StartInfo(string configPath, TrainerOptions trainer)
     {
-        var start = new ProcessStartInfo(DotnetHost())
+        var command = CommandLine(configPath, trainer, cancelOnStdinClose: true);
+        var start = new ProcessStartInfo(command[0])
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(EnginePath);
-        foreach (var argument in new[]
-                 {
-                     "train", "--config", configPath, "--out", trainer.OutputDirectory, "--cancel-on-stdin-close",
-                     "--step-every", trainer.StepEventEvery.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "--system-metrics-every", trainer.SystemMetricsEvery.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                 })
-            start.ArgumentList.Add(argument);
-        if (trainer.RunId is { } runId) Add(start, "--run-id", runId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        if (trainer.LastSequence is { } lastSeq) Add(start, "--last-seq", lastSeq.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        if (trainer.StageCheckpoints) start.ArgumentList.Add("--stage-checkpoints");
-        if (trainer.Threads is { } threads) Add(start, "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        if (trainer.InitialWeightsPath is { } weights) Add(start, "--init-weights", weights);
+        foreach (var argument in command.Skip(1)) start.ArgumentList.Add(argument);
         return start;
+    }
+
+    /// <summary>
+    /// The engine's command line for a run, the program first: the one place that turns trainer options into arguments.
+    /// <paramref name="cancelOnStdinClose"/>: the child stops when its stdin closes (a supervisor's pipe); false where
+    /// stdin is no pipe of ours (a Slurm job's is /dev/null) and a signal stops it.
+    /// </summary>
+    public IReadOnlyList<string> CommandLine(string configPath, TrainerOptions trainer, bool cancelOnStdinClose)
+    {
+        ArgumentNullException.ThrowIfNull(trainer);
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        var command = new List<string>
+        {
+            DotnetHost(), EnginePath, "train", "--config", configPath, "--out", trainer.OutputDirectory,
+            "--step-every", trainer.StepEventEvery.ToString(invariant),
+            "--system-metrics-every", trainer.SystemMetricsEvery.TotalSeconds.ToString(invariant),
+        };
+        if (cancelOnStdinClose) command.Add("--cancel-on-stdin-close");
+        if (trainer.RunId is { } runId) command.AddRange(["--run-id", runId.ToString(invariant)]);
+        if (trainer.LastSequence is { } lastSeq) command.AddRange(["--last-seq", lastSeq.ToString(invariant)]);
+        if (trainer.StageCheckpoints) command.Add("--stage-checkpoints");
+        if (trainer.Threads is { } threads) command.AddRange(["--threads", threads.ToString(invariant)]);
+        if (trainer.InitialWeightsPath is { } weights) command.AddRange(["--init-weights", weights]);
+        return command;
     }
 
     /// <summary>The dotnet host that runs the app (started as `dotnet Tracker.Web.dll`), else the one the SDK names, else PATH's.</summary>
     private static string DotnetHost() =>
         Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self
         : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-
-    private static void Add(ProcessStartInfo start, string option, string value)
-    {
-        start.ArgumentList.Add(option);
-        start.ArgumentList.Add(value);
-    }
 
     /// <summary>"exited with code 3", "was killed by SIGKILL (e.g. out of memory)"... (.NET reports a signal as 128 + its number).</summary>
     public static string DescribeExit(int exitCode) => exitCode switch
@@ -157,13 +181,14 @@ public sealed class TrainingProcess(TrainingProcessOptions options)
         lock (lines) return string.Join('\n', lines);
     }
 
-    private static TrainingProcessResult Crash(string what, string stderrTail) => new(new RunFinishedEvent
+    /// <summary>A run that ended without a finished event of its own: failed, with what happened and the last stderr lines, and retryable.</summary>
+    public static TrainingProcessResult Crash(string what, string stderrTail) => new(new RunFinishedEvent
     {
         Status = RunOutcome.Failed,
         Summary = new RunOutcomeSummary { Error = stderrTail.Length == 0 ? what : $"{what} The last lines of its stderr:\n{stderrTail}" },
     }, Crashed: true);
 
-    private static RunFinishedEvent Cancelled(string message) =>
+    public static RunFinishedEvent Cancelled(string message) =>
         new() { Status = RunOutcome.Cancelled, Summary = new RunOutcomeSummary { Message = message } };
 }
 

@@ -218,7 +218,7 @@ public sealed class RemoteWorkerTests : IAsyncLifetime
     }
 
     /// <summary>tracker-worker.dll from the test's output folder, as its own process.</summary>
-    private sealed class WorkerProcess : IAsyncDisposable
+    internal sealed class WorkerProcess : IAsyncDisposable
     {
         private readonly Process _process;
         private readonly ConcurrentQueue<string> _log = new();
@@ -227,7 +227,7 @@ public sealed class RemoteWorkerTests : IAsyncLifetime
 
         public string Log => string.Join('\n', _log);
 
-        public static WorkerProcess Start(Uri server, string token, string name, string work)
+        public static WorkerProcess Start(Uri server, string token, string name, string work, params string[] more)
         {
             var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
             {
@@ -237,7 +237,7 @@ public sealed class RemoteWorkerTests : IAsyncLifetime
                      {
                          Path.Combine(AppContext.BaseDirectory, "tracker-worker.dll"), "--server", server.ToString(), "--token", token,
                          "--name", name, "--work", work, "--poll", "0.2", "--cancel-grace", "5",
-                     })
+                     }.Concat(more))
                 start.ArgumentList.Add(argument);
             var worker = new WorkerProcess(new Process { StartInfo = start });
             worker._process.OutputDataReceived += (_, line) => { if (line.Data is not null) worker._log.Enqueue(line.Data); };
