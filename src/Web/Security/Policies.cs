@@ -19,7 +19,7 @@ public static class Policies
     public const string Admin = "admin";
     /// <summary><see cref="Read"/> for GET and HEAD, <see cref="Write"/> for every other method.</summary>
     public const string Api = "api";
-    /// <summary>A token of scope worker (training workers on other machines).</summary>
+    /// <summary>A token of scope worker (training workers on other machines) of an admin or a member.</summary>
     public const string Worker = "worker";
     /// <summary>Any signed-in user managing their own tokens; a read token cannot make itself a write token.</summary>
     public const string Account = "account";
@@ -74,7 +74,8 @@ public sealed class AccessHandler : AuthorizationHandler<AccessRequirement>
             Access.Read => scope is null or TokenScope.Read or TokenScope.Write,
             Access.Write => scope is null or TokenScope.Write && (user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Member)),
             Access.Admin => scope is null or TokenScope.Write && user.IsInRole(Roles.Admin),
-            Access.Worker => scope == TokenScope.Worker,
+            // A worker trains the queue's runs and writes their results: a viewer's worker token must not.
+            Access.Worker => scope == TokenScope.Worker && (user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Member)),
             Access.Account => scope is null or TokenScope.Write,
             _ => false,
         };

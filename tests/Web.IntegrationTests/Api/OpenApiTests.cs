@@ -383,6 +383,12 @@ public class OpenApiTests
         await samples.CheckAsync("SubmitRun", "post", "/api/runs", HttpStatusCode.Forbidden, RunConfigJson.Serialize(ApiHost.Config()), client: viewer);
         await samples.CheckAsync("ListUsers", "get", "/api/users", HttpStatusCode.Forbidden, client: viewer);
         await samples.CheckAsync("EmptyTrash", "delete", "/api/trash", HttpStatusCode.Forbidden, client: viewer);
+        // Nor may a viewer's worker token train the queue's runs.
+        using var viewersWorker = host.App.CreateClient();
+        viewersWorker.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+            (await services.GetRequiredService<ApiTokens>().CreateAsync(veraId, "vw", TokenScope.Worker, null)).Token);
+        await samples.CheckAsync("RegisterWorker", "post", "/api/workers/register", HttpStatusCode.Forbidden, """{"name": "vera-box", "slots": 1}""",
+            client: viewersWorker);
 
         Assert.True(samples.Failures.Count == 0, string.Join("\n", samples.Failures));
         // Every operation was answered successfully at least once, so every success schema met a real answer.
