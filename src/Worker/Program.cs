@@ -17,6 +17,7 @@ var workOption = new Option<DirectoryInfo?>("--work") { Description = "Folder fo
 var engineOption = new Option<FileInfo?>("--engine") { Description = "tracker-train.dll (default: the one beside tracker-worker)." };
 var graceOption = new Option<double>("--cancel-grace") { Description = "Seconds a cancelled run may take to stop before it is killed.", DefaultValueFactory = _ => 10 };
 var pollOption = new Option<double>("--poll") { Description = "Seconds between claims while the queue is empty.", DefaultValueFactory = _ => 2 };
+var slotsPerGpuOption = new Option<int>("--slots-per-gpu") { Description = "Runs that share one GPU at once (cuda devices); the server's scheduler places shared runs on the least-loaded GPU and gives exclusive runs a whole one.", DefaultValueFactory = _ => 1 };
 var slurmOption = new Option<bool>("--slurm") { Description = "Train each claimed run as a Slurm batch job (sbatch) instead of a child process here; --work must be on storage the compute nodes share. --slots is then the number of jobs at once." };
 var partitionOption = new Option<string?>("--slurm-partition") { Description = "sbatch --partition for the runs' jobs (default: the cluster's default)." };
 var gresOption = new Option<string>("--slurm-gres") { Description = "sbatch --gres for runs that train on a GPU (device not cpu); empty for none.", DefaultValueFactory = _ => "gpu:1" };
@@ -26,7 +27,7 @@ var sbatchOption = new Option<string[]>("--sbatch-arg") { Description = "One mor
 var root = new RootCommand("tracker-worker: trains a Tracker server's queued runs on this machine.")
 {
     serverOption, tokenOption, nameOption, slotsOption, devicesOption, outboxOption, outboxMbOption, workOption, engineOption, graceOption, pollOption,
-    slurmOption, partitionOption, gresOption, minutesOption, sbatchOption,
+    slotsPerGpuOption, slurmOption, partitionOption, gresOption, minutesOption, sbatchOption,
 };
 root.SetAction(async (parse, cancellation) =>
 {
@@ -50,6 +51,16 @@ root.SetAction(async (parse, cancellation) =>
         Console.Error.WriteLine("tracker-worker: --slots is 1 to 256.");
         return 2;
     }
+    var slotsPerGpu = parse.GetValue(slotsPerGpuOption);
+    if (slotsPerGpu is < 1 or > 64)
+    {
+        Console.Error.WriteLine("tracker-worker: --slots-per-gpu is 1 to 64.");
+        return 2;
+    }
+    var devices = parse.GetValue(devicesOption)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    // On GPUs the slots are per GPU; --slots counts the CPU's (or a Slurm worker's jobs).
+    var gpus = devices.Count(d => d.StartsWith("cuda", StringComparison.Ordinal));
+    if (gpus > 0 && parse.GetValue(slurmOption) is false) slots = gpus * slotsPerGpu + (devices.Length - gpus) * slots;
     var outboxMb = parse.GetValue(outboxMbOption);
     if (outboxMb <= 0)
     {
@@ -70,9 +81,9 @@ root.SetAction(async (parse, cancellation) =>
     var engine = parse.GetValue(engineOption)?.FullName ?? TrainingProcess.DefaultEnginePath;
     var settings = new WorkerSettings(
         server, token, parse.GetValue(nameOption) ?? Environment.MachineName, slots,
-        parse.GetValue(devicesOption)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+        devices,
         parse.GetValue(outboxOption)?.FullName ?? Path.Combine(work, "outbox.db"), (long)(outboxMb * 1024 * 1024), work, engine,
-        parse.GetValue(graceOption), parse.GetValue(pollOption), Slurm: slurm);
+        parse.GetValue(graceOption), parse.GetValue(pollOption), Slurm: slurm, SlotsPerGpu: slotsPerGpu);
     using var outbox = new Outbox(settings.OutboxPath, settings.OutboxMaxBytes);
     using var client = new WorkerClient(server, token, TimeSpan.FromSeconds(settings.RequestTimeoutSeconds));
     await new RemoteWorker(settings, client, outbox, Console.Error).RunAsync(cancellation);

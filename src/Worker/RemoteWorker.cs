@@ -23,7 +23,8 @@ public sealed record WorkerSettings(
     double CancelGraceSeconds = 10,
     double PollSeconds = 2,
     double RequestTimeoutSeconds = 30,
-    SlurmSettings? Slurm = null);
+    SlurmSettings? Slurm = null,
+    int SlotsPerGpu = 1);
 
 /// <summary>
 /// tracker-worker's loop (decision 0065): registers with the server, then keeps <see cref="WorkerSettings.Slots"/> runs
@@ -39,6 +40,9 @@ public sealed class RemoteWorker(WorkerSettings settings, WorkerClient client, O
     private long _workerId;
     private TimeSpan _heartbeat = TimeSpan.FromSeconds(10);
     private volatile WorkerState _state = WorkerState.Active;
+    // One claim at a time, so that each claim reports the devices' load with the previous claim's run on it.
+    private readonly SemaphoreSlim _claiming = new(1, 1);
+    private readonly Dictionary<long, (string Device, GpuShare Share)> _placed = [];
 
     public async Task RunAsync(CancellationToken stopping)
     {
@@ -99,8 +103,18 @@ public sealed class RemoteWorker(WorkerSettings settings, WorkerClient client, O
             ClaimAnswer? answer = null;
             try
             {
-                answer = await client.ClaimAsync(_workerId, stopping);
-                _state = answer.State;
+                await _claiming.WaitAsync(stopping);
+                try
+                {
+                    answer = await client.ClaimAsync(_workerId, new ClaimRequest(Loads()), stopping);
+                    _state = answer.State;
+                    if (answer.Run is { } claimed)
+                        lock (_placed) _placed[claimed.RunId] = (claimed.Device ?? settings.Devices[0], claimed.Share ?? GpuShare.Shared);
+                }
+                finally
+                {
+                    _claiming.Release();
+                }
             }
             catch (Exception error) when (error is ServerUnavailableException or ServerRefusedException)
             {
@@ -130,8 +144,33 @@ public sealed class RemoteWorker(WorkerSettings settings, WorkerClient client, O
             {
                 Log($"run {run.RunId}: {error}");
             }
+            finally
+            {
+                lock (_placed) _placed.Remove(run.RunId);
+            }
         }
     }
+
+    /// <summary>
+    /// What each device holds now, for the server's scheduler: a GPU has <see cref="WorkerSettings.SlotsPerGpu"/> slots,
+    /// the CPU (or a Slurm worker's single "device") <see cref="WorkerSettings.Slots"/>.
+    /// </summary>
+    private List<DeviceLoad> Loads()
+    {
+        lock (_placed)
+            return settings.Devices.Select(device =>
+            {
+                var here = _placed.Values.Where(p => p.Device == device).ToList();
+                var load = new DeviceLoad(device, 0, here.Count(p => p.Share != GpuShare.Exclusive), here.Any(p => p.Share == GpuShare.Exclusive));
+                return load with { Slots = load.IsGpu ? settings.SlotsPerGpu : settings.Slots };
+            }).ToList();
+    }
+
+    /// <summary>A child on GPU <c>cuda:N</c> sees only that GPU, as its device 0.</summary>
+    private static Dictionary<string, string>? DeviceEnvironment(string? device) =>
+        device is { } name && name.StartsWith("cuda:", StringComparison.Ordinal)
+            ? new Dictionary<string, string> { ["CUDA_VISIBLE_DEVICES"] = name["cuda:".Length..] }
+            : null;
 
     /// <summary>How one run stands while it trains here.</summary>
     private sealed class RunControl(CancellationToken stopping) : IDisposable
@@ -198,7 +237,8 @@ public sealed class RemoteWorker(WorkerSettings settings, WorkerClient client, O
         try
         {
             var process = new TrainingProcess(new TrainingProcessOptions(settings.EnginePath, settings.CancelGraceSeconds,
-                OnBadLine: (id, error, line) => Log($"run {id}: tracker-train wrote a line that is no event ({error}): {line}")));
+                OnBadLine: (id, error, line) => Log($"run {id}: tracker-train wrote a line that is no event ({error}): {line}"),
+                Environment: DeviceEnvironment(run.Device)));
             // Slurm mode: the same engine command line, as a batch job on a compute node instead of a child here.
             ITrainingLauncher launcher = settings.Slurm is { } slurm ? new SlurmTrainingJob(slurm, process, Log) : process;
             result = await launcher.RunAsync(run.Config, trainer, e => AppendAsync(runId, e, control), control.Training.Token);

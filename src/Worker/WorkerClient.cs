@@ -38,8 +38,8 @@ public sealed class WorkerClient : IDisposable
     public Task<WorkerHeartbeatAnswer> HeartbeatAsync(long workerId, CancellationToken cancellationToken) =>
         PostAsync<WorkerHeartbeatAnswer>(WorkerProtocol.Heartbeat(workerId), null, cancellationToken);
 
-    public Task<ClaimAnswer> ClaimAsync(long workerId, CancellationToken cancellationToken) =>
-        PostAsync<ClaimAnswer>(WorkerProtocol.Claim(workerId), null, cancellationToken);
+    public Task<ClaimAnswer> ClaimAsync(long workerId, ClaimRequest request, CancellationToken cancellationToken) =>
+        PostAsync<ClaimAnswer>(WorkerProtocol.Claim(workerId), JsonContent.Create(request, options: WorkerProtocol.JsonOptions), cancellationToken);
 
     public Task<RunStartAnswer> StartAsync(long workerId, long runId, RunStartRequest request, CancellationToken cancellationToken) =>
         PostAsync<RunStartAnswer>(WorkerProtocol.Start(workerId, runId), JsonContent.Create(request, options: WorkerProtocol.JsonOptions), cancellationToken);

@@ -62,14 +62,34 @@ public sealed record WorkerRegistered(long WorkerId, string Name, WorkerState St
 
 public sealed record WorkerHeartbeatAnswer(long WorkerId, WorkerState State);
 
+/// <summary>
+/// One device of a worker as it is at a claim: a GPU (<c>cuda:N</c>) or the CPU, how many runs it may hold at once, and
+/// what it holds. An exclusive run fills a GPU whatever its slots; a CPU holds runs up to its slots, shared or not.
+/// </summary>
+public sealed record DeviceLoad(string Device, int Slots, int SharedRuns, bool HoldsExclusive)
+{
+    public bool IsGpu => Device.StartsWith("cuda", StringComparison.Ordinal);
+
+    public int Runs => SharedRuns + (HoldsExclusive ? 1 : 0);
+
+    public bool IsIdle => Runs == 0;
+
+    public bool HasSharedRoom => !HoldsExclusive && SharedRuns < Slots;
+}
+
+/// <summary>A claim's body: the worker's devices and what they hold, so the server places the run (none: the first queued run, anywhere).</summary>
+public sealed record ClaimRequest(IReadOnlyList<DeviceLoad>? Devices);
+
 /// <summary>The answer to a claim: the job taken, or none (an empty queue, or a worker that may take no more).</summary>
 public sealed record ClaimAnswer(WorkerState State, ClaimedRun? Run);
 
 /// <param name="Attempt">How many times the run's job has been claimed, this claim included.</param>
 /// <param name="StoredSeq">The run's last stored event sequence: a resumed run numbers its events from the next.</param>
 /// <param name="CheckpointOnServer">The server's run store holds a checkpoint of this run.</param>
+/// <param name="Device">Where the scheduler placed the run, one of the devices the claim listed; null when the claim listed none.</param>
+/// <param name="Share">The share of the GPU the run takes there (shared or exclusive).</param>
 public sealed record ClaimedRun(long RunId, [property: JsonConverter(typeof(RunConfigWireConverter))] RunConfig Config, int Attempt, long StoredSeq,
-    bool CheckpointOnServer);
+    bool CheckpointOnServer, string? Device = null, GpuShare? Share = null);
 
 /// <summary>A run config inside a protocol body is written as the run config JSON (<see cref="RunConfigJson.Options"/>), as tracker-train reads it.</summary>
 public sealed class RunConfigWireConverter : JsonConverter<RunConfig>

@@ -9,8 +9,10 @@ namespace Tracker.Training.Processes;
 /// <param name="CancelGraceSeconds">How long the child may take to stop after it is asked to; then it is killed.</param>
 /// <param name="OnStderrLine">Each line the child writes to stderr (run id, line); the supervisor logs them.</param>
 /// <param name="OnBadLine">A stdout line that is no event (run id, why, line).</param>
+/// <param name="Environment">Variables set for the child beyond the supervisor's own (CUDA_VISIBLE_DEVICES: the GPU the scheduler chose).</param>
 public sealed record TrainingProcessOptions(string EnginePath, double CancelGraceSeconds,
-    Action<long?, string>? OnStderrLine = null, Action<long?, string, string>? OnBadLine = null);
+    Action<long?, string>? OnStderrLine = null, Action<long?, string, string>? OnBadLine = null,
+    IReadOnlyDictionary<string, string>? Environment = null);
 
 /// <summary>
 /// Trains one run outside the supervisor's process and reports its events to <c>post</c> (awaited, in order) and its end:
@@ -131,6 +133,7 @@ public sealed class TrainingProcess(TrainingProcessOptions options) : ITrainingL
             UseShellExecute = false,
         };
         foreach (var argument in command.Skip(1)) start.ArgumentList.Add(argument);
+        foreach (var (name, value) in options.Environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         return start;
     }
 

@@ -2,19 +2,6 @@ using Tracker.Shared;
 
 namespace Tracker.Web.Jobs;
 
-/// <summary>
-/// One device of a worker as it is now: a GPU (its CUDA index) or the CPU, how many runs it can hold at once, and
-/// what it holds. An exclusive run fills a GPU whatever its slots; a CPU holds runs up to its slots, share or not.
-/// </summary>
-public sealed record DeviceLoad(string Device, bool IsGpu, int Slots, int SharedRuns, bool HoldsExclusive)
-{
-    public int Runs => SharedRuns + (HoldsExclusive ? 1 : 0);
-
-    public bool IsIdle => Runs == 0;
-
-    public bool HasSharedRoom => !HoldsExclusive && SharedRuns < Slots;
-}
-
 /// <summary>A queued run as the scheduler sees it: its id and the share of a GPU it asks for (never Auto).</summary>
 public sealed record WaitingRun(long RunId, GpuShare Share);
 

@@ -53,28 +53,52 @@ public sealed class JobLeases(IDbContextFactory<TrackerDbContext> contexts, IOpt
             var candidate = await QueueOrder.InClaimOrder(context.Jobs.Where(j => j.State == JobState.Queued))
                 .Select(j => (long?)j.Id).FirstOrDefaultAsync(cancellationToken);
             if (candidate is null) return null;
-
-            var now = Now;
-            var expires = now + Lease;
-            var claimed = await context.Jobs.Where(j => j.Id == candidate && j.State == JobState.Queued)
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(j => j.State, JobState.Leased)
-                    .SetProperty(j => j.LeaseOwner, workerId)
-                    .SetProperty(j => j.LeaseExpiresAt, expires)
-                    .SetProperty(j => j.HeartbeatAt, now)
-                    .SetProperty(j => j.Attempts, j => j.Attempts + 1), cancellationToken);
-            if (claimed == 0) continue;
-
-            var job = await context.Jobs.AsNoTracking().Where(j => j.Id == candidate)
-                .Select(j => new { j.RunId, j.Attempts, j.Run!.Config }).FirstAsync(cancellationToken);
-            // Only a still-queued run turns running: a cancel that landed between the two updates keeps it cancelled,
-            // and the worker's first heartbeat stops it.
-            await context.Runs.Where(r => r.Id == job.RunId && r.Status == RunStatus.Queued)
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(r => r.Status, RunStatus.Running)
-                    .SetProperty(r => r.StartedAt, r => r.StartedAt ?? now), cancellationToken);
-            return new ClaimedJob(job.RunId, job.Config, job.Attempts);
+            if (await ClaimJobAsync(context, candidate.Value, workerId, cancellationToken) is { } job) return job;
         }
+    }
+
+    /// <summary>
+    /// The first <paramref name="count"/> queued runs in claim order, with the share of a GPU each asks for: what
+    /// <see cref="GpuScheduler"/> chooses from.
+    /// </summary>
+    public async Task<IReadOnlyList<WaitingRun>> QueuedRunsAsync(int count, CancellationToken cancellationToken = default)
+    {
+        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
+        var queued = await QueueOrder.InClaimOrder(context.Jobs.AsNoTracking().Where(j => j.State == JobState.Queued))
+            .Take(count).Select(j => new { j.RunId, j.Run!.Config }).ToListAsync(cancellationToken);
+        return queued.Select(j => new WaitingRun(j.RunId, j.Config.Resources.ShareFor(j.Config.Model))).ToList();
+    }
+
+    /// <summary>Claims the run's job if it is still queued (null when another worker took it, or it was cancelled, meanwhile).</summary>
+    public async Task<ClaimedJob?> ClaimRunAsync(long runId, string workerId, CancellationToken cancellationToken = default)
+    {
+        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
+        var jobId = await context.Jobs.Where(j => j.RunId == runId && j.State == JobState.Queued).Select(j => (long?)j.Id).FirstOrDefaultAsync(cancellationToken);
+        return jobId is null ? null : await ClaimJobAsync(context, jobId.Value, workerId, cancellationToken);
+    }
+
+    private async Task<ClaimedJob?> ClaimJobAsync(TrackerDbContext context, long jobId, string workerId, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var expires = now + Lease;
+        var claimed = await context.Jobs.Where(j => j.Id == jobId && j.State == JobState.Queued)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.State, JobState.Leased)
+                .SetProperty(j => j.LeaseOwner, workerId)
+                .SetProperty(j => j.LeaseExpiresAt, expires)
+                .SetProperty(j => j.HeartbeatAt, now)
+                .SetProperty(j => j.Attempts, j => j.Attempts + 1), cancellationToken);
+        if (claimed == 0) return null;
+
+        var job = await context.Jobs.AsNoTracking().Where(j => j.Id == jobId)
+            .Select(j => new { j.RunId, j.Attempts, j.Run!.Config }).FirstAsync(cancellationToken);
+        // Only a still-queued run turns running: a cancel that landed between the two updates keeps it cancelled,
+        // and the worker's first heartbeat stops it.
+        await context.Runs.Where(r => r.Id == job.RunId && r.Status == RunStatus.Queued)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Status, RunStatus.Running)
+                .SetProperty(r => r.StartedAt, r => r.StartedAt ?? now), cancellationToken);
+        return new ClaimedJob(job.RunId, job.Config, job.Attempts);
     }
 
     /// <summary>Extends the lease of <paramref name="workerId"/> on the run's job and says whether to go on.</summary>

@@ -5,7 +5,7 @@ namespace Tracker.Web.Tests.Jobs;
 
 public class GpuSchedulerTests
 {
-    private static DeviceLoad Gpu(string id, int slots, int shared = 0, bool exclusive = false) => new(id, true, slots, shared, exclusive);
+    private static DeviceLoad Gpu(string id, int slots, int shared = 0, bool exclusive = false) => new($"cuda:{id}", slots, shared, exclusive);
 
     private static WaitingRun SharedRun(long id) => new(id, GpuShare.Shared);
 
@@ -16,7 +16,7 @@ public class GpuSchedulerTests
     {
         var placement = GpuScheduler.PlaceNext([SharedRun(1)], [Gpu("0", 4, shared: 3), Gpu("1", 4, shared: 1), Gpu("2", 4, shared: 2)]);
 
-        Assert.Equal(new Placement(1, "1"), placement);
+        Assert.Equal(new Placement(1, "cuda:1"), placement);
     }
 
     [Fact]
@@ -25,7 +25,7 @@ public class GpuSchedulerTests
         // Two of eight slots is less loaded than one of two.
         var placement = GpuScheduler.PlaceNext([SharedRun(1)], [Gpu("0", 2, shared: 1), Gpu("1", 8, shared: 2)]);
 
-        Assert.Equal("1", placement?.Device);
+        Assert.Equal("cuda:1", placement?.Device);
     }
 
     [Fact]
@@ -39,7 +39,7 @@ public class GpuSchedulerTests
     {
         var devices = new[] { Gpu("0", 4, shared: 1), Gpu("1", 4), Gpu("2", 4, shared: 1) };
 
-        Assert.Equal(new Placement(7, "1"), GpuScheduler.PlaceNext([ExclusiveRun(7)], devices));
+        Assert.Equal(new Placement(7, "cuda:1"), GpuScheduler.PlaceNext([ExclusiveRun(7)], devices));
         Assert.Null(GpuScheduler.PlaceNext([ExclusiveRun(7)], [Gpu("0", 4, shared: 1)]));
     }
 
@@ -59,7 +59,7 @@ public class GpuSchedulerTests
 
         var placement = GpuScheduler.PlaceNext([ExclusiveRun(1), SharedRun(2)], devices);
 
-        Assert.Equal(new Placement(2, "0"), placement);
+        Assert.Equal(new Placement(2, "cuda:0"), placement);
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public class GpuSchedulerTests
     [Fact]
     public void OnAMachineWithoutGpus_EveryRunTakesOneSlot_WhateverItsShare()
     {
-        var cpu = new DeviceLoad("cpu", false, 2, 1, false);
+        var cpu = new DeviceLoad("cpu", 2, 1, false);
 
         Assert.Equal(new Placement(1, "cpu"), GpuScheduler.PlaceNext([ExclusiveRun(1)], [cpu]));
         Assert.Null(GpuScheduler.PlaceNext([SharedRun(2)], [cpu with { SharedRuns = 2 }]));
@@ -105,7 +105,7 @@ public class GpuSchedulerTests
         var nextShared = 100L;
         var exclusiveStarted = false;
         var ends = 0;
-        for (var i = 0; i < 8; i++) running.Add((nextShared++, i % 2 == 0 ? "0" : "1"));
+        for (var i = 0; i < 8; i++) running.Add((nextShared++, i % 2 == 0 ? "cuda:0" : "cuda:1"));
 
         while (!exclusiveStarted && ends < 100)
         {
@@ -113,7 +113,7 @@ public class GpuSchedulerTests
             ends++;
             while (true)
             {
-                var devices = new[] { "0", "1" }.Select(d => Gpu(d, 4, shared: running.Count(r => r.Device == d))).ToList();
+                var devices = new[] { "0", "1" }.Select(d => Gpu(d, 4, shared: running.Count(r => r.Device == $"cuda:{d}"))).ToList();
                 var queue = new List<WaitingRun> { ExclusiveRun(1) };
                 queue.AddRange(Enumerable.Range(0, 5).Select(k => SharedRun(nextShared + k)));
                 var placement = GpuScheduler.PlaceNext(queue, devices);

@@ -106,7 +106,11 @@ public sealed partial class RemoteWorkers(
     /// as it has slots. Expired leases are requeued first, as the local worker does before each claim: a server that
     /// trains nothing itself still puts the runs of a vanished worker back in the queue.
     /// </summary>
-    public async Task<ClaimAnswer> ClaimAsync(Worker worker, CancellationToken cancellationToken)
+    /// <remarks>
+    /// With <paramref name="devices"/> (the worker's devices and what they hold), <see cref="GpuScheduler"/> chooses the
+    /// run and its device among the first <see cref="PlacementWindow"/> queued runs; a run that fits nowhere yet waits.
+    /// </remarks>
+    public async Task<ClaimAnswer> ClaimAsync(Worker worker, IReadOnlyList<DeviceLoad>? devices, CancellationToken cancellationToken)
     {
         var state = await HeartbeatAsync(worker.Id, cancellationToken);
         if (state != WorkerState.Active) return new ClaimAnswer(state, null);
@@ -116,11 +120,26 @@ public sealed partial class RemoteWorkers(
             if (held >= worker.Slots) return new ClaimAnswer(state, null);
         }
         await leases.RequeueExpiredLeasesAsync(cancellationToken);
-        var job = await leases.ClaimNextAsync(worker.LeaseOwner, cancellationToken);
+        ClaimedJob? job = null;
+        Placement? placement = null;
+        if (devices is not { Count: > 0 })
+            job = await leases.ClaimNextAsync(worker.LeaseOwner, cancellationToken);
+        else
+            // Another worker may take the chosen run first; then choose again from what is left.
+            for (var attempt = 0; attempt < 5 && job is null; attempt++)
+            {
+                placement = GpuScheduler.PlaceNext(await leases.QueuedRunsAsync(PlacementWindow, cancellationToken), devices);
+                if (placement is null) break;
+                job = await leases.ClaimRunAsync(placement.RunId, worker.LeaseOwner, cancellationToken);
+            }
         if (job is null) return new ClaimAnswer(state, null);
         var storedSeq = await store.StoredSeqAsync(job.RunId, cancellationToken) ?? 0;
-        return new ClaimAnswer(state, new ClaimedRun(job.RunId, job.Config, job.Attempts, storedSeq, checkpoints.Exists(job.RunId)));
+        return new ClaimAnswer(state, new ClaimedRun(job.RunId, job.Config, job.Attempts, storedSeq, checkpoints.Exists(job.RunId),
+            placement?.Device, placement is null ? null : job.Config.Resources.ShareFor(job.Config.Model)));
     }
+
+    /// <summary>How deep into the queue the scheduler looks for a run that fits a worker's free devices.</summary>
+    public const int PlacementWindow = 100;
 
     /// <summary>Whether the run's job is leased to <paramref name="worker"/>.</summary>
     public async Task<HeldRun> HoldsAsync(Worker worker, long runId, CancellationToken cancellationToken)

@@ -44,8 +44,13 @@ public static class WorkersEndpoints
             .WithSummary("Claim the next queued run")
             .WithDescription("Leases the queued run with the highest priority, oldest first, to the worker; run is null when the queue is empty, the "
                 + "worker holds as many runs as it has slots, or it is draining or disabled. The claimed run comes with its config, the attempt, the "
-                + "last stored event sequence (a resumed run numbers its events from the next) and whether the server stores a checkpoint of it.")
+                + "last stored event sequence (a resumed run numbers its events from the next) and whether the server stores a checkpoint of it. "
+                + "An optional body lists the worker's devices with their slots and what they hold (devices[i].device, slots, sharedRuns, "
+                + "holdsExclusive): then the scheduler picks the first queued run that fits (resources.gpu: a shared run takes the least-loaded "
+                + "device with a free slot, an exclusive run an idle GPU, which it reserves until one drains) and answers its device. 400 naming the field.")
+            .Accepts<ClaimRequest>("application/json")
             .Produces<ClaimAnswer>()
+            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
         var runs = workers.MapGroup("/{id:long}/runs/{runId:long}");
         runs.MapPost("/start", StartAsync).WithName("StartWorkerRun")
@@ -168,12 +173,30 @@ public static class WorkersEndpoints
         return TypedResults.Ok(new WorkerHeartbeatAnswer(id, await registry.HeartbeatAsync(id, cancellationToken)));
     }
 
-    private static async Task<Results<Ok<ClaimAnswer>, ProblemHttpResult>> ClaimAsync(
-        long id, RemoteWorkers registry, ClaimsPrincipal user, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ClaimAnswer>, ValidationProblem, ProblemHttpResult>> ClaimAsync(
+        long id, HttpRequest request, RemoteWorkers registry, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var (worker, refused) = await WorkerOfAsync(id, registry, user, cancellationToken);
         if (worker is null) return refused!;
-        return TypedResults.Ok(await registry.ClaimAsync(worker, cancellationToken));
+        IReadOnlyList<DeviceLoad>? devices = null;
+        // The body is optional: without it the worker takes the first queued run, wherever it trains it.
+        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+        {
+            var (body, problem) = await ReadAsync<ClaimRequest>(request, MaxBodyBytes, "claim", cancellationToken);
+            if (body is null) return problem!;
+            devices = body.Devices;
+            if (devices is { Count: > RemoteWorkers.MaxDevices }) return Invalid("devices", $"A worker has at most {RemoteWorkers.MaxDevices} devices.");
+            for (var i = 0; i < (devices?.Count ?? 0); i++)
+            {
+                var device = devices![i];
+                if (device is null || string.IsNullOrWhiteSpace(device.Device) || device.Device.Length > 64 || InputRules.HasControlCharacter(device.Device))
+                    return Invalid($"devices[{i}].device", "A device is a name such as \"cpu\" or \"cuda:0\", at most 64 characters.");
+                if (device.Slots is < 1 or > RemoteWorkers.MaxSlots) return Invalid($"devices[{i}].slots", $"A device has 1 to {RemoteWorkers.MaxSlots} slots.");
+                if (device.SharedRuns < 0 || device.SharedRuns > device.Slots)
+                    return Invalid($"devices[{i}].sharedRuns", "The shared runs a device holds are 0 to its slots.");
+            }
+        }
+        return TypedResults.Ok(await registry.ClaimAsync(worker, devices, cancellationToken));
     }
 
     private static async Task<Results<Ok<RunStartAnswer>, ValidationProblem, ProblemHttpResult>> StartAsync(
