@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Logging.Abstractions;
 using Tracker.Shared;
 using Tracker.Training.Engine;
-using Tracker.Web.Jobs;
+using Tracker.Training.Processes;
 
 namespace Tracker.Benchmarks;
 
@@ -50,7 +49,12 @@ public static class ProcessStartBenchmark
             }
             RunFinishedEvent finished;
             if (inChild)
-                finished = new TrainingProcess(new JobsOptions(), NullLogger.Instance).RunAsync(config, options, Seen, CancellationToken.None)
+                finished = new TrainingProcess(new TrainingProcessOptions(TrainingProcess.DefaultEnginePath, CancelGraceSeconds: 10))
+                    .RunAsync(config, options, e =>
+                    {
+                        Seen(e);
+                        return ValueTask.CompletedTask;
+                    }, CancellationToken.None)
                     .GetAwaiter().GetResult().Finished;
             else
                 finished = new Trainer(config, options, Seen).Run();

@@ -59,7 +59,8 @@ public sealed class EndpointPolicyTests(TrackerWebFactory factory) : IClassFixtu
         foreach (var endpoint in api)
         {
             var policies = endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).ToList();
-            Assert.True(policies.Intersect([Policies.Api, Policies.Admin, Policies.Account, Policies.Write]).Any(),
+            // Worker: only a worker token of an admin or member passes, no person and no read or write token (the remote worker protocol).
+            Assert.True(policies.Intersect([Policies.Api, Policies.Admin, Policies.Account, Policies.Write, Policies.Worker]).Any(),
                 $"{Route(endpoint)} has only [{string.Join(", ", policies)}]");
         }
     }
