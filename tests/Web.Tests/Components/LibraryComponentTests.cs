@@ -153,7 +153,7 @@ public class MetricChartScaleTests : ComponentTest
     [Fact]
     public void AReadOnlyChart_HasNoInput()
     {
-        var cut = Render<MetricChart>(p => p.Add(c => c.Title, "Loss").Add(c => c.XTitle, "step").Add(c => c.AllowLogScale, false)
+        var cut = Render<MetricChart>(p => p.Add(c => c.Title, "Loss").Add(c => c.XTitle, "step").Add(c => c.ShowTools, false)
             .Add(c => c.Lines, [new ChartLine("train/loss", [new(1, 2.3)])]));
 
         Assert.Empty(cut.FindAll("input"));

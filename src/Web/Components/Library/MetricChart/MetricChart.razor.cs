@@ -57,7 +57,7 @@ public partial class MetricChart : IDisposable
 
     private static int s_nextId;
     private readonly string _id = $"metric-chart-{Interlocked.Increment(ref s_nextId)}";
-    private readonly Config _config = new() { Responsive = true, DisplayLogo = false, ScrollZoom = Plotly.Blazor.ConfigLib.ScrollZoomFlag.Cartesian };
+    private Config _config = new();
     private PlotlyChart? _plot;
     private IList<ITrace> _traces = [];
     private Plotly.Blazor.Layout _layout = new();
@@ -93,8 +93,8 @@ public partial class MetricChart : IDisposable
     /// <summary>Show the title above the plot; off where the page heads the chart itself.</summary>
     [Parameter] public bool ShowTitle { get; set; } = true;
 
-    /// <summary>Offer the log-scale switch; off on read-only views (share links), which hold no inputs.</summary>
-    [Parameter] public bool AllowLogScale { get; set; } = true;
+    /// <summary>Offer the chart's tools (the log-scale switch and Plotly's mode bar); off on read-only views (share links), which hold no controls.</summary>
+    [Parameter] public bool ShowTools { get; set; } = true;
 
     /// <summary>The plot's height in pixels.</summary>
     [Parameter] public int Height { get; set; } = 260;
@@ -162,6 +162,11 @@ public partial class MetricChart : IDisposable
         _darkDrawn = Theme.IsDark;
         _traces = PlotlyLines.Traces(Lines, ShowMarkers ? MaxMarkedPoints : 0, GlPoints);
         _layout = PlotlyLines.Layout(XTitle, Height, _logScale, IntegerX, Theme.IsDark, Zoomed.HasDelegate);
+        _config = new Config
+        {
+            Responsive = true, DisplayLogo = false, DisplayModeBar = ShowTools ? Plotly.Blazor.ConfigLib.DisplayModeBarEnum.Hover : Plotly.Blazor.ConfigLib.DisplayModeBarEnum.False,
+            ScrollZoom = ShowTools ? Plotly.Blazor.ConfigLib.ScrollZoomFlag.Cartesian : Plotly.Blazor.ConfigLib.ScrollZoomFlag.False,
+        };
     }
 
     public void Dispose() => Theme.Changed -= OnThemeChanged;
