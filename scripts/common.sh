@@ -55,7 +55,7 @@ build_solution() {
 }
 
 # Publishes the web app (with the shim and the training engine) to the given folder. A published app
-# serves its static assets (Radzen, blazor.web.js) in Production; a build folder does not.
+# serves its static assets (MudBlazor, Plotly, blazor.web.js) in Production; a build folder does not.
 # Pass --no-build after a build_solution; the Dockerfile builds here in one step instead.
 publish_web() {
     local output=$1

@@ -1,16 +1,22 @@
-using Radzen;
+using MudBlazor;
+using MudBlazor.Services;
 using Tracker.Web.Components;
 using Tracker.Web.Features.Accounts;
 
 namespace Tracker.Web.Extensions;
 
-/// <summary>The Blazor Server UI: Razor components with Radzen, rendered interactively over the circuit.</summary>
+/// <summary>The Blazor Server UI: Razor components with MudBlazor (decision 0060), rendered interactively over the circuit.</summary>
 public static class UiExtensions
 {
     public static WebApplicationBuilder AddTrackerUi(this WebApplicationBuilder builder)
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-        builder.Services.AddRadzenComponents();
+        builder.Services.AddMudServices(options =>
+        {
+            options.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomRight;
+            options.SnackbarConfiguration.VisibleStateDuration = 5000;
+        });
+        builder.Services.AddScoped<Components.Library.ThemeMode>();
         return builder;
     }
 

@@ -36,10 +36,10 @@ public sealed partial class CompareAndShareTests(AppInChromium fixture)
         await Expect(diff.GetByRole(AriaRole.Columnheader, new() { Name = $"#{b} e2e-compare-b" })).ToBeVisibleAsync();
         var accuracyChart = page.Locator(".compare-chart[data-metric='val/acc']");
         // One drawn line per run (a flat line has no height, so it is counted rather than checked for visibility).
-        await Expect(accuracyChart.Locator("svg g.rz-line-series path")).ToHaveCountAsync(2);
+        await Expect(accuracyChart.Locator("svg g.scatterlayer g.trace path.js-line")).ToHaveCountAsync(2);
         await Expect(accuracyChart.GetByText($"#{a} e2e-compare-a")).ToBeVisibleAsync();
 
-        await page.GetByTestId("group-by").Locator(".rz-dropdown").ClickAsync();
+        await page.GetByTestId("group-by").GetByRole(AriaRole.Combobox, new() { Name = "Group by" }).ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "seed", Exact = true }).ClickAsync();
         await Expect(page).ToHaveURLAsync(GroupedBySeed());
         await Expect(accuracyChart.GetByText("seed=1", new() { Exact = true })).ToBeVisibleAsync();
@@ -67,13 +67,13 @@ public sealed partial class CompareAndShareTests(AppInChromium fixture)
         await Expect(sharedDiff.GetByRole(AriaRole.Columnheader, new() { Name = $"#{a} e2e-compare-a" })).ToBeVisibleAsync();
         await Expect(sharedDiff.GetByRole(AriaRole.Columnheader, new() { Name = $"#{b} e2e-compare-b" })).ToBeVisibleAsync();
         await Expect(shared.GetByTestId("compare-settings")).ToContainTextAsync("grouped by seed");
-        await Expect(shared.Locator(".compare-chart[data-metric='val/loss'] svg g.rz-line-series path")).ToHaveCountAsync(2);
+        await Expect(shared.Locator(".compare-chart[data-metric='val/loss'] svg g.scatterlayer g.trace path.js-line")).ToHaveCountAsync(2);
         await Expect(shared.Locator(".compare-chart[data-metric='val/acc']").GetByText("seed=1", new() { Exact = true })).ToBeVisibleAsync();
         // Read-only: no share, no controls, no navigation into the rest of the app.
         Assert.Equal(0, await shared.GetByRole(AriaRole.Button, new() { Name = "Share" }).CountAsync());
         // The only controls in the page (the reconnect dialog aside) are the charts' legend entries, which show or hide a line.
-        Assert.Equal(0, await shared.Locator(".rz-layout").Locator("button, [role=button]:not(.rz-legend-item), input, select, textarea").CountAsync());
-        Assert.True(await shared.Locator(".rz-legend-item").CountAsync() > 0);
+        Assert.Equal(0, await shared.Locator(".mud-layout").Locator("button, [role=button], input, select, textarea").CountAsync());
+        Assert.True(await shared.Locator(".compare-chart g.legend g.traces").CountAsync() > 0);
         Assert.Equal(0, await shared.Locator("#tracker-sidebar").CountAsync());
         Assert.True(sharedProblems.All.Count == 0, $"{string.Join('\n', sharedProblems.All)}\nServer log:\n{fixture.App.Log}");
 

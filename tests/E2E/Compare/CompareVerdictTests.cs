@@ -42,7 +42,7 @@ public sealed partial class CompareVerdictTests(AppInChromium fixture)
         await Expect(higher.Locator("[data-field='difference']")).ToContainTextAsync("+5.2");
         await Expect(higher.Locator("[data-field='p']")).ToContainTextAsync("p");
 
-        await page.GetByTestId("baseline").Locator(".rz-dropdown").ClickAsync();
+        await page.GetByTestId("baseline").GetByRole(AriaRole.Combobox, new() { Name = "Baseline" }).ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "dropout.rate=0.1", Exact = true }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("baseline=0.1"));
         await Expect(higher).ToContainTextAsync("(baseline)");

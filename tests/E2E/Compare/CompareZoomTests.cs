@@ -36,10 +36,10 @@ public sealed partial class CompareZoomTests(AppInChromium fixture)
         await page.GotoAsync(new Uri(fixture.App.Address, $"/compare?runs={id}&metrics=train/loss&x=step").ToString());
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Share" })).ToBeEnabledAsync(); // the circuit is up
         var chart = page.Locator(".compare-chart[data-metric='train/loss']");
-        var line = chart.Locator("g.rz-line-series path").First;
+        var line = chart.Locator("g.scatterlayer g.trace path.js-line").First;
         await Expect(line).ToBeAttachedAsync();
 
-        var box = (await chart.Locator(".rz-chart").BoundingBoxAsync())!;
+        var box = (await chart.Locator(".js-plotly-plot .nsewdrag").First.BoundingBoxAsync())!;
         await page.Mouse.MoveAsync(box.X + box.Width / 2, box.Y + box.Height / 2);
         for (var tick = 0; tick < 4; tick++) await page.Mouse.WheelAsync(0, -200);
 

@@ -10,7 +10,7 @@ public sealed class AppInChromium : IAsyncLifetime
 {
     public const string Collection = "App in Chromium";
 
-    // Development, because only then does the app serve static web assets (Radzen's, blazor.web.js)
+    // Development, because only then does the app serve static web assets (MudBlazor's, Plotly's, blazor.web.js)
     // from where the build left them; a published app serves them from its wwwroot instead.
     public static readonly (string Name, string Value)[] Environment = [("ASPNETCORE_ENVIRONMENT", "Development")];
 

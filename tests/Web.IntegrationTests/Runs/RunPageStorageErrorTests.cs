@@ -2,7 +2,7 @@ using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Radzen;
+using MudBlazor.Services;
 using Tracker.Shared;
 using Tracker.Tests.Support;
 using Tracker.Web.Data;
@@ -46,8 +46,8 @@ public sealed class RunPageStorageErrorTests : IDisposable
 
         await using var bunit = new BunitContext();
         bunit.JSInterop.Mode = JSRuntimeMode.Loose;
-        bunit.Services.AddRadzenComponents();
-        bunit.ComponentFactories.AddStub<Radzen.Blazor.RadzenChart>(); // its drawing needs a browser's JavaScript
+        bunit.Services.AddMudServices();
+        bunit.Services.AddScoped<Tracker.Web.Components.Library.ThemeMode>();
         // A scope of the app's services, as a circuit has: the singletons (the notifier, the storage health) are the app's own.
         using var circuit = host.Services.CreateScope();
         bunit.Services.AddFallbackServiceProvider(circuit.ServiceProvider);

@@ -85,6 +85,6 @@ public class ConfigInputTests : ComponentTest
         var inline = cut.Find(".config-inline");
         Assert.Equal("Use R-Drop", inline.QuerySelector("label")!.TextContent.Trim());
         Assert.NotNull(inline.QuerySelector("input[name=rDrop]"));
-        Assert.Empty(cut.FindAll(".rz-form-field"));
+        Assert.Empty(cut.FindAll(".config-label"));
     }
 }

@@ -7,15 +7,15 @@ namespace Tracker.Web.Tests.Components;
 public class RunStatusBadgeTests : ComponentTest
 {
     [Theory]
-    [InlineData(RunStatus.Queued, "queued", "rz-badge-light")]
-    [InlineData(RunStatus.Running, "running", "rz-badge-info")]
-    [InlineData(RunStatus.Succeeded, "succeeded", "rz-badge-success")]
-    [InlineData(RunStatus.Failed, "failed", "rz-badge-danger")]
-    [InlineData(RunStatus.Diverged, "diverged", "rz-badge-danger")]
-    [InlineData(RunStatus.Cancelled, "cancelled", "rz-badge-warning")]
+    [InlineData(RunStatus.Queued, "queued", "mud-chip-color-default")]
+    [InlineData(RunStatus.Running, "running", "mud-chip-color-info")]
+    [InlineData(RunStatus.Succeeded, "succeeded", "mud-chip-color-success")]
+    [InlineData(RunStatus.Failed, "failed", "mud-chip-color-error")]
+    [InlineData(RunStatus.Diverged, "diverged", "mud-chip-color-error")]
+    [InlineData(RunStatus.Cancelled, "cancelled", "mud-chip-color-warning")]
     public void EachStatus_HasItsWordAndColour(RunStatus status, string word, string styleClass)
     {
-        var badge = Render<RunStatusBadge>(p => p.Add(b => b.Status, status)).Find(".rz-badge");
+        var badge = Render<RunStatusBadge>(p => p.Add(b => b.Status, status)).Find(".mud-chip.run-status");
 
         Assert.Equal(word, badge.TextContent.Trim());
         Assert.Contains(styleClass, badge.ClassList);
@@ -24,7 +24,7 @@ public class RunStatusBadgeTests : ComponentTest
     [Fact]
     public void ExtraAttributes_ReachTheBadge()
     {
-        var badge = Render<RunStatusBadge>(p => p.Add(b => b.Status, RunStatus.Failed).AddUnmatched("title", "out of memory")).Find(".rz-badge");
+        var badge = Render<RunStatusBadge>(p => p.Add(b => b.Status, RunStatus.Failed).AddUnmatched("title", "out of memory")).Find(".mud-chip.run-status");
 
         Assert.Equal("out of memory", badge.GetAttribute("title"));
     }
@@ -59,11 +59,20 @@ public class ConfigFieldTests : ComponentTest
     [Fact]
     public void TheLabel_PointsAtThePath()
     {
-        var cut = Render<ConfigField>(p => p.Add(f => f.Path, "lr").Add(f => f.Label, "Learning rate").Add(f => f.Inline, true));
+        var cut = Render<ConfigField>(p => p.Add(f => f.Path, "lr").Add(f => f.Label, "Learning rate"));
 
         var label = cut.Find("label");
         Assert.Equal("lr", label.GetAttribute("for"));
         Assert.Equal("Learning rate", label.TextContent.Trim());
+    }
+
+    [Fact]
+    public void AnInlineField_LeavesTheLabelToItsCheckBox()
+    {
+        var cut = Render<ConfigField>(p => p.Add(f => f.Path, "rDrop").Add(f => f.Label, "Use R-Drop").Add(f => f.Inline, true));
+
+        Assert.Empty(cut.FindAll("label"));
+        Assert.NotNull(cut.Find(".config-inline"));
     }
 }
 
@@ -85,8 +94,11 @@ public class FactTileTests : ComponentTest
 
 public class MetricChartTests : ComponentTest
 {
-    // Radzen's chart measures itself through JavaScript; what is tested here is the figure around it.
-    public MetricChartTests() => ComponentFactories.AddStub<Radzen.Blazor.RadzenChart>();
+    // Plotly draws in the browser through JavaScript (answered with defaults here); what is tested is the figure around it.
+    public MetricChartTests()
+    {
+        SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+    }
 
     private static readonly IReadOnlyList<ChartPoint> Train = [new(1, 0.9), new(2, 0.5), new(3, 0.4)];
     private static readonly IReadOnlyList<ChartPoint> Val = [new(1, 0.8), new(2, 0.6)];
@@ -114,5 +126,162 @@ public class MetricChartTests : ComponentTest
         cut.Render(p => p.Add(c => c.Lines, [new ChartLine("train/loss", [.. Train, new ChartPoint(4, 0.3)])]));
         Assert.Equal(renders + 1, cut.RenderCount);
         Assert.Equal("4", cut.Find("figure").GetAttribute("data-last-x"));
+    }
+}
+
+public class MetricChartScaleTests : ComponentTest
+{
+    public MetricChartScaleTests()
+    {
+        SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+    }
+
+    [Fact]
+    public void TheLogSwitch_TurnsTheYAxisLogarithmic_AndBack()
+    {
+        var cut = Render<MetricChart>(p => p.Add(c => c.Title, "Loss").Add(c => c.XTitle, "step")
+            .Add(c => c.Lines, [new ChartLine("train/loss", [new(1, 2.3), new(2, 0.1)])]));
+        var box = cut.Find(".metric-chart-log input");
+
+        box.Change(true);
+        Assert.Equal("log", cut.Find("figure").GetAttribute("data-y-scale"));
+
+        cut.Find(".metric-chart-log input").Change(false);
+        Assert.Equal("linear", cut.Find("figure").GetAttribute("data-y-scale"));
+    }
+
+    [Fact]
+    public void AReadOnlyChart_HasNoInput()
+    {
+        var cut = Render<MetricChart>(p => p.Add(c => c.Title, "Loss").Add(c => c.XTitle, "step").Add(c => c.ShowTools, false)
+            .Add(c => c.Lines, [new ChartLine("train/loss", [new(1, 2.3)])]));
+
+        Assert.Empty(cut.FindAll("input"));
+    }
+}
+
+public class PlotlyLinesTests
+{
+    private static ChartLine Line(string name, int points, ChartBand? band = null) =>
+        new(name, [.. Enumerable.Range(0, points).Select(i => new ChartPoint(i, 1.0 / (i + 1)))], "#1f77b4", band);
+
+    [Fact]
+    public void LongLines_UseWebGl_ShortOnesSvgWithMarkers()
+    {
+        var traces = PlotlyLines.Traces([Line("short", 10), Line("long", 5000)], maxMarkedPoints: 100, glPoints: 2000);
+
+        var svg = Assert.IsType<Plotly.Blazor.Traces.Scatter>(traces[0]);
+        Assert.True(svg.Mode!.Value.HasFlag(Plotly.Blazor.Traces.ScatterLib.ModeFlag.Markers));
+        var gl = Assert.IsType<Plotly.Blazor.Traces.ScatterGl>(traces[1]);
+        Assert.Equal(5000, gl.X!.Count);
+    }
+
+    [Fact]
+    public void ABand_IsTwoUnlistedEdges_BeforeItsLine()
+    {
+        var band = new ChartBand([0, 1], [0.5, 0.4], [0.7, 0.6]);
+
+        var traces = PlotlyLines.Traces([Line("group", 2, band)], maxMarkedPoints: 0, glPoints: 2000);
+
+        Assert.Equal(3, traces.Count);
+        var upper = Assert.IsType<Plotly.Blazor.Traces.Scatter>(traces[1]);
+        Assert.Equal(Plotly.Blazor.Traces.ScatterLib.FillEnum.ToNextY, upper.Fill);
+        Assert.False(upper.ShowLegend);
+        Assert.Equal("group", Assert.IsType<Plotly.Blazor.Traces.Scatter>(traces[2]).Name);
+    }
+
+    [Fact]
+    public void TheLayout_SwitchesToALogAxis_AndPansWhereTheChartZooms()
+    {
+        var log = PlotlyLines.Layout("step", 260, logScale: true, integerX: true, dark: false, zoomable: true);
+        var linear = PlotlyLines.Layout("epoch", 260, logScale: false, integerX: true, dark: true, zoomable: false);
+
+        Assert.Equal(Plotly.Blazor.LayoutLib.YAxisLib.TypeEnum.Log, log.YAxis![0].Type);
+        Assert.Equal(Plotly.Blazor.LayoutLib.DragModeEnum.Pan, log.DragMode);
+        Assert.Equal(Plotly.Blazor.LayoutLib.YAxisLib.TypeEnum.Linear, linear.YAxis![0].Type);
+        Assert.Equal("d", linear.XAxis![0].TickFormat);
+        Assert.NotEqual(log.Font!.Color, linear.Font!.Color);
+    }
+}
+
+public class ChartWindowTests
+{
+    private static Dictionary<string, System.Text.Json.JsonElement> Event(string json) =>
+        System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, System.Text.Json.JsonElement>>(json)!;
+
+    [Fact]
+    public void AZoom_IsItsXRange()
+    {
+        var window = ChartWindow.Of(Event("""{"xaxis.range[0]": 120.5, "xaxis.range[1]": 480}"""), out var unchanged);
+
+        Assert.False(unchanged);
+        Assert.Equal(new ChartWindow(120.5, 480), window);
+    }
+
+    [Fact]
+    public void AutoscaleIsTheWholeRange_AndAYOnlyChangeIsNoChange()
+    {
+        Assert.Null(ChartWindow.Of(Event("""{"xaxis.autorange": true, "yaxis.autorange": true}"""), out var reset));
+        Assert.False(reset);
+
+        Assert.Null(ChartWindow.Of(Event("""{"yaxis.range[0]": 0, "yaxis.range[1]": 1}"""), out var unchanged));
+        Assert.True(unchanged);
+    }
+}
+
+public class CheckListTests : ComponentTest
+{
+    [Fact]
+    public void TickingABox_AddsItsChoice_InTheChoicesOrder()
+    {
+        IEnumerable<string> chosen = ["c"];
+        var cut = Render<CheckList>(p => p.Add(c => c.Choices, ["a", "b", "c"]).Add(c => c.Label, "Letters").Add(c => c.Value, chosen)
+            .Add(c => c.ValueChanged, value => chosen = value));
+
+        Assert.Equal("Letters", cut.Find("[role=group]").GetAttribute("aria-label"));
+        cut.FindAll("input[type=checkbox]")[0].Change(true);
+
+        Assert.Equal(["a", "c"], chosen);
+    }
+}
+
+public class ThemeModeTests : ComponentTest
+{
+    [Fact]
+    public async Task TheToggle_SwitchesAndRemembersTheChoice()
+    {
+        JSInterop.SetupVoid("trackerTheme.set", "dark").SetVoidResult();
+        var mode = new ThemeMode(JSInterop.JSRuntime);
+        var changes = 0;
+        mode.Changed += () => changes++;
+        mode.Follow(dark: false, chosen: false);
+
+        await mode.ToggleAsync();
+
+        Assert.True(mode.IsDark);
+        Assert.True(mode.Chosen);
+        Assert.Equal(1, changes);
+        JSInterop.VerifyInvoke("trackerTheme.set");
+    }
+
+    [Theory]
+    [InlineData("dark", true)]
+    [InlineData("light", false)]
+    [InlineData(null, null)]
+    public async Task TheStoredChoice_IsRead(string? stored, bool? dark)
+    {
+        JSInterop.Setup<string?>("trackerTheme.get").SetResult(stored);
+
+        Assert.Equal(dark, await new ThemeMode(JSInterop.JSRuntime).StoredAsync());
+    }
+
+    [Fact]
+    public void TheAppBarToggle_NamesWhatAClickDoes()
+    {
+        SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        var cut = Render<ThemeToggle>();
+
+        var button = cut.Find("[data-testid=theme-toggle]");
+        Assert.Equal("Switch to dark mode", button.GetAttribute("aria-label"));
     }
 }

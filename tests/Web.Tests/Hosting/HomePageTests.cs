@@ -11,25 +11,30 @@ public class HomePageTests(TrackerWebFactory factory) : IClassFixture<TrackerWeb
     private readonly HttpClient _client = factory.CreateClient();
 
     [Fact]
-    public async Task HomePage_RendersTitleAndRadzenTheme()
+    public async Task HomePage_RendersTitleAndMudBlazorTheme()
     {
         var html = await _client.GetStringAsync("/");
 
         Assert.Equal("Tracker", Html.Title(html));
-        Assert.Contains(Html.StylesheetHrefs(html), href => href.StartsWith("_content/Radzen.Blazor/css/", StringComparison.Ordinal));
+        Assert.Contains(Html.StylesheetHrefs(html), href => href.StartsWith("_content/MudBlazor/", StringComparison.Ordinal));
+        Assert.DoesNotContain(Html.StylesheetHrefs(html), href => href.Contains("Radzen", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
-    public async Task RadzenStylesheet_LinkedFromTheHomePage_IsServed()
+    public async Task MudBlazorStylesheetAndScript_LinkedFromTheHomePage_AreServed()
     {
         var html = await _client.GetStringAsync("/");
-        var href = Html.StylesheetHrefs(html).Single(href => href.StartsWith("_content/Radzen.Blazor/", StringComparison.Ordinal));
+        var href = Html.StylesheetHrefs(html).Single(href => href.StartsWith("_content/MudBlazor/", StringComparison.Ordinal));
+        var src = Html.ScriptSources(html).Single(src => src.StartsWith("_content/MudBlazor/", StringComparison.Ordinal));
 
-        using var response = await _client.GetAsync("/" + href);
+        using var css = await _client.GetAsync("/" + href);
+        using var script = await _client.GetAsync("/" + src);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("text/css", response.Content.Headers.ContentType?.MediaType);
-        Assert.Contains(".rz-", await response.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, css.StatusCode);
+        Assert.Equal("text/css", css.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(".mud-", await css.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]
@@ -53,7 +58,7 @@ public class HomePageTests(TrackerWebFactory factory) : IClassFixture<TrackerWeb
     {
         var html = await _client.GetStringAsync("/");
 
-        var toggle = Assert.Single(Html.Buttons(html, "rz-sidebar-toggle"));
+        var toggle = Assert.Single(Html.Buttons(html, "sidebar-toggle"));
         Assert.Matches(@"\sdisabled[\s>=]", toggle);
         Assert.Contains("aria-controls=\"tracker-sidebar\"", toggle);
         Assert.Contains("id=\"tracker-sidebar\"", html);

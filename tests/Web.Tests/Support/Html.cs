@@ -21,11 +21,11 @@ public static partial class Html
             .Select(tag => HrefPattern().Match(tag).Groups[1].Value)
             .ToList();
 
-    /// <summary>The targets of the sidebar's links (Radzen renders them with rz-navigation-item-link).</summary>
+    /// <summary>The targets of the sidebar's links (MudBlazor renders them with mud-nav-link).</summary>
     public static IReadOnlyList<string> NavigationHrefs(string html) =>
         AnchorPattern().Matches(html)
             .Select(match => match.Value)
-            .Where(tag => tag.Contains("rz-navigation-item-link", StringComparison.Ordinal))
+            .Where(tag => tag.Contains("mud-nav-link", StringComparison.Ordinal))
             .Select(tag => HrefPattern().Match(tag).Groups[1].Value)
             .ToList();
 

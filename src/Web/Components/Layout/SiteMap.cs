@@ -1,12 +1,13 @@
 using System.Reflection;
 using Microsoft.AspNetCore.Components;
+using MudBlazor;
 
 namespace Tracker.Web.Components.Layout;
 
 /// <summary>One link of the sidebar.</summary>
 /// <param name="Text">The link's text.</param>
 /// <param name="Path">The page's route, exactly as its @page directive writes it.</param>
-/// <param name="Icon">A Material Symbols name.</param>
+/// <param name="Icon">A MudBlazor icon (an SVG path from <see cref="Icons"/>).</param>
 /// <param name="Policy">Who sees the link (Tracker.Web.Security.Policies): the page's own policy, so nobody is led to a refusal.</param>
 public sealed record SiteMapEntry(string Text, string Path, string Icon, string Policy = Tracker.Web.Security.Policies.Read);
 
@@ -18,16 +19,16 @@ public static class SiteMap
 {
     public static IReadOnlyList<SiteMapEntry> Planned { get; } =
     [
-        new("Home", AppUrls.Home, "home"),
-        new("Runs", AppUrls.Runs, "monitoring"),
-        new("New run", AppUrls.NewRun, "add_circle", Tracker.Web.Security.Policies.Write),
-        new("Queue", AppUrls.Queue, "queue"),
-        new("Compare", AppUrls.Compare, "compare_arrows"),
-        new("Paper", AppUrls.Paper, "description"),
-        new("API tokens", AppUrls.Tokens, "key"),
-        new("Change password", AppUrls.ChangePassword, "password"),
-        new("Users", AppUrls.AdminUsers, "group", Tracker.Web.Security.Policies.Admin),
-        new("Audit log", AppUrls.AdminAudit, "history", Tracker.Web.Security.Policies.Admin),
+        new("Home", AppUrls.Home, Icons.Material.Filled.Home),
+        new("Runs", AppUrls.Runs, Icons.Material.Filled.Monitor),
+        new("New run", AppUrls.NewRun, Icons.Material.Filled.AddCircle, Tracker.Web.Security.Policies.Write),
+        new("Queue", AppUrls.Queue, Icons.Material.Filled.Queue),
+        new("Compare", AppUrls.Compare, Icons.Material.Filled.CompareArrows),
+        new("Paper", AppUrls.Paper, Icons.Material.Filled.Description),
+        new("API tokens", AppUrls.Tokens, Icons.Material.Filled.Key),
+        new("Change password", AppUrls.ChangePassword, Icons.Material.Filled.Password),
+        new("Users", AppUrls.AdminUsers, Icons.Material.Filled.Group, Tracker.Web.Security.Policies.Admin),
+        new("Audit log", AppUrls.AdminAudit, Icons.Material.Filled.History, Tracker.Web.Security.Policies.Admin),
     ];
 
     public static IReadOnlyList<SiteMapEntry> Available { get; } = WithPages(Planned, RoutesOf(typeof(SiteMap).Assembly));

@@ -42,7 +42,7 @@ public partial class ParametersPage : IAsyncDisposable
     private IReadOnlyList<string> _fieldChoices = [];
     private IReadOnlyList<string> _metricChoices = [];
     private IReadOnlyList<string> _axisChoices = [];
-    private IEnumerable<string> _fields = [];
+    private IReadOnlyCollection<string> _fields = [];
     private string _metric = MetricKeys.ValAcc;
     private string? _query;
     private string? _x;

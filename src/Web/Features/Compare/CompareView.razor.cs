@@ -97,13 +97,32 @@ public sealed partial class CompareView : IDisposable
 
     private bool Zoomable => State.XAxis == CompareXAxis.Step && !ReadOnly;
 
-    /// <summary>A zoom or pan on <paramref name="chart"/>: its view's fractions of the steps it draws, fetched as a window.</summary>
-    private async Task OnViewChangeAsync(MetricChart chart, Radzen.ChartViewChangeEventArgs args)
+    // Built once per loaded chart, so a re-render hands each chart the same point lists and it does not redraw.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<MetricChart, IReadOnlyList<ChartLine>> _lines = [];
+
+    /// <summary>The chart's series as lines (thinned to what the chart has pixels for), built once per loaded chart.</summary>
+    private IReadOnlyList<ChartLine> LinesOf(MetricChart chart) => _lines.GetValue(chart, c => [.. c.Series.Select((series, i) =>
     {
-        var drawn = chart.Series.Where(series => series.Points.Count > 0).ToList();
-        if (!Zoomable || drawn.Count == 0
-            || ChartWindow.Of(args, drawn.Min(series => series.Points[0].X), drawn.Max(series => series.Points[^1].X)) is not { } view)
+        var points = SeriesMath.Thin(series.Points, MaxChartPoints);
+        // A band of no width tells nothing: only groups whose runs differ get one.
+        var band = series.IsGroup && series.Points.Any(p => p.Std > 0)
+            ? new ChartBand([.. points.Select(p => p.X)], [.. points.Select(p => p.Lower)], [.. points.Select(p => p.Upper)])
+            : null;
+        return new ChartLine(series.Name, [.. points.Select(p => new ChartPoint(p.X, p.Mean))], ColorOf(i), band);
+    })]);
+
+    private EventCallback<ChartWindow?> ZoomCallback =>
+        Zoomable ? EventCallback.Factory.Create<ChartWindow?>(this, OnZoomedAsync) : default;
+
+    /// <summary>A zoom or pan on a step chart: the steps it shows are fetched at full detail, for every chart.</summary>
+    private async Task OnZoomedAsync(ChartWindow? view)
+    {
+        if (!Zoomable) return;
+        if (view is null)
+        {
+            await ShowWholeRangeAsync();
             return;
+        }
         var window = new StepWindow((long)Math.Floor(view.From), (long)Math.Ceiling(view.To));
         if (window.To <= window.From) return;
         if (_zoomFetch is { } previous) await previous.CancelAsync();

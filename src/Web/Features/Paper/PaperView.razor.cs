@@ -49,7 +49,7 @@ public sealed partial class PaperView : IDisposable
     private string? _submittingTable;
     private readonly Dictionary<string, IReadOnlyList<string>> _submitErrors = [];
 
-    private IEnumerable<long> _selectedParents = [];
+    private IReadOnlyCollection<long> _selectedParents = [];
     private string? _selectedTask;
     private bool _fineTuning;
     private IReadOnlyList<string> _fineTuneErrors = [];

@@ -15,7 +15,7 @@ public sealed class RunLiveState
     /// <summary>The step at which each completed epoch ended; its points are the epoch's values.</summary>
     private readonly SortedDictionary<int, long> _epochEnds = [];
     private readonly Dictionary<string, MetricSummary> _summaries = new(StringComparer.Ordinal);
-    // Charts get a new list only when their points changed: Radzen redraws a series when its Data is another object.
+    // Charts get a new list only when their points changed: a chart redraws when a line's point list is another object.
     private readonly Dictionary<string, IReadOnlyList<ChartPoint>> _epochSeries = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<ChartPoint>> _stepSeries = new(StringComparer.Ordinal);
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
-using Radzen;
 using Tracker.Shared;
 using Tracker.Web.Components.Library;
 using Tracker.Web.Data;

@@ -1,8 +1,6 @@
 using System.Linq.Expressions;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
-using Radzen;
-using Radzen.Blazor;
 using Tracker.Shared;
 using Tracker.Web.Data;
 using Tracker.Web.Realtime;
@@ -17,27 +15,13 @@ namespace Tracker.Web.Features.Runs;
 /// </summary>
 public sealed partial class RunsList : IDisposable
 {
-    private static readonly Dictionary<string, RunSort> SortOfColumn = new()
-    {
-        [nameof(RunListItem.Name)] = RunSort.Name,
-        [nameof(RunListItem.Project)] = RunSort.Project,
-        [nameof(RunListItem.Model)] = RunSort.Model,
-        [nameof(RunListItem.Method)] = RunSort.Method,
-        [nameof(RunListItem.Status)] = RunSort.Status,
-        [nameof(RunListItem.BestValAcc)] = RunSort.ValAcc,
-        [nameof(RunListItem.Created)] = RunSort.Created,
-    };
-
     private readonly HashSet<long> _selected = [];
     private readonly List<IDisposable> _subscriptions = [];
-    private RadzenDataGrid<RunListItem>? _grid;
-    // Null until the first load: the grid loads on its first render only while it has no data.
-    private List<RunListItem>? _rows;
+    private List<RunListItem> _rows = [];
     private int _total;
     private bool _loading;
-    private RunsListState? _initialState;
     private RunsListState? _loadedState;
-    private bool _initialPageApplied;
+    private Expression<Func<Run, bool>>? _loadedFilter;
 
     [Inject] private IDbContextFactory<TrackerDbContext> Contexts { get; set; } = default!;
     [Inject] private RunNotifier Notifier { get; set; } = default!;
@@ -54,36 +38,17 @@ public sealed partial class RunsList : IDisposable
 
     private string CompareText => _selected.Count > 0 ? $"Compare ({_selected.Count})" : "Compare";
 
-    protected override void OnInitialized() => _initialState = State;
+    private int PageCount => Math.Max(1, (_total + RunsListState.PageSize - 1) / RunsListState.PageSize);
 
+    // The URL is the state: a new one (filters, order or page) loads its page; the same one again loads nothing.
     protected override async Task OnParametersSetAsync()
     {
-        // New filters select other runs: back to the first page. Paging and sorting come from the grid itself.
-        if (_grid is not null && _loadedState is not null && !State.SameRunsAs(_loadedState))
-            await _grid.FirstPage(forceReload: true);
+        if (State == _loadedState && ReferenceEquals(Filter, _loadedFilter)) return;
+        await LoadAsync(State);
     }
 
-    private async Task LoadAsync(LoadDataArgs args)
+    private async Task LoadAsync(RunsListState state)
     {
-        var top = args.Top is > 0 ? args.Top.Value : RunsListState.PageSize;
-        // The grid's first load asks for page 1; a link to a later page moves the grid there, which loads it.
-        if (!_initialPageApplied)
-        {
-            _initialPageApplied = true;
-            if (State.Page > 1 && (args.Skip ?? 0) == 0 && _grid is not null)
-            {
-                await _grid.GoToPage(State.Page - 1);
-                return;
-            }
-        }
-        var sort = args.Sorts?.FirstOrDefault(s => s.SortOrder is not null && s.Property is not null && SortOfColumn.ContainsKey(s.Property));
-        var state = State with
-        {
-            Sort = sort is null ? RunSort.Created : SortOfColumn[sort.Property!],
-            Descending = sort is null || sort.SortOrder == SortOrder.Descending,
-            Page = (args.Skip ?? 0) / top + 1,
-        };
-
         _loading = true;
         try
         {
@@ -97,25 +62,32 @@ public sealed partial class RunsList : IDisposable
             _loading = false;
         }
         _loadedState = state;
+        _loadedFilter = Filter;
         FollowActiveRuns();
-        if (state != State) await StateChanged.InvokeAsync(state);
     }
+
+    /// <summary>A click on the sorted column turns its order round; another column sorts ascending, Created newest first.</summary>
+    private Task SortByAsync(RunSort sort) =>
+        StateChanged.InvokeAsync(State with
+        {
+            Sort = sort,
+            Descending = State.Sort == sort ? !State.Descending : sort == RunSort.Created,
+            Page = 1,
+        });
+
+    private Task GoToPageAsync(int page) => StateChanged.InvokeAsync(State with { Page = page });
 
     private void FollowActiveRuns()
     {
         Unsubscribe();
-        foreach (var row in (_rows ?? []).Where(r => r.Status.IsActive()))
+        foreach (var row in _rows.Where(r => r.Status.IsActive()))
         {
             var id = row.Id;
             _subscriptions.Add(Notifier.Subscribe(id, trainingEvent => InvokeAsync(() =>
             {
-                if (_rows is null) return;
                 var index = _rows.FindIndex(r => r.Id == id);
                 if (index < 0) return;
-                // A new list, because the grid keeps its own copy of the rows until its data changes.
-                var rows = _rows.ToList();
-                rows[index] = LiveRunRow.Apply(rows[index], trainingEvent);
-                _rows = rows;
+                _rows[index] = LiveRunRow.Apply(_rows[index], trainingEvent);
                 StateHasChanged();
             })));
         }
@@ -131,9 +103,6 @@ public sealed partial class RunsList : IDisposable
 
     private void Compare() =>
         Navigation.NavigateTo(AppUrls.CompareRuns(_selected.Order()));
-
-    private SortOrder? SortOrderOf(RunSort sort) =>
-        _initialState is { } initial && initial.Sort == sort ? (initial.Descending ? SortOrder.Descending : SortOrder.Ascending) : null;
 
     private void Unsubscribe()
     {

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
-using Radzen;
 using Tracker.Web.Data;
 using Tracker.Web.Jobs;
 using Tracker.Web.Realtime;

@@ -17,7 +17,7 @@ public static class NewRunPage
 
     public static ILocator SubmitButton(IPage page) => page.GetByRole(AriaRole.Button, new() { Name = "Queue run" });
 
-    /// <summary>Picks an option of a Radzen drop-down.</summary>
+    /// <summary>Picks an option of a MudBlazor select (a combobox named by its aria-label).</summary>
     public static async Task ChooseAsync(IPage page, string label, string option)
     {
         await page.GetByRole(AriaRole.Combobox, new() { Name = label, Exact = true }).ClickAsync();

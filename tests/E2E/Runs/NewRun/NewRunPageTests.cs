@@ -103,7 +103,7 @@ public sealed partial class NewRunPageTests(AppInChromium fixture) : IAsyncLifet
 
         await Expect(_page).ToHaveURLAsync(SweepUrl());
         var sweepId = SweepUrl().Match(_page.Url).Groups[1].Value;
-        var grid = _page.GetByRole(AriaRole.Grid);
+        var grid = _page.GetByRole(AriaRole.Table);
         foreach (var name in new[] { "e2e-sweep-no-dropout-mlp-s1", "e2e-sweep-no-dropout-mlp-s2", "e2e-sweep-standard-dropout-mlp-s1", "e2e-sweep-standard-dropout-mlp-s2" })
             await Expect(grid.GetByRole(AriaRole.Link, new() { Name = name, Exact = true })).ToBeVisibleAsync();
         await Expect(_page.GetByRole(AriaRole.Link, new() { Name = "Compare all" })).ToHaveAttributeAsync("href", new Regex(@"^/compare\?runs=\d+,\d+,\d+,\d+$"));

@@ -48,11 +48,11 @@ public sealed partial class SearchedSweepTests(AppInChromium fixture) : IAsyncLi
     {
         await FillTinyConfigAsync("e2e-random");
         var search = _page.GetByTestId("random-search");
-        await search.Locator("legend").ClickAsync();
-        var runs = _page.GetByLabel("Runs to draw").Locator("input");
+        await search.Locator("summary").ClickAsync();
+        var runs = _page.GetByLabel("Runs to draw");
         await runs.FillAsync("3");
         await runs.PressAsync("Tab");
-        var seed = _page.GetByLabel("Search seed").Locator("input");
+        var seed = _page.GetByLabel("Search seed");
         await seed.FillAsync("7");
         await seed.PressAsync("Tab");
 
@@ -64,7 +64,7 @@ public sealed partial class SearchedSweepTests(AppInChromium fixture) : IAsyncLi
         var names = sweep["runs"]!.AsArray().Select(r => r!["name"]!.GetValue<string>()).ToList();
         Assert.Equal(3, names.Count);
         Assert.All(names, name => Assert.StartsWith("e2e-random", name, StringComparison.Ordinal));
-        var grid = _page.GetByRole(AriaRole.Grid);
+        var grid = _page.GetByRole(AriaRole.Table);
         foreach (var name in names) await Expect(grid.GetByRole(AriaRole.Link, new() { Name = name, Exact = true })).ToBeVisibleAsync();
         Assert.True(_problems.All.Count == 0, string.Join('\n', _problems.All));
     }
@@ -79,7 +79,7 @@ public sealed partial class SearchedSweepTests(AppInChromium fixture) : IAsyncLi
         await NewRunPage.Input(_page, "Seeds").PressAsync("Tab");
         await Expect(_page.GetByTestId("sweep-count")).ToContainTextAsync("= 3 runs");
         await _page.GetByText("Stop runs worse than the median of completed runs").ClickAsync();
-        var minRuns = _page.GetByLabel("Completed runs needed").Locator("input");
+        var minRuns = _page.GetByLabel("Completed runs needed");
         await minRuns.FillAsync("2");
         await minRuns.PressAsync("Tab");
 

@@ -39,7 +39,7 @@ public static class RunPageParts
             const record = () => {
                 const epochs = document.querySelector('[data-testid="epochs-completed"]')?.textContent?.trim();
                 if (epochs && epochs !== last(window.__epochs)) window.__epochs.push(epochs);
-                const points = document.querySelectorAll('figure[aria-label="Accuracy"] .rz-marker').length;
+                const points = document.querySelectorAll('figure[aria-label="Accuracy"] g.points path.point').length;
                 if (points !== last(window.__accuracyPoints)) window.__accuracyPoints.push(points);
             };
             record();

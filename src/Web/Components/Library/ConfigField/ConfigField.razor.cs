@@ -4,7 +4,8 @@ namespace Tracker.Web.Components.Library;
 
 /// <summary>
 /// One labelled input of a config form with its errors underneath. The input itself is the child content; give it
-/// Name="@Path" so the label points at it, and <see cref="InputAttributes"/> so a screen reader reads its errors.
+/// InputId="@Path" so the label points at it, and <see cref="ErrorsIdOf"/> as its HelperId so a screen reader reads its errors
+/// (or <see cref="InputAttributes"/> on a plain input).
 /// </summary>
 public partial class ConfigField
 {
@@ -20,13 +21,16 @@ public partial class ConfigField
     /// <summary>A short help line shown while there is no error.</summary>
     [Parameter] public string? Hint { get; set; }
 
-    /// <summary>Label after the input on one line (check boxes), instead of a form field around it.</summary>
+    /// <summary>A check box on one line that carries its own label, instead of a label above the input.</summary>
     [Parameter] public bool Inline { get; set; }
 
     /// <summary>The input.</summary>
     [Parameter] public RenderFragment? ChildContent { get; set; }
 
     public static string ErrorId(string path) => $"{path}-errors";
+
+    /// <summary>The id of the error list while there are errors (a MudBlazor input's HelperId: its aria-describedby); null without.</summary>
+    public static string? ErrorsIdOf(string path, IReadOnlyList<string> errors) => errors.Count == 0 ? null : ErrorId(path);
 
     /// <summary>Attributes for the input element: invalid, and described by the error list, while it has errors.</summary>
     public static Dictionary<string, object> InputAttributes(string path, IReadOnlyList<string> errors) =>

@@ -29,9 +29,13 @@ public partial class ConfigInput
 
     private bool IsCheckBox => Field.Kind is ConfigFieldKind.Flag or ConfigFieldKind.Section;
 
-    private string Step => Field.Step ?? "1";
+    /// <summary>The field's step for the spin buttons ("0.01", "1e-4"), 1 where it names none.</summary>
+    private double Step => double.TryParse(Field.Step, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var step) ? step : 1;
 
-    private Dictionary<string, object> InputAttributes => ConfigField.InputAttributes(Path, Errors);
+    private bool Invalid => Errors.Count > 0;
+
+    // The error list's id: MudBlazor writes its HelperId into the input's aria-describedby.
+    private string? ErrorsId => ConfigField.ErrorsIdOf(Path, Errors);
 
     private Task SetAsync(object? value)
     {

@@ -7,7 +7,7 @@ namespace Tracker.Web.Features.Runs.Forms;
 
 /// <summary>
 /// The editable state behind /runs/new: one bindable property per <see cref="RunConfig"/> field. It is mutable so
-/// Radzen inputs bind to it, and a section switched off keeps what was typed in it until it is switched back on.
+/// MudBlazor inputs bind to it, and a section switched off keeps what was typed in it until it is switched back on.
 /// <see cref="ToConfig"/> builds the config the engine validates and trains; <see cref="Load"/> fills it back.
 /// </summary>
 public sealed class RunForm

@@ -1,0 +1,63 @@
+using Microsoft.Playwright;
+using Tracker.E2E.Support;
+
+namespace Tracker.E2E.Layout;
+
+/// <summary>
+/// Every main page fits a desktop window and a phone: the page never scrolls sideways, no element is wider than the
+/// viewport (inside a box that scrolls or clips on its own, like a wide table's, an element may be), and the run and
+/// queue lists do not scroll sideways even on a phone. A screenshot of each page at each size is saved with the results.
+/// </summary>
+[Collection(AppInChromium.Collection)]
+public sealed class ViewportFitTests(AppInChromium fixture)
+{
+    public static readonly TheoryData<string, int, int> PagesAndSizes = Build();
+
+    // Elements wider than the viewport and not held by an ancestor that scrolls or clips sideways.
+    private const string Overflowing = """
+        () => {
+            const width = document.documentElement.clientWidth;
+            const contained = (element) => {
+                for (let parent = element.parentElement; parent && parent !== document.body; parent = parent.parentElement) {
+                    if (/(auto|scroll|hidden|clip)/.test(getComputedStyle(parent).overflowX)) return parent.getBoundingClientRect().width <= width + 1;
+                }
+                return false;
+            };
+            const wide = [...document.querySelectorAll('body *')].filter(element => {
+                const box = element.getBoundingClientRect();
+                return box.width > width + 1 && getComputedStyle(element).visibility !== 'hidden' && !contained(element);
+            }).map(element => `${element.tagName.toLowerCase()}.${[...element.classList].join('.')} ${Math.round(element.getBoundingClientRect().width)}px`);
+            if (document.documentElement.scrollWidth > width + 1) wide.unshift(`the page scrolls sideways: ${document.documentElement.scrollWidth}px in ${width}px`);
+            return wide;
+        }
+        """;
+
+    [Theory]
+    [MemberData(nameof(PagesAndSizes))]
+    public async Task ThePage_FitsTheViewport(string path, int width, int height)
+    {
+        await using var context = await fixture.Browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height } });
+        var page = await context.NewPageAsync();
+        await Pages.OpenAsync(page, fixture.App.Address, path);
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+
+        var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(folder);
+        var name = path.Trim('/').Replace('/', '-');
+        await page.ScreenshotAsync(new() { Path = Path.Combine(folder, $"{(name.Length > 0 ? name : "home")}-{width}x{height}.png"), FullPage = true });
+
+        var wide = await page.EvaluateAsync<string[]>(Overflowing);
+        Assert.True(wide.Length == 0, $"{path} at {width}x{height}:\n{string.Join('\n', wide)}");
+        foreach (var list in await page.Locator(".runs-list .mud-table-container, .queue .mud-table-container").AllAsync())
+            Assert.True(await list.EvaluateAsync<bool>("element => element.scrollWidth <= element.clientWidth + 1"), $"{path} at {width}x{height}: the list scrolls sideways");
+    }
+
+    private static TheoryData<string, int, int> Build()
+    {
+        var data = new TheoryData<string, int, int>();
+        foreach (var path in new[] { "/", "/runs", "/runs/new", "/queue", "/compare", "/paper" })
+        foreach (var (width, height) in new[] { (1400, 900), (390, 844) })
+            data.Add(path, width, height);
+        return data;
+    }
+}
