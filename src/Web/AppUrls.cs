@@ -10,6 +10,7 @@ public static class AppUrls
     public const string Runs = "/runs";
     public const string NewRun = "/runs/new";
     public const string Queue = "/queue";
+    public const string Workers = "/workers";
     public const string Compare = "/compare";
     public const string Paper = "/paper";
     public const string Error = "/Error";

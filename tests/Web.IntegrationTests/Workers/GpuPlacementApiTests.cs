@@ -104,4 +104,22 @@ public sealed class GpuPlacementApiTests : IAsyncLifetime
         Assert.NotNull(problem["errors"]![field]);
         Assert.Equal("queued", (await _host.GetJsonAsync($"/api/runs/{runId}"))["status"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task TheWorkersPage_ShowsTheRegisteredWorker_ItsDevicesAndTheRunItHolds_WithAdminActions()
+    {
+        var runId = await SubmitAsync("on-the-page", GpuShare.Shared);
+        var claimed = await ClaimAsync($"[{Load(0, 2, 0)}, {Load(1, 2, 0)}]");
+        Assert.Equal(runId, claimed!["runId"]!.GetValue<long>());
+
+        using var response = await _host.Client.GetAsync("/workers");
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("two-gpus", html, StringComparison.Ordinal);
+        Assert.Contains("cuda:0, cuda:1", html, StringComparison.Ordinal);
+        Assert.Contains("1 / 8", html, StringComparison.Ordinal);
+        Assert.Contains("on-the-page", html, StringComparison.Ordinal);
+        Assert.Contains("Drain two-gpus", html, StringComparison.Ordinal);
+    }
 }

@@ -23,6 +23,7 @@ public static class SiteMap
         new("Runs", AppUrls.Runs, Icons.Material.Filled.Monitor),
         new("New run", AppUrls.NewRun, Icons.Material.Filled.AddCircle, Tracker.Web.Security.Policies.Write),
         new("Queue", AppUrls.Queue, Icons.Material.Filled.Queue),
+        new("Workers", AppUrls.Workers, Icons.Material.Filled.Dns),
         new("Compare", AppUrls.Compare, Icons.Material.Filled.CompareArrows),
         new("Paper", AppUrls.Paper, Icons.Material.Filled.Description),
         new("API tokens", AppUrls.Tokens, Icons.Material.Filled.Key),
