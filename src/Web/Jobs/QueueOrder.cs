@@ -4,9 +4,10 @@ using Tracker.Web.Data;
 namespace Tracker.Web.Jobs;
 
 /// <summary>A job of the queue as the queue page shows it; <see cref="Running"/> when a worker holds its lease.</summary>
+/// <param name="WorkerName">Who trains it, as people know it: a remote worker's name, or the server's own worker; null while queued.</param>
 public sealed record QueueEntry(
     long RunId, string Name, string Project, string Method, string Model, RunStatus Status, bool Running, int Priority, int Attempts,
-    string? LeaseOwner, DateTime? HeartbeatAt, DateTime EnqueuedAt, double Progress, int EpochsCompleted, int Epochs);
+    string? LeaseOwner, DateTime? HeartbeatAt, DateTime EnqueuedAt, double Progress, int EpochsCompleted, int Epochs, string? WorkerName = null);
 
 /// <summary>Where <see cref="QueueOrder.MoveAsync"/> moves a queued job.</summary>
 public enum QueueMove
@@ -37,10 +38,15 @@ public sealed class QueueOrder(IDbContextFactory<TrackerDbContext> contexts)
                 j.Attempts, j.LeaseOwner, j.HeartbeatAt, j.EnqueuedAt, j.Run.Progress, j.Run.EpochsCompleted, j.Run.Epochs,
             })
             .ToListAsync(cancellationToken);
+        var workers = await context.Workers.AsNoTracking().Select(w => new { w.Id, w.Name }).ToListAsync(cancellationToken);
+        var names = workers.ToDictionary(w => Worker.LeaseOwnerOf(w.Id), w => w.Name, StringComparer.Ordinal);
+        // A lease id ("vm/14197/6bf1cb...") means nothing to people: name the remote worker, or say it is the server's own.
+        string? WorkerName(string? owner) => owner is null ? null : names.GetValueOrDefault(owner) ?? "the server's own worker";
         // Running first; OrderBy is stable, so both parts keep the claim order.
         return rows.OrderBy(r => r.State == JobState.Leased ? 0 : 1).Select(r => new QueueEntry(
             r.RunId, r.Name, r.Project, r.Method, r.Model, r.Status, r.State == JobState.Leased, r.Priority, r.Attempts,
-            r.LeaseOwner, r.HeartbeatAt, r.EnqueuedAt, r.Progress, r.EpochsCompleted, r.Epochs)).ToList();
+            r.LeaseOwner, r.HeartbeatAt, r.EnqueuedAt, r.Progress, r.EpochsCompleted, r.Epochs,
+            r.State == JobState.Leased ? WorkerName(r.LeaseOwner) : null)).ToList();
     }
 
     /// <summary>

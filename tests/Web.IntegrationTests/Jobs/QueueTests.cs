@@ -271,6 +271,7 @@ public class QueueTests
         Assert.Equal([running, high, low], entries.Select(e => e.RunId));
         Assert.Equal([true, false, false], entries.Select(e => e.Running));
         Assert.Equal(("worker", RunStatus.Running), (entries[0].LeaseOwner, entries[0].Status));
+        Assert.Equal(["the server's own worker", null, null], entries.Select(e => e.WorkerName));
     }
 
     [Theory, SqliteData, PostgresData]

@@ -121,5 +121,10 @@ public sealed class GpuPlacementApiTests : IAsyncLifetime
         Assert.Contains("1 / 8", html, StringComparison.Ordinal);
         Assert.Contains("on-the-page", html, StringComparison.Ordinal);
         Assert.Contains("Drain two-gpus", html, StringComparison.Ordinal);
+        // The queue names the worker that trains the run, not its lease id.
+        using var queue = await _host.Client.GetAsync("/queue");
+        var queueHtml = await queue.Content.ReadAsStringAsync();
+        Assert.Contains("on two-gpus,", queueHtml, StringComparison.Ordinal);
+        Assert.DoesNotContain($"worker:{_workerId}", queueHtml, StringComparison.Ordinal);
     }
 }

@@ -224,43 +224,14 @@ public static partial class IngestEndpoints
         return null;
     }
 
-    private static async Task<(T? Body, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, long limit, string what,
-        CancellationToken cancellationToken, bool allowEmpty = false) where T : class
-    {
-        if (request.ContentLength > limit) return (null, TooLarge(limit));
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limit;
-        using var buffer = new MemoryStream();
-        try
-        {
-            await request.Body.CopyToAsync(buffer, cancellationToken);
-        }
-        catch (BadHttpRequestException ex)
-        {
-            return (null, ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? TooLarge(limit)
-                : TypedResults.Problem(title: "The body could not be read.", detail: ex.Message, statusCode: ex.StatusCode));
-        }
-        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
-        if (bytes.Span.Trim(" \r\n\t"u8).IsEmpty)
-            return allowEmpty ? (null, null) : (null, BadBody(what, $"Invalid {what}: the body is empty."));
-        try
-        {
-            var body = JsonSerializer.Deserialize<T>(bytes.Span, ScriptRuns.BodyOptions);
-            return body is null ? (null, BadBody(what, $"Invalid {what}: expected a JSON object, found null.")) : (body, null);
-        }
-        catch (JsonException ex)
-        {
-            return (null, BadBody(what, TrackerJson.Describe(ex, what)));
-        }
-    }
-
-    private static ProblemHttpResult BadBody(string what, string detail) =>
-        TypedResults.Problem(title: $"The {what} is not valid.", detail: detail, statusCode: StatusCodes.Status400BadRequest);
+    private static Task<(T? Body, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, long limit, string what,
+        CancellationToken cancellationToken, bool allowEmpty = false) where T : class =>
+        JsonBody.ReadAsync<T>(request, limit, what, ScriptRuns.BodyOptions, cancellationToken, allowEmpty);
 
     private static ValidationProblem Invalid(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: $"'{field}': {message}");
 
-    private static ProblemHttpResult TooLarge(long limit) =>
-        TypedResults.Problem(title: "The body is too large.", detail: $"This server takes at most {limit} bytes here.", statusCode: StatusCodes.Status413PayloadTooLarge);
+    private static ProblemHttpResult TooLarge(long limit) => JsonBody.TooLarge(limit);
 
     private static ProblemHttpResult Refused(long id, ScriptRunOutcome outcome) => outcome switch
     {
