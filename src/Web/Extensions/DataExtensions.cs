@@ -24,6 +24,7 @@ public static class DataExtensions
         builder.Services.AddSingleton<MetricWriter>();
         builder.Services.AddSingleton<RunEventStore>();
         builder.Services.AddHostedService<DatabaseMigrator>();
+        builder.Services.AddHostedService<SqliteCheckpointer>();
         return builder;
     }
 
