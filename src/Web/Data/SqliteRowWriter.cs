@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Data.Common;
 using System.Globalization;
 using System.Text;
@@ -42,9 +43,23 @@ public sealed class SqliteRowWriter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(value);
         var length = Encoding.UTF8.GetMaxByteCount(value.Length);
-        var buffer = length <= 1024 ? stackalloc byte[length] : new byte[length];
-        var written = Encoding.UTF8.GetBytes(value, buffer);
-        Check(raw.sqlite3_bind_text(_statement, index, buffer[..written]));
+        if (length <= 1024)
+        {
+            Span<byte> small = stackalloc byte[length];
+            Check(raw.sqlite3_bind_text(_statement, index, small[..Encoding.UTF8.GetBytes(value, small)]));
+            return;
+        }
+        // A script's batch of 10,000 points is one event of about a megabyte: a fresh array each time was a large-object
+        // allocation per batch, and those make the GC collect every generation. SQLite copies the text as it binds.
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            Check(raw.sqlite3_bind_text(_statement, index, rented.AsSpan(0, Encoding.UTF8.GetBytes(value, rented))));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     public void Bind(int index, DateTime value)
