@@ -1,6 +1,7 @@
 """A run: points buffered by log(), cut into numbered batches, sent in order by one background thread."""
 
 import collections
+import concurrent.futures
 import datetime
 import json
 import math
@@ -63,6 +64,7 @@ class Run:
         self._lock = threading.Condition()
         self._pending = []
         self._batches = collections.deque()
+        self._ahead_sender = None
         self._next_seq = 1
         self._auto_step = 0
         self._last_step = 0
@@ -215,26 +217,61 @@ class Run:
             self._next_seq += 1
 
     def _send_batches(self):
+        """Sends the queued batches in order, two at a time: the server parses the second while it stores the first."""
         while self._batches:
-            batch = self._batches[0]
+            first = self._batches[0]
+            second = self._batches[1] if len(self._batches) > 1 else None
+            ahead = self._ahead().submit(self._post, second) if second is not None else None
             try:
-                self._api.send_batch(self.id, batch.body)
-            except TrackerError as error:
-                if error.status == 400:
-                    # Nothing of a refused batch is stored; an empty batch keeps its number so the next ones follow.
-                    self._errors.append(error)
-                    batch.body = json_bytes({"seq": batch.seq, "points": []})
-                    continue
-                expected = error.problem.get("expectedSeq") if error.status == 409 else None
-                if not (isinstance(expected, int) and expected > batch.seq):
-                    raise
-                # The server already has it (an answer lost on the way): acknowledged.
-            self._batches.popleft()
-            if batch.spooled:
-                try:
-                    os.remove(batch.spooled)
-                except OSError:
-                    pass
+                error = self._post(first)
+            finally:
+                if ahead is not None:
+                    concurrent.futures.wait([ahead])  # never two sends of one batch at once
+            if not self._settle(first, error) or ahead is None:
+                continue  # a refused first batch is sent again emptied, and the second after it
+            if ahead.exception() is not None:
+                raise ahead.exception()  # the server went away after the first batch was settled
+            error_ahead = ahead.result()
+            if error_ahead is not None and error_ahead.status == 409 and not self._acknowledged(second, error_ahead):
+                continue  # it came before the first was stored and waited too long (the server's BatchOrder): sent again
+            self._settle(second, error_ahead)
+
+    def _ahead(self):
+        if self._ahead_sender is None:
+            self._ahead_sender = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="tracker-sender-ahead")
+        return self._ahead_sender
+
+    def _post(self, batch):
+        """Sends one batch; the TrackerError the server answered, or None. ServerUnreachable is raised."""
+        try:
+            self._api.send_batch(self.id, batch.body)
+            return None
+        except TrackerError as error:
+            return error
+
+    @staticmethod
+    def _acknowledged(batch, error):
+        """A 409 naming a later batch as expected: the server has this one already (an answer lost on the way)."""
+        expected = error.problem.get("expectedSeq") if error.status == 409 else None
+        return isinstance(expected, int) and expected > batch.seq
+
+    def _settle(self, batch, error):
+        """Takes the server's answer to the first batch in line: True when it is done with (stored), False to send it again."""
+        if error is not None:
+            if error.status == 400:
+                # Nothing of a refused batch is stored; an empty batch keeps its number so the next ones follow.
+                self._errors.append(error)
+                batch.body = json_bytes({"seq": batch.seq, "points": []})
+                return False
+            if not self._acknowledged(batch, error):
+                raise error
+        self._batches.popleft()
+        if batch.spooled:
+            try:
+                os.remove(batch.spooled)
+            except OSError:
+                pass
+        return True
 
     # --- spooling -------------------------------------------------------------------------------
 

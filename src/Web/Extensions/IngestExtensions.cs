@@ -14,6 +14,7 @@ public static class IngestExtensions
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ScriptRuns>();
+        builder.Services.AddSingleton<BatchOrder>();
         return builder;
     }
 }

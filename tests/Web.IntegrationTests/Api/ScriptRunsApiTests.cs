@@ -124,6 +124,26 @@ public sealed class ScriptRunsApiTests
     }
 
     [Theory, SqliteData, PostgresData]
+    public async Task ABatchThatOvertakesTheOneBeforeIt_WaitsForIt_AndBothAreStoredInOrder(DatabaseProvider provider)
+    {
+        // Two batches in flight (the Python client's way): the second may reach the store first.
+        await using var host = await ApiHost.StartAsync(provider);
+        var runId = await CreateAsync(host.Client, """{"name": "two in flight"}""");
+        var second = PostBatchAsync(host.Client, runId, """{"seq": 2, "points": [{"key": "train/loss", "step": 2, "value": 0.4}]}""");
+        await Task.Delay(300);
+        Assert.False(second.IsCompleted, "batch 2 waits for batch 1");
+        using (var first = await PostBatchAsync(host.Client, runId, """{"seq": 1, "points": [{"key": "train/loss", "step": 1, "value": 0.5}]}"""))
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        using (var answer = await second)
+        {
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            Assert.Equal(2, (await answer.Content.ReadFromJsonAsync<JsonNode>())!["ackedSeq"]!.GetValue<long>());
+        }
+        Assert.Equal([(1L, 0.5), (2L, 0.4)], (await PointsAsync(host, runId)).Select(p => (p.Step, p.Value)).ToList());
+        Assert.Equal(2, (await RunAsync(host, runId)).StoredSeq);
+    }
+
+    [Theory, SqliteData, PostgresData]
     public async Task ABadBatch_Is400NamingTheField_AndStoresNothingOfIt(DatabaseProvider provider)
     {
         await using var host = await ApiHost.StartAsync(provider);

@@ -42,7 +42,7 @@ public enum ScriptRunOutcome
 /// and finished with the run's status in the same transaction as the finished event (record, then announce).
 /// </summary>
 public sealed class ScriptRuns(
-    IDbContextFactory<TrackerDbContext> contexts, RunEventStore store, RunEventFeed feed, RunCheckpoints runFolders,
+    IDbContextFactory<TrackerDbContext> contexts, RunEventStore store, RunEventFeed feed, RunCheckpoints runFolders, BatchOrder order,
     IOptions<IngestOptions> options, TimeProvider time)
 {
     /// <summary>The folder under a run's folder that holds the files a script attached.</summary>
@@ -118,7 +118,10 @@ public sealed class ScriptRuns(
         if (run.Outcome != ScriptRunOutcome.Done) return (run.Outcome, null);
         // A finished script run's last event is its finished event: older batches are resends, anything newer is too late.
         if (!run.Status.IsActive() && seq >= run.StoredSeq) return (ScriptRunOutcome.Finished, null);
+        // Announced before the next batch's turn as well, so that live pages get the batches in order.
+        using var turn = await order.WaitTurnAsync(runId, seq, run.StoredSeq, async token => await store.StoredSeqAsync(runId, token) ?? 0, cancellationToken);
         var stored = await store.StoreAsync(runId, [new PointsEvent { Seq = seq, Time = time.GetUtcNow(), Points = points }], cancellationToken);
+        turn.Stored(stored.AckedSeq);
         await feed.AnnounceStoredAsync(runId, stored.Stored);
         return (ScriptRunOutcome.Done, stored);
     }
