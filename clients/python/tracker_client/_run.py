@@ -1,4 +1,4 @@
-"""A run: points buffered by log(), cut into numbered batches, sent in order by one background thread."""
+"""A run: points buffered by log(), cut into numbered batches, sent in order by a background thread, two in flight."""
 
 import collections
 import concurrent.futures
