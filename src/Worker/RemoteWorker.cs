@@ -221,16 +221,28 @@ public sealed class RemoteWorker(WorkerSettings settings, WorkerClient client, O
             if (stopping.IsCancellationRequested) await GiveBackAsync(runId);
             return;
         }
+        string? parentWeights = null;
         if (run.Config.ParentRunId is { } parent)
         {
-            await CompleteAsync(runId, control, new CompleteRequest(Failed(
-                $"Fine-tuning needs the checkpoint of run {parent}, and this worker ({settings.Name}) cannot fetch checkpoints from the server yet; "
-                + "queue the run on the server's own worker.")));
-            return;
+            var fetched = await FetchParentCheckpointAsync(runId, parent, directory, control);
+            if (fetched is null)
+            {
+                if (stopping.IsCancellationRequested) await GiveBackAsync(runId);
+                return;
+            }
+            if (fetched.Problem is { } problem)
+            {
+                await CompleteAsync(runId, control, new CompleteRequest(Failed(problem)));
+                return;
+            }
+            parentWeights = fetched.Path;
         }
         Log($"run {runId}: attempt {run.Attempt} starts from epoch {(resumed?.Epoch ?? 0) + 1}, events after {started.StoredSeq}");
 
-        var trainer = new TrainerOptions { OutputDirectory = directory, RunId = runId, LastSequence = started.StoredSeq, StageCheckpoints = true };
+        var trainer = new TrainerOptions
+        {
+            OutputDirectory = directory, RunId = runId, LastSequence = started.StoredSeq, StageCheckpoints = true, InitialWeightsPath = parentWeights,
+        };
         var heartbeat = RunHeartbeatAsync(runId, control);
         var sender = SendAsync(runId, control);
         TrainingProcessResult result;
@@ -268,10 +280,60 @@ public sealed class RemoteWorker(WorkerSettings settings, WorkerClient client, O
             await GiveBackAsync(runId);
             return;
         }
+        if (result.Finished.Status == RunOutcome.Succeeded) await UploadCheckpointAsync(runId, checkpoint, control);
         await CompleteAsync(runId, control, new CompleteRequest(result.Finished, result.Crashed));
         await control.Ended.CancelAsync();
         await heartbeat;
     }
+
+    /// <summary>Where a fine-tune run's starting weights are, or why there are none (the run fails with it); null when the lease was lost.</summary>
+    private sealed record ParentCheckpoint(string? Path, string? Problem);
+
+    private Task<ParentCheckpoint?> FetchParentCheckpointAsync(long runId, string parent, string directory, RunControl control)
+    {
+        var path = Path.Combine(directory, $"parent-{parent}-{Checkpoint.FileName}");
+        return RunCallAsync<ParentCheckpoint>(async ct =>
+        {
+            try
+            {
+                await client.DownloadParentCheckpointAsync(_workerId, runId, path, ct);
+                Log($"run {runId}: fine-tunes from run {parent}'s checkpoint ({new FileInfo(path).Length} bytes, checked)");
+                return new ParentCheckpoint(path, null);
+            }
+            catch (ServerRefusedException refused) when (refused.Status == System.Net.HttpStatusCode.NotFound)
+            {
+                return new ParentCheckpoint(null, $"The server has no checkpoint of run {parent} to fine-tune from: {refused.Message}");
+            }
+        }, runId, control, "fetching the parent's checkpoint");
+    }
+
+    /// <summary>
+    /// Hands a succeeded run's final checkpoint to the server, so fine-tuning and downloads work wherever the run trained.
+    /// Retried while the server is away or the bytes break on the way (a few times); the run completes either way.
+    /// </summary>
+    private async Task UploadCheckpointAsync(long runId, string checkpoint, RunControl control)
+    {
+        if (!File.Exists(checkpoint))
+        {
+            Log($"run {runId}: no checkpoint at {checkpoint} to upload");
+            return;
+        }
+        var broken = 0;
+        var stored = await RunCallAsync<CheckpointStored>(async ct =>
+        {
+            try
+            {
+                return await client.UploadCheckpointAsync(_workerId, runId, checkpoint, ct);
+            }
+            catch (ServerRefusedException refused) when (refused.Status == System.Net.HttpStatusCode.BadRequest && ++broken < MaxUploadAttempts)
+            {
+                throw new ServerUnavailableException($"the server received a broken copy ({refused.Message})");
+            }
+        }, runId, control, "uploading the checkpoint");
+        if (stored is not null) Log($"run {runId}: checkpoint uploaded ({stored.Bytes} bytes, SHA-256 {stored.Sha256})");
+    }
+
+    private const int MaxUploadAttempts = 3;
 
     /// <summary>
     /// The child's event goes into the outbox, waiting while it is full, which holds the child back. Once the lease is

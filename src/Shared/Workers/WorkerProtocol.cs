@@ -21,6 +21,14 @@ public static class WorkerProtocol
     public static string RunHeartbeat(long workerId, long runId) => $"{Prefix}/{workerId}/runs/{runId}/heartbeat";
     public static string Release(long workerId, long runId) => $"{Prefix}/{workerId}/runs/{runId}/release";
     public static string Complete(long workerId, long runId) => $"{Prefix}/{workerId}/runs/{runId}/complete";
+    public static string Checkpoint(long workerId, long runId) => $"{Prefix}/{workerId}/runs/{runId}/checkpoint";
+    public static string ParentCheckpoint(long workerId, long runId) => $"{Prefix}/{workerId}/runs/{runId}/parent-checkpoint";
+
+    /// <summary>
+    /// A checkpoint's SHA-256 in lowercase hex: sent with an upload and with a download, and checked by whoever receives
+    /// the file, so neither side keeps a checkpoint that broke on the way.
+    /// </summary>
+    public const string CheckpointSha256Header = "X-Checkpoint-Sha256";
 
     /// <summary>Most events one batch may carry; a worker sends its backlog in batches of at most this many.</summary>
     public const int MaxEventsPerBatch = 5000;
@@ -113,6 +121,9 @@ public sealed record WorkerEventBatch(IReadOnlyList<TrainingEvent>? Events);
 /// <param name="AckedSeq">Every event of the run up to this sequence is stored; the worker may forget them.</param>
 /// <param name="Stored">How many events of the batch were stored now (the rest were stored before).</param>
 public sealed record EventsAck(long RunId, long AckedSeq, int Stored);
+
+/// <summary>A run's final checkpoint, stored on the server from a worker's upload.</summary>
+public sealed record CheckpointStored(long RunId, long Bytes, string Sha256);
 
 /// <param name="CancelRequested">Someone cancelled the run: stop it and complete it.</param>
 public sealed record RunHeartbeatAnswer(long RunId, bool CancelRequested);

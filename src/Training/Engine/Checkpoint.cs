@@ -85,6 +85,13 @@ public static class Checkpoint
         });
 
     /// <summary>Only the metadata of a checkpoint: where a resumed run will continue, without building its model.</summary>
+    /// <summary>The SHA-256 of a checkpoint file in lowercase hex: how a server and a remote worker check a copy they received.</summary>
+    public static async Task<string> Sha256Async(string path, CancellationToken cancellationToken = default)
+    {
+        await using var file = File.OpenRead(path);
+        return Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(file, cancellationToken));
+    }
+
     public static CheckpointMeta ReadMeta(string path) => TensorFile.Read(path, tensors => Meta(tensors, path));
 
     /// <summary>Loads only the model's weights (fine-tuning from another run's checkpoint).</summary>

@@ -52,8 +52,10 @@ public class OpenApiTests
              ("/api/views", "get", "ListViews"), ("/api/views", "post", "SaveView"), ("/api/views/{id}", "delete", "DeleteView"),
              ("/api/workers", "get", "ListWorkers"), ("/api/workers/register", "post", "RegisterWorker"), ("/api/workers/{id}/claim", "post", "ClaimJob"), ("/api/workers/{id}/disable", "post", "DisableWorker"),
              ("/api/workers/{id}/drain", "post", "DrainWorker"), ("/api/workers/{id}/enable", "post", "EnableWorker"),
-             ("/api/workers/{id}/heartbeat", "post", "WorkerHeartbeat"), ("/api/workers/{id}/runs/{runId}/complete", "post", "CompleteWorkerRun"),
+             ("/api/workers/{id}/heartbeat", "post", "WorkerHeartbeat"), ("/api/workers/{id}/runs/{runId}/checkpoint", "put", "UploadWorkerRunCheckpoint"),
+             ("/api/workers/{id}/runs/{runId}/complete", "post", "CompleteWorkerRun"),
              ("/api/workers/{id}/runs/{runId}/events", "post", "PostWorkerRunEvents"), ("/api/workers/{id}/runs/{runId}/heartbeat", "post", "WorkerRunHeartbeat"),
+             ("/api/workers/{id}/runs/{runId}/parent-checkpoint", "get", "DownloadWorkerRunParentCheckpoint"),
              ("/api/workers/{id}/runs/{runId}/release", "post", "ReleaseWorkerRun"), ("/api/workers/{id}/runs/{runId}/start", "post", "StartWorkerRun")],
             operations.Select(op => (op.Path, op.Method, op.Operation["operationId"]!.GetValue<string>())).Order());
         Assert.All(operations, op => Assert.False(string.IsNullOrWhiteSpace(op.Operation["description"]?.GetValue<string>())));
@@ -361,6 +363,19 @@ public class OpenApiTests
         await samples.CheckAsync("DrainWorker", "post", $"/api/workers/{workerId}/drain", HttpStatusCode.OK);
         await samples.CheckAsync("EnableWorker", "post", $"/api/workers/{workerId}/enable", HttpStatusCode.OK);
         await samples.CheckAsync("DrainWorker", "post", "/api/workers/999999/drain", HttpStatusCode.NotFound);
+        // Its final checkpoint goes up with the bytes' SHA-256 (the server checks it; the content is opaque to it).
+        const string weights = "final weights";
+        void Sha256Header(string sha256)
+        {
+            worker.DefaultRequestHeaders.Remove(WorkerProtocol.CheckpointSha256Header);
+            worker.DefaultRequestHeaders.Add(WorkerProtocol.CheckpointSha256Header, sha256);
+        }
+        Sha256Header(new string('0', 64));
+        await samples.CheckAsync("UploadWorkerRunCheckpoint", "put", $"{runs}/checkpoint", HttpStatusCode.BadRequest, weights, checkBody: false, client: worker);
+        Sha256Header(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(weights))));
+        await samples.CheckAsync("UploadWorkerRunCheckpoint", "put", $"{runs}/checkpoint", HttpStatusCode.OK, weights, checkBody: false, client: worker);
+        worker.DefaultRequestHeaders.Remove(WorkerProtocol.CheckpointSha256Header);
+        await samples.CheckAsync("DownloadWorkerRunParentCheckpoint", "get", $"{runs}/parent-checkpoint", HttpStatusCode.NotFound, client: worker);
         await samples.CheckAsync("CompleteWorkerRun", "post", $"{runs}/complete", HttpStatusCode.Conflict,
             "{\"finished\": {\"seq\": " + (storedSeq + 7) + ", \"status\": \"succeeded\", \"summary\": {\"epochsCompleted\": 1}}}", client: worker);
         var completed = await samples.CheckAsync("CompleteWorkerRun", "post", $"{runs}/complete", HttpStatusCode.OK,
@@ -371,6 +386,16 @@ public class OpenApiTests
         await samples.CheckAsync("ReleaseWorkerRun", "post", $"/api/workers/{workerId}/runs/{another}/release", HttpStatusCode.NoContent,
             """{"reason": "the machine reboots"}""", client: worker);
         await samples.CheckAsync("ReleaseWorkerRun", "post", $"/api/workers/{workerId}/runs/{another}/release", HttpStatusCode.Conflict, "{}", client: worker);
+        // A fine-tune run of the finished one fetches its checkpoint: a worker with room for every queued run claims them all.
+        var fineTune = await host.SubmitAsync(ApiHost.Config("oa-remote-ft", "oa") with { ParentRunId = $"{remoteRun}" });
+        var roomy = (await samples.CheckAsync("RegisterWorker", "post", "/api/workers/register", HttpStatusCode.OK,
+            """{"name": "oa-big-box", "devices": ["cpu"], "slots": 16}""", client: worker))!["workerId"]!.GetValue<long>();
+        var held = new List<long>();
+        while (!held.Contains(fineTune) && held.Count < 16)
+            held.Add((await samples.CheckAsync("ClaimJob", "post", $"/api/workers/{roomy}/claim", HttpStatusCode.OK, client: worker))!["run"]!["runId"]!.GetValue<long>());
+        await samples.CheckAsync("DownloadWorkerRunParentCheckpoint", "get", $"/api/workers/{roomy}/runs/{fineTune}/parent-checkpoint", HttpStatusCode.OK, client: worker);
+        foreach (var heldRun in held)
+            await samples.CheckAsync("ReleaseWorkerRun", "post", $"/api/workers/{roomy}/runs/{heldRun}/release", HttpStatusCode.NoContent, "{}", client: worker);
         await samples.CheckAsync("DisableWorker", "post", $"/api/workers/{workerId}/disable", HttpStatusCode.OK);
         await samples.CheckAsync("ListWorkers", "get", "/api/workers", HttpStatusCode.Forbidden, client: worker);
         await samples.CheckAsync("ListRuns", "get", "/api/runs", HttpStatusCode.Forbidden, client: worker);

@@ -125,6 +125,31 @@ public sealed class RemoteWorkerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARemoteRunsCheckpoint_IsUploadedChecked_AndAFineTuneRunOnAWorker_StartsFromIt()
+    {
+        await using var worker = WorkerProcess.Start(_proxy.Address, _workerToken, "box-ft", Path.Combine(_folder, "worker"));
+        var parentId = await SubmitAsync(Config("remote-parent", epochs: 2));
+        var parent = await WaitForRunAsync(parentId, run => Status(run) is not ("queued" or "running"), worker);
+        Assert.True(Status(parent) == "succeeded", $"{parent}\n--- worker ---\n{worker.Log}");
+        var onServer = Path.Combine(_folder, "server-runs", $"{parentId}", Tracker.Training.Engine.Checkpoint.FileName);
+        var onWorker = Path.Combine(_folder, "worker", $"{parentId}", Tracker.Training.Engine.Checkpoint.FileName);
+        Assert.True(File.Exists(onServer), $"no checkpoint on the server\n--- worker ---\n{worker.Log}");
+        Assert.Equal(await Tracker.Training.Engine.Checkpoint.Sha256Async(onWorker), await Tracker.Training.Engine.Checkpoint.Sha256Async(onServer));
+
+        var fineTuneId = await SubmitAsync(Config("remote-fine-tune", epochs: 1) with { ParentRunId = $"{parentId}" });
+        var fineTuned = await WaitForRunAsync(fineTuneId, run => Status(run) is not ("queued" or "running"), worker);
+        Assert.True(Status(fineTuned) == "succeeded", $"{fineTuned}\n--- worker ---\n{worker.Log}");
+        Assert.Contains($"run {fineTuneId}: fine-tunes from run {parentId}'s checkpoint", worker.Log, StringComparison.Ordinal);
+
+        // The parent's file gone from the server (another machine's runs folder, say): the fine-tune run fails saying so.
+        File.Delete(onServer);
+        var orphanId = await SubmitAsync(Config("remote-fine-tune-orphan", epochs: 1) with { ParentRunId = $"{parentId}" });
+        var orphan = await WaitForRunAsync(orphanId, run => Status(run) is not ("queued" or "running"), worker);
+        Assert.Equal("failed", Status(orphan));
+        Assert.Contains($"no checkpoint of run {parentId}", orphan["error"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheServerRestartedMidRun_TheRunGoesOn_AndEveryEpochIsStoredOnce()
     {
         await using var worker = WorkerProcess.Start(_proxy.Address, _workerToken, "box-restart", Path.Combine(_folder, "worker"));

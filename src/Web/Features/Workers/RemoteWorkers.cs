@@ -178,6 +178,13 @@ public sealed partial class RemoteWorkers(
         leases.ReleaseAsync(runId, worker.LeaseOwner, reason, cancellationToken);
 
     /// <summary>The run's stored sequence and how its job stands; null when there is no such run.</summary>
+    /// <summary>The run a fine-tune run starts from; null for a run from fresh weights (or no such run).</summary>
+    public async Task<long?> ParentOfAsync(long runId, CancellationToken cancellationToken)
+    {
+        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
+        return await context.Runs.AsNoTracking().Where(r => r.Id == runId).Select(r => r.ParentRunId).FirstOrDefaultAsync(cancellationToken);
+    }
+
     public async Task<(long StoredSeq, JobState? Job, int Attempts, RunStatus Status)?> RunStateAsync(long runId, CancellationToken cancellationToken)
     {
         await using var context = await contexts.CreateDbContextAsync(cancellationToken);

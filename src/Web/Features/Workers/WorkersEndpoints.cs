@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.OpenApi;
 using Tracker.Shared;
 using Tracker.Web.Data;
 using Tracker.Web.Extensions;
@@ -20,6 +21,7 @@ public static class WorkersEndpoints
     private const long MaxBodyBytes = 64 << 10;
     private const long MaxEventsBodyBytes = 64L << 20;
     private const int MaxReasonLength = 4000;
+    private const long MaxCheckpointBytes = 8L << 30;
 
     /// <summary>Outside the /api group's policy: a worker token opens neither the read nor the write API, only this one.</summary>
     public static WebApplication MapWorkerProtocol(this WebApplication app)
@@ -89,6 +91,27 @@ public static class WorkersEndpoints
             .Accepts<ReleaseRequest>("application/json")
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        runs.MapPut("/checkpoint", UploadCheckpointAsync).WithName("UploadWorkerRunCheckpoint")
+            .WithSummary("Store a run's final checkpoint on the server")
+            .WithDescription($"The body is the checkpoint file's bytes (at most {MaxCheckpointBytes >> 30} GiB) with its SHA-256 in the "
+                + $"{WorkerProtocol.CheckpointSha256Header} header; the server keeps it as the run's checkpoint (fine-tuning and downloads read it) only "
+                + "when the bytes it received have that hash, else 400 and the old file stays: send it again. 409 when the run is not leased to this worker.")
+            .AcceptsBytes("The checkpoint file's bytes.")
+            .WithCheckpointSha256(request: true)
+            .Produces<CheckpointStored>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        runs.MapGet("/parent-checkpoint", DownloadParentCheckpointAsync).WithName("DownloadWorkerRunParentCheckpoint")
+            .WithSummary("The checkpoint a fine-tune run starts from")
+            .WithDescription($"The final checkpoint of the run's parentRunId, with its SHA-256 in the {WorkerProtocol.CheckpointSha256Header} header "
+                + "(check it before training); ranges are served, so a broken download resumes. 404 when the run is no fine-tune run or its parent "
+                + "has no checkpoint on the server; 409 when the run is not leased to this worker.")
+            .ProducesContent("application/octet-stream", "The parent's checkpoint file.")
+            .WithCheckpointSha256(request: false)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         runs.MapPost("/complete", CompleteAsync).WithName("CompleteWorkerRun")
@@ -291,6 +314,62 @@ public static class WorkersEndpoints
         if (body.Finished.Seq > run.StoredSeq + 1) return Gap(runId, run.StoredSeq + 1, body.Finished.Seq);
         var answer = await registry.CompleteAsync(worker, runId, run.Attempts, body.Finished, body.Crashed, cancellationToken);
         return answer is null ? NotHeld(id, runId) : TypedResults.Ok(answer);
+    }
+
+    /// <summary>Declares the <see cref="WorkerProtocol.CheckpointSha256Header"/>: a required header of the upload, a header of the download's 200.</summary>
+    private static RouteHandlerBuilder WithCheckpointSha256(this RouteHandlerBuilder builder, bool request) =>
+        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            var schema = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^[0-9a-fA-F]{64}$" };
+            if (request)
+                (operation.Parameters ??= []).Add(new OpenApiParameter
+                {
+                    Name = WorkerProtocol.CheckpointSha256Header, In = ParameterLocation.Header, Required = true, Schema = schema,
+                    Description = "The SHA-256 of the body, 64 hexadecimal digits.",
+                });
+            else if (operation.Responses?.GetValueOrDefault("200") is OpenApiResponse ok)
+                (ok.Headers ??= new Dictionary<string, IOpenApiHeader>())[WorkerProtocol.CheckpointSha256Header] = new OpenApiHeader
+                {
+                    Description = "The SHA-256 of the file, lowercase hex: check the bytes received against it.", Schema = schema,
+                };
+            return Task.CompletedTask;
+        });
+
+    private static async Task<Results<Ok<CheckpointStored>, ValidationProblem, ProblemHttpResult>> UploadCheckpointAsync(
+        long id, long runId, HttpRequest request, RemoteWorkers registry, RunCheckpoints checkpoints, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        var sha256 = request.Headers[WorkerProtocol.CheckpointSha256Header].ToString();
+        if (sha256.Length != 64 || !sha256.All(Uri.IsHexDigit))
+            return Invalid(WorkerProtocol.CheckpointSha256Header, "Send the checkpoint's SHA-256 as 64 hexadecimal digits, so the server can check what it received.");
+        if (request.ContentLength > MaxCheckpointBytes) return JsonBody.TooLarge(MaxCheckpointBytes);
+        var (worker, refused) = await HeldRunAsync(id, runId, registry, user, cancellationToken);
+        if (worker is null) return refused!;
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = MaxCheckpointBytes;
+        long bytes;
+        string? problem;
+        try
+        {
+            (bytes, problem) = await checkpoints.StoreUploadAsync(runId, request.Body, sha256, cancellationToken);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return JsonBody.TooLarge(MaxCheckpointBytes);
+        }
+        if (problem is not null) return Invalid(WorkerProtocol.CheckpointSha256Header, problem);
+        return TypedResults.Ok(new CheckpointStored(runId, bytes, sha256.ToLowerInvariant()));
+    }
+
+    private static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> DownloadParentCheckpointAsync(
+        long id, long runId, HttpResponse response, RemoteWorkers registry, RunCheckpoints checkpoints, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        var (worker, refused) = await HeldRunAsync(id, runId, registry, user, cancellationToken);
+        if (worker is null) return refused!;
+        if (await registry.ParentOfAsync(runId, cancellationToken) is not { } parent)
+            return TypedResults.Problem(title: "No parent run.", detail: $"Run {runId} is no fine-tune run: it starts from fresh weights.", statusCode: StatusCodes.Status404NotFound);
+        var (path, problem) = checkpoints.ResolveParent(parent.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (path is null) return TypedResults.Problem(title: "No checkpoint to fine-tune from.", detail: problem, statusCode: StatusCodes.Status404NotFound);
+        response.Headers[WorkerProtocol.CheckpointSha256Header] = await Training.Engine.Checkpoint.Sha256Async(path, cancellationToken);
+        return TypedResults.PhysicalFile(path, "application/octet-stream", enableRangeProcessing: true);
     }
 
     private static async Task<(Worker? Worker, ProblemHttpResult? Refused)> WorkerOfAsync(long id, RemoteWorkers registry, ClaimsPrincipal user,
