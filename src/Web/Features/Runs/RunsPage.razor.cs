@@ -44,6 +44,7 @@ public sealed partial class RunsPage
     [SupplyParameterFromQuery(Name = "sort")] public string? SortParameter { get; set; }
     [SupplyParameterFromQuery(Name = "desc")] public string? Desc { get; set; }
     [SupplyParameterFromQuery(Name = "page")] public int? PageNumber { get; set; }
+    [SupplyParameterFromQuery(Name = "cols")] public string? ColumnsParameter { get; set; }
 
     protected override async Task OnInitializedAsync()
     {
@@ -54,7 +55,7 @@ public sealed partial class RunsPage
 
     protected override void OnParametersSet()
     {
-        _state = RunsListState.FromQuery(Q, ProjectFilter, StatusFilter, TagFilter, MethodFilter, SortParameter, Desc, PageNumber, ArchivedFilter);
+        _state = RunsListState.FromQuery(Q, ProjectFilter, StatusFilter, TagFilter, MethodFilter, SortParameter, Desc, PageNumber, ArchivedFilter, ColumnsParameter);
         // Compiled once per query text, so the list sees a new filter only when the query changed.
         if (_compiledQuery != _state.Query || (_filter is null && _error is null && _state.Query is not null))
         {
