@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -56,14 +57,16 @@ public static class RunDownloads
         if (!await context.Runs.AnyAsync(r => r.Id == id, cancellationToken)) return RunsEndpoints.NoSuchRun(id);
         http.Response.ContentType = "application/json; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"run-{id}-metrics.json\"";
-        await WriteJsonAsync(context, id, http.Response.Body, json.Value.SerializerOptions, cancellationToken);
+        await WriteJsonAsync(context, id, http.Response.BodyWriter, json.Value.SerializerOptions, cancellationToken);
         return TypedResults.Empty;
     }
 
     /// <summary>Writes <see cref="RunMetrics"/> of every point, one point at a time in the key-then-step order they are read in.</summary>
-    public static async Task WriteJsonAsync(TrackerDbContext context, long runId, Stream body, JsonSerializerOptions options, CancellationToken cancellationToken)
+    public static async Task WriteJsonAsync(TrackerDbContext context, long runId, PipeWriter body, JsonSerializerOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
+        // Written into the response's pipe, never to its stream: the serializer's own flush would be a synchronous write.
+        long flushed = 0;
         string Name(string property) => options.PropertyNamingPolicy?.ConvertName(property) ?? property;
         await using var writer = new Utf8JsonWriter(body);
         writer.WriteStartObject();
@@ -82,12 +85,18 @@ public static class RunDownloads
             }
             // The API's own options, so a NaN or an infinity is written as GET /metrics writes it.
             JsonSerializer.Serialize(writer, new MetricPointDto(point.Step, point.Epoch, point.Value, point.Time), options);
-            if (writer.BytesPending >= FlushBytes) await writer.FlushAsync(cancellationToken);
+            if (writer.BytesCommitted + writer.BytesPending - flushed >= FlushBytes)
+            {
+                writer.Flush();
+                await body.FlushAsync(cancellationToken);
+                flushed = writer.BytesCommitted;
+            }
         }
         if (key is not null) EndSeries(writer);
         writer.WriteEndArray();
         writer.WriteEndObject();
-        await writer.FlushAsync(cancellationToken);
+        writer.Flush();
+        await body.FlushAsync(cancellationToken);
     }
 
     private static void EndSeries(Utf8JsonWriter writer)
