@@ -26,7 +26,7 @@ public enum RunActionOutcome
     Invalid,
 }
 
-/// <summary>An outcome and, for <see cref="RunActionOutcome.Invalid"/>, why.</summary>
+/// <summary>An outcome and, where it helps (an invalid value, a run already finished), why.</summary>
 public sealed record RunActionResult(RunActionOutcome Outcome, string? Problem = null)
 {
     public static readonly RunActionResult Done = new(RunActionOutcome.Done);
@@ -74,7 +74,9 @@ public sealed class RunActions(IDbContextFactory<TrackerDbContext> contexts, Job
                 CancelResult.CancelRequested => new RunActionResult(RunActionOutcome.StopRequested),
                 // No job to cancel: finished, or a run a script logs (running without a job), or imported.
                 _ => await RunQueries.StatusAsync(context, runId, cancellationToken) is { } status
-                    ? new RunActionResult(status.IsActive() ? RunActionOutcome.LoggedByScript : RunActionOutcome.AlreadyFinished)
+                    ? status.IsActive()
+                        ? new RunActionResult(RunActionOutcome.LoggedByScript)
+                        : new RunActionResult(RunActionOutcome.AlreadyFinished, $"Run {runId} is {status}; only queued or running runs can be cancelled.")
                     : new RunActionResult(RunActionOutcome.NotFound),
             };
         }, cancellationToken);

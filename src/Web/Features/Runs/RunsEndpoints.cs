@@ -222,7 +222,7 @@ public static class RunsEndpoints
         RunActionOutcome.LoggedByScript => TypedResults.Problem(title: "The run is not the queue's.",
             detail: $"Run {id} is logged by a script; the script finishes it (POST /api/runs/{id}/finish).", statusCode: StatusCodes.Status409Conflict),
         RunActionOutcome.AlreadyFinished => TypedResults.Problem(title: "The run has already finished.",
-            detail: $"Run {id} has finished; only queued or running runs can be cancelled.", statusCode: StatusCodes.Status409Conflict),
+            detail: result.Problem ?? $"Run {id} has finished; only queued or running runs can be cancelled.", statusCode: StatusCodes.Status409Conflict),
         RunActionOutcome.Invalid => TypedResults.Problem(title: "The change is not valid.", detail: result.Problem, statusCode: StatusCodes.Status400BadRequest),
         _ => NoSuchRun(id),
     };
