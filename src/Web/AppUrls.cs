@@ -34,6 +34,18 @@ public static class AppUrls
 
     public static string Run(long runId) => $"/runs/{runId}";
 
+    /// <summary>A finished run's final checkpoint file, through the API.</summary>
+    public static string RunCheckpoint(long runId) => $"/api/runs/{runId}/checkpoint";
+
+    /// <summary>Every metric point of a run as a CSV file, through the API.</summary>
+    public static string RunMetricsCsv(long runId) => $"/api/runs/{runId}/metrics?format=csv";
+
+    /// <summary>Every metric point of a run as a JSON file, through the API.</summary>
+    public static string RunMetricsJson(long runId) => $"/api/runs/{runId}/metrics.json";
+
+    /// <summary>The runs in the trash: restore them, or (admins) empty it.</summary>
+    public const string Trash = "/trash";
+
     /// <summary>The new-run form filled in from an existing run.</summary>
     public static string CloneRun(long runId) => $"{NewRun}?from={runId}";
 

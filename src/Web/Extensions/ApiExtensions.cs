@@ -38,6 +38,8 @@ public static class ApiExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ShareLinks>();
         builder.Services.AddSingleton<RunTrash>();
+        builder.Services.AddSingleton<RunActions>();
+        builder.Services.AddSingleton<RunBulkActions>();
         builder.Services.AddScoped<UserAdmin>();
         builder.Services.AddSingleton<RemoteWorkers>();
         return builder;
@@ -107,7 +109,7 @@ public static class ApiExtensions
         // Every endpoint of the group needs a reader for GET/HEAD and a writer for any other method (Policies.Api);
         // endpoints that need more (admin, own runs only) say so on top.
         app.MapGroup(ApiPrefix).RequireAuthorization(Policies.Api)
-            .MapRuns().MapIngest().MapMetrics().MapSweeps().MapViews().MapCompare().MapShare().MapWebhooks().MapUsers().MapAudit().MapWorkersAdmin();
+            .MapRuns().MapRunDownloads().MapIngest().MapMetrics().MapSweeps().MapViews().MapCompare().MapShare().MapWebhooks().MapUsers().MapAudit().MapWorkersAdmin();
         app.MapTokens(ApiPrefix);
         app.MapWorkerProtocol();
         app.MapGet("/healthz", () => TypedResults.Text("ok")).AllowAnonymous().ExcludeFromDescription();

@@ -1,11 +1,14 @@
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Tracker.Shared;
+using Tracker.Tests.Support;
 using Tracker.Web.Data;
 using Tracker.Web.IntegrationTests.Support;
 using Tracker.Web.Jobs;
+using Tracker.Web.Security;
 
 namespace Tracker.Web.IntegrationTests.Api;
 
@@ -48,6 +51,25 @@ public sealed class ApiHost : IAsyncDisposable
         var result = await Submission.SubmitAsync(config);
         Assert.Empty(result.Errors);
         return result.RunId!.Value;
+    }
+
+    /// <summary>Queues <paramref name="config"/> as <paramref name="owner"/>'s run.</summary>
+    public async Task<long> SubmitAsAsync(string owner, RunConfig config)
+    {
+        var result = await Submission.SubmitAsync(config, 0, owner: owner);
+        Assert.Empty(result.Errors);
+        return result.RunId!.Value;
+    }
+
+    /// <summary>A new member <paramref name="userName"/> and a client holding their token of <paramref name="scope"/>.</summary>
+    public async Task<HttpClient> MemberClientAsync(string userName, TokenScope scope = TokenScope.Write)
+    {
+        using (var created = await Client.PostAsJsonAsync("/api/users", new { userName, password = "a long enough password", role = Roles.Member }))
+            Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+        await using var context = Database.CreateDbContext();
+        var userId = await context.Users.Where(u => u.UserName == userName).Select(u => u.Id).SingleAsync();
+        var token = (await App.Services.GetRequiredService<ApiTokens>().CreateAsync(userId, "test", scope, null)).Token;
+        return TestAuth.Authorize(App.CreateClient(), token);
     }
 
     public Task<HttpResponseMessage> PostJsonAsync(string url, string json) =>

@@ -9,6 +9,7 @@ using Microsoft.OpenApi;
 using Microsoft.OpenApi.Reader;
 using Tracker.Shared;
 using Tracker.Web.Data;
+using Tracker.Web.Jobs;
 using Tracker.Web.Security;
 
 namespace Tracker.Web.IntegrationTests.Api;
@@ -38,11 +39,11 @@ public class OpenApiTests
             [("/api/audit", "get", "ListAudit"), ("/api/compare.csv", "get", "GetComparisonCsv"),
              ("/api/projects/{name}/webhooks", "get", "ListWebhooks"), ("/api/projects/{name}/webhooks", "post", "CreateWebhook"),
              ("/api/projects/{name}/webhooks/{id}", "delete", "DeleteWebhook"),
-             ("/api/runs", "get", "ListRuns"), ("/api/runs", "post", "SubmitRun"), ("/api/runs/external", "post", "CreateScriptRun"),
+             ("/api/runs", "get", "ListRuns"), ("/api/runs", "post", "SubmitRun"), ("/api/runs/bulk", "post", "BulkRunAction"), ("/api/runs/external", "post", "CreateScriptRun"),
              ("/api/runs/{id}", "delete", "DeleteRun"), ("/api/runs/{id}", "get", "GetRun"), ("/api/runs/{id}", "patch", "UpdateRun"),
-             ("/api/runs/{id}/cancel", "post", "CancelRun"), ("/api/runs/{id}/events", "get", "GetRunEvents"),
+             ("/api/runs/{id}/cancel", "post", "CancelRun"), ("/api/runs/{id}/checkpoint", "get", "GetRunCheckpoint"), ("/api/runs/{id}/events", "get", "GetRunEvents"),
              ("/api/runs/{id}/files", "get", "ListRunFiles"), ("/api/runs/{id}/files/{name}", "get", "GetRunFile"), ("/api/runs/{id}/files/{name}", "put", "AttachRunFile"),
-             ("/api/runs/{id}/finish", "post", "FinishScriptRun"), ("/api/runs/{id}/metrics", "get", "GetRunMetrics"), ("/api/runs/{id}/points", "post", "LogPoints"),
+             ("/api/runs/{id}/finish", "post", "FinishScriptRun"), ("/api/runs/{id}/metrics", "get", "GetRunMetrics"), ("/api/runs/{id}/metrics.json", "get", "DownloadRunMetrics"), ("/api/runs/{id}/points", "post", "LogPoints"),
              ("/api/runs/{id}/restore", "post", "RestoreRun"),
              ("/api/share", "get", "ListShareLinks"), ("/api/share", "post", "CreateShareLink"), ("/api/share/{id}", "delete", "RevokeShareLink"),
              ("/api/sweeps", "post", "SubmitSweep"), ("/api/sweeps/{id}", "get", "GetSweep"),
@@ -217,6 +218,17 @@ public class OpenApiTests
         await samples.CheckAsync("CancelRun", "post", $"/api/runs/{toCancel}/cancel", HttpStatusCode.OK);
         await samples.CheckAsync("CancelRun", "post", $"/api/runs/{toCancel}/cancel", HttpStatusCode.Conflict);
         await samples.CheckAsync("CancelRun", "post", "/api/runs/999999/cancel", HttpStatusCode.NotFound);
+        var checkpoint = services.GetRequiredService<RunCheckpoints>().PathOf(toCancel);
+        Directory.CreateDirectory(Path.GetDirectoryName(checkpoint)!);
+        await File.WriteAllBytesAsync(checkpoint, [1, 2, 3]);
+        await samples.CheckAsync("GetRunCheckpoint", "get", $"/api/runs/{toCancel}/checkpoint", HttpStatusCode.OK);
+        await samples.CheckAsync("GetRunCheckpoint", "get", $"/api/runs/{runId}/checkpoint", HttpStatusCode.Conflict);
+        await samples.CheckAsync("GetRunCheckpoint", "get", "/api/runs/999999/checkpoint", HttpStatusCode.NotFound);
+        await samples.CheckAsync("DownloadRunMetrics", "get", $"/api/runs/{runId}/metrics.json", HttpStatusCode.OK);
+        await samples.CheckAsync("DownloadRunMetrics", "get", "/api/runs/999999/metrics.json", HttpStatusCode.NotFound);
+        await samples.CheckAsync("BulkRunAction", "post", "/api/runs/bulk", HttpStatusCode.OK, $$"""{"action": "tag", "runs": [{{runId}}, 999999], "tag": "oa-bulk"}""");
+        await samples.CheckAsync("BulkRunAction", "post", "/api/runs/bulk", HttpStatusCode.OK, """{"action": "compare", "filter": {"project": "oa"}}""");
+        await samples.CheckAsync("BulkRunAction", "post", "/api/runs/bulk", HttpStatusCode.BadRequest, """{"action": "explode", "runs": [1]}""");
         await samples.CheckAsync("DeleteRun", "delete", $"/api/runs/{runId}", HttpStatusCode.Conflict);
         await samples.CheckAsync("DeleteRun", "delete", $"/api/runs/{toCancel}", HttpStatusCode.NoContent);
         await samples.CheckAsync("DeleteRun", "delete", "/api/runs/999999", HttpStatusCode.NotFound);

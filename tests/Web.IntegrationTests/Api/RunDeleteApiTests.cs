@@ -42,7 +42,10 @@ public class RunDeleteApiTests
             Assert.True(hidden.StatusCode == HttpStatusCode.NotFound, $"{url}: {hidden.StatusCode}");
         }
         Assert.Contains("kept", await host.Client.GetStringAsync($"/runs/{kept}"), StringComparison.Ordinal);
-        Assert.DoesNotContain("doomed", await host.Client.GetStringAsync($"/runs/{doomed}"), StringComparison.Ordinal);
+        // Its page shows nothing of it but that it is in the trash, with the restore (decision 0068).
+        var trashedPage = await host.Client.GetStringAsync($"/runs/{doomed}");
+        Assert.Contains($"Run {doomed} is in the trash", trashedPage, StringComparison.Ordinal);
+        Assert.DoesNotContain("Metric summaries", trashedPage, StringComparison.Ordinal);
         var csv = await host.Client.GetStringAsync($"/api/compare.csv?runs={doomed},{kept}&metrics={MetricKeys.TrainLoss}&x=step");
         Assert.DoesNotContain("doomed", csv, StringComparison.Ordinal);
         Assert.Contains("kept", csv, StringComparison.Ordinal);

@@ -26,6 +26,7 @@ public static class SiteMap
         new("Workers", AppUrls.Workers, Icons.Material.Filled.Dns),
         new("Compare", AppUrls.Compare, Icons.Material.Filled.CompareArrows),
         new("Paper", AppUrls.Paper, Icons.Material.Filled.Description),
+        new("Trash", AppUrls.Trash, Icons.Material.Filled.Delete),
         new("API tokens", AppUrls.Tokens, Icons.Material.Filled.Key),
         new("Change password", AppUrls.ChangePassword, Icons.Material.Filled.Password),
         new("Users", AppUrls.AdminUsers, Icons.Material.Filled.Group, Tracker.Web.Security.Policies.Admin),

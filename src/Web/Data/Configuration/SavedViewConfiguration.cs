@@ -11,7 +11,8 @@ internal sealed class SavedViewConfiguration : IEntityTypeConfiguration<SavedVie
         view.HasKey(v => v.Id);
         view.Property(v => v.Name).HasMaxLength(Limits.Name);
         view.Property(v => v.Query).HasMaxLength(Limits.ShareTarget);
-        // Saving under a name that exists replaces that view, so a name finds one view.
-        view.HasIndex(v => v.Name).IsUnique();
+        view.Property(v => v.Owner).HasMaxLength(Limits.Name);
+        // Saving under a name the user already has replaces that view, so a user's name finds one view.
+        view.HasIndex(v => new { v.Owner, v.Name }).IsUnique();
     }
 }

@@ -29,6 +29,8 @@ public static class AuditActions
     public const string Rename = "rename";
     public const string Archive = "archive";
     public const string Unarchive = "unarchive";
+    public const string Tag = "tag";
+    public const string Untag = "untag";
     public const string Retry = "retry";
     public const string Share = "share";
     public const string RevokeShare = "revoke-share";

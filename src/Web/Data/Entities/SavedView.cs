@@ -11,4 +11,6 @@ public sealed class SavedView
     /// <summary>The /runs query string without its leading '?', e.g. <c>q=model%20%3D%20mlp&amp;sort=name</c>.</summary>
     public required string Query { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// <summary>The user whose view it is; null for a view saved before views had owners, which every user sees.</summary>
+    public string? Owner { get; set; }
 }

@@ -16,7 +16,7 @@ public sealed record RunListItem(
     long Id, string Name, string Project, string Model, string Dataset, string Method, RunStatus Status, IReadOnlyList<string> Tags,
     double Progress, int EpochsCompleted, int Epochs, DateTime Created, DateTime? Started, DateTime? Finished,
     [property: NonFiniteNumber] double? BestValAcc, [property: NonFiniteNumber] double? BestValLoss, string? Owner = null, bool LoggedByScript = false,
-    DateTime? Archived = null);
+    DateTime? Archived = null, int? Seed = null);
 
 /// <summary>One page of runs and how many match in all.</summary>
 public sealed record RunPage(IReadOnlyList<RunListItem> Items, int Total, int Page, int PageSize);

@@ -46,24 +46,13 @@ public static class RunQueries
 
     public static async Task<RunPage> ListAsync(TrackerDbContext context, RunListQuery query, CancellationToken cancellationToken)
     {
-        // Runs in the trash never get here (the model's query filter); archived ones only when asked for.
-        var runs = query.Archived switch
-        {
-            ArchivedRuns.Include => context.Runs.AsNoTracking(),
-            ArchivedRuns.Only => context.Runs.AsNoTracking().Where(r => r.ArchivedAt != null),
-            _ => context.Runs.AsNoTracking().Where(r => r.ArchivedAt == null),
-        };
-        if (!string.IsNullOrEmpty(query.Project)) runs = runs.Where(r => r.Project!.Name == query.Project);
-        if (query.Status is { } status) runs = runs.Where(r => r.Status == status);
-        if (!string.IsNullOrEmpty(query.Tag)) runs = runs.Where(r => r.Tags.Contains(query.Tag));
-        if (!string.IsNullOrEmpty(query.Method)) runs = runs.Where(r => r.Method == query.Method);
-        if (query.Filter is { } filter) runs = runs.Where(filter);
+        var runs = Matching(context, query);
         var total = await runs.CountAsync(cancellationToken);
 
         // Only the listed columns: the entity would bring the config JSON of every row, parsed for nothing.
         var rows = runs.Select(r => new
         {
-            Run = new { r.Id, r.Name, r.Model, r.Dataset, r.Method, r.Status, r.Tags, r.Progress, r.EpochsCompleted, r.Epochs, r.CreatedAt, r.StartedAt, r.FinishedAt, r.Owner, r.LoggedByScript, r.ArchivedAt },
+            Run = new { r.Id, r.Name, r.Model, r.Dataset, r.Method, r.Status, r.Tags, r.Progress, r.EpochsCompleted, r.Epochs, r.CreatedAt, r.StartedAt, r.FinishedAt, r.Owner, r.LoggedByScript, r.ArchivedAt, r.Seed },
             ProjectName = r.Project!.Name,
             BestValAcc = context.RunSummaries.Where(s => s.RunId == r.Id && s.Key == MetricKeys.ValAcc).Select(s => (double?)s.Max).FirstOrDefault(),
             BestValLoss = context.RunSummaries.Where(s => s.RunId == r.Id && s.Key == MetricKeys.ValLoss).Select(s => (double?)s.Min).FirstOrDefault(),
@@ -90,9 +79,56 @@ public static class RunQueries
         var items = page.Select(x => new RunListItem(
             x.Run.Id, x.Run.Name, x.ProjectName, x.Run.Model, x.Run.Dataset, x.Run.Method, x.Run.Status, x.Run.Tags,
             x.Run.Progress, x.Run.EpochsCompleted, x.Run.Epochs, x.Run.CreatedAt, x.Run.StartedAt, x.Run.FinishedAt,
-            x.BestValAcc, x.BestValLoss, x.Run.Owner, x.Run.LoggedByScript, x.Run.ArchivedAt)).ToList();
+            x.BestValAcc, x.BestValLoss, x.Run.Owner, x.Run.LoggedByScript, x.Run.ArchivedAt,
+            // A script's run has no queue config, so no seed of the tracker's.
+            x.Run.LoggedByScript ? null : x.Run.Seed)).ToList();
         return new RunPage(items, total, query.Page, query.PageSize);
     }
+
+    /// <summary>The runs a list's filters select (paging and order aside).</summary>
+    public static IQueryable<Run> Matching(TrackerDbContext context, RunListQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(query);
+        // Runs in the trash never get here (the model's query filter); archived ones only when asked for.
+        var runs = query.Archived switch
+        {
+            ArchivedRuns.Include => context.Runs.AsNoTracking(),
+            ArchivedRuns.Only => context.Runs.AsNoTracking().Where(r => r.ArchivedAt != null),
+            _ => context.Runs.AsNoTracking().Where(r => r.ArchivedAt == null),
+        };
+        if (!string.IsNullOrEmpty(query.Project)) runs = runs.Where(r => r.Project!.Name == query.Project);
+        if (query.Status is { } status) runs = runs.Where(r => r.Status == status);
+        if (!string.IsNullOrEmpty(query.Tag)) runs = runs.Where(r => r.Tags.Contains(query.Tag));
+        if (!string.IsNullOrEmpty(query.Method)) runs = runs.Where(r => r.Method == query.Method);
+        if (query.Filter is { } filter) runs = runs.Where(filter);
+        return runs;
+    }
+
+    /// <summary>
+    /// The list filters as the API's query parameters give them, checked: the query with its filters (sorted by creation,
+    /// first page), or the parameter at fault and why.
+    /// </summary>
+    public static (RunListQuery? Query, string? Field, string? Problem) ParseFilters(
+        string? project, string? status, string? tag, string? method, string? q, string? archived)
+    {
+        var archivedFilter = ArchivedRuns.Hide;
+        if (!string.IsNullOrEmpty(archived) && (!Enum.TryParse(archived, ignoreCase: true, out archivedFilter) || !Enum.IsDefined(archivedFilter)
+                                                || int.TryParse(archived, out _)))
+            return (null, "archived", $"Unknown archived '{archived}'. Use one of: {Names<ArchivedRuns>()}.");
+        RunStatus? statusFilter = null;
+        if (!string.IsNullOrEmpty(status))
+        {
+            if (!Enum.TryParse<RunStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(status, out _))
+                return (null, "status", $"Unknown status '{status}'. Use one of: {Names<RunStatus>()}.");
+            statusFilter = parsed;
+        }
+        if (!Filtering.RunFilter.TryCompile(q, out var filter, out var filterError)) return (null, "q", filterError.Message);
+        return (new RunListQuery(project, statusFilter, tag, method, RunSort.Created, Descending: true, Page: 1, DefaultPageSize, filter, archivedFilter), null, null);
+    }
+
+    public static string Names<T>() where T : struct, Enum =>
+        string.Join(", ", Enum.GetNames<T>().Select(n => char.ToLowerInvariant(n[0]) + n[1..]));
 
     /// <summary>The projects, tags and methods that runs have, sorted ignoring case, for the quick filters.</summary>
     public static async Task<RunFacets> FacetsAsync(TrackerDbContext context, CancellationToken cancellationToken)

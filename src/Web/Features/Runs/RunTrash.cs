@@ -66,6 +66,16 @@ public sealed class RunTrash(IDbContextFactory<TrackerDbContext> contexts, RunCh
         return TrashResult.Done;
     }
 
+    /// <summary>The run when it is in the trash; null when it is not (or does not exist).</summary>
+    public async Task<TrashedRun?> FindAsync(long runId, CancellationToken cancellationToken = default)
+    {
+        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
+        var row = await Trashed(context).Where(r => r.Id == runId)
+            .Select(r => new { r.Id, r.Name, Project = r.Project!.Name, r.Owner, r.Status, r.CreatedAt, r.DeletedAt })
+            .FirstOrDefaultAsync(cancellationToken);
+        return row is null ? null : new TrashedRun(row.Id, row.Name, row.Project, row.Owner, row.Status, row.CreatedAt, row.DeletedAt!.Value);
+    }
+
     /// <summary>The runs in the trash, last deleted first.</summary>
     public async Task<IReadOnlyList<TrashedRun>> ListAsync(CancellationToken cancellationToken = default)
     {

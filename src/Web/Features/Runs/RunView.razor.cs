@@ -45,9 +45,10 @@ public sealed partial class RunView : IDisposable
     [Inject] private IDbContextFactory<TrackerDbContext> Contexts { get; set; } = default!;
     [Inject] private RunNotifier Notifier { get; set; } = default!;
     [Inject] private StorageHealth Storage { get; set; } = default!;
-    [Inject] private JobLeases Leases { get; set; } = default!;
     [Inject] private RunSubmission Submission { get; set; } = default!;
     [Inject] private RunTrash Trash { get; set; } = default!;
+    [Inject] private RunActions Actions { get; set; } = default!;
+    [Inject] private RunCheckpoints Checkpoints { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
     [Inject] private ILogger<RunView> Logger { get; set; } = default!;
@@ -104,11 +105,14 @@ public sealed partial class RunView : IDisposable
             _configRows = ConfigRows.Of(detail.Config);
             _configJson = RunConfigJson.Serialize(detail.Config, indented: true);
             _notesDraft = detail.Notes;
+            (_name, _archived) = (detail.Name, detail.Archived is not null);
             foreach (var trainingEvent in _early) _state.Apply(trainingEvent);
             if (_early.Any(e => e is RunFinishedEvent)) _ = RefreshFinishedAsync();
             _early.Clear();
             RefreshCharts();
         }
+        else
+            _trashed = await Trash.FindAsync(RunId, _disposed.Token);
         _loaded = true;
     }
 
@@ -221,18 +225,22 @@ public sealed partial class RunView : IDisposable
         if (await RunQueries.FindAsync(context, RunId, _disposed.Token) is { } detail) _state?.Refresh(detail);
     }
 
+    /// <summary>Asked for only after "Cancel run" was confirmed.</summary>
+    private bool _confirmingCancel;
+
     private async Task CancelAsync()
     {
         await RunActionAsync(async () =>
         {
-            var result = await Leases.CancelAsync(RunId, _disposed.Token);
-            if (result is CancelResult.Cancelled or CancelResult.CancelRequested)
-                await Audit.RecordAsync(_user, Tracker.Web.Data.AuditActions.Cancel, $"run {RunId}");
-            _actionMessage = result switch
+            _confirmingCancel = false;
+            var result = await Actions.CancelAsync(RunId, _user, _disposed.Token);
+            _actionMessage = result.Outcome switch
             {
-                CancelResult.Cancelled => "The run left the queue, cancelled.",
-                CancelResult.CancelRequested => "Cancel requested: the run stops within a step.",
-                CancelResult.AlreadyFinished => "The run had already finished.",
+                RunActionOutcome.Done => "The run left the queue, cancelled.",
+                RunActionOutcome.StopRequested => "Cancel requested: the run stops within a step.",
+                RunActionOutcome.AlreadyFinished => "The run had already finished.",
+                RunActionOutcome.LoggedByScript => "The run is logged by a script; the script finishes it.",
+                RunActionOutcome.NotYours => "Only the run's owner or an admin may cancel it.",
                 _ => $"There is no run {RunId}.",
             };
             // A running run's finished event follows once the worker has recorded the cancel.
@@ -255,24 +263,112 @@ public sealed partial class RunView : IDisposable
         });
     }
 
-    /// <summary>Asked for only after "Delete…" was confirmed; the run list is where one lands.</summary>
+    /// <summary>Asked for only after "Delete…" was confirmed; the page then says the run is in the trash and offers the restore.</summary>
     private bool _confirmingDelete;
+
+    /// <summary>The run as the trash holds it, when it is there rather than nowhere.</summary>
+    private TrashedRun? _trashed;
 
     private async Task DeleteAsync()
     {
         await RunActionAsync(async () =>
         {
             _confirmingDelete = false;
-            var result = await Trash.TrashAsync(RunId, _user, _disposed.Token);
-            if (result is TrashResult.Done)
-                Navigation.NavigateTo(AppUrls.Runs);
+            var result = await Actions.DeleteAsync(RunId, _user, _disposed.Token);
+            if (result.Outcome is RunActionOutcome.Done)
+                await ReloadAsync();
             else
-                _actionError = result switch
+                _actionError = result.Outcome switch
                 {
-                    TrashResult.StillActive => "The run is queued or running again; cancel it first.",
-                    TrashResult.NotYours => "Only the run's owner or an admin may delete it.",
+                    RunActionOutcome.StillActive => "The run is queued or running again; cancel it first.",
+                    RunActionOutcome.NotYours => "Only the run's owner or an admin may delete it.",
                     _ => $"There is no run {RunId}.",
                 };
+        });
+    }
+
+    private async Task RestoreAsync()
+    {
+        if (_busy) return;
+        _busy = true;
+        _actionError = null;
+        try
+        {
+            var result = await Actions.RestoreAsync(RunId, _user, _disposed.Token);
+            if (result.Outcome is RunActionOutcome.Done)
+            {
+                await ReloadAsync();
+                _actionMessage = "Restored from the trash.";
+            }
+            else
+                _actionError = result.Outcome is RunActionOutcome.NotYours
+                    ? "Only the run's owner or an admin may restore it."
+                    : $"Run {RunId} is no longer in the trash.";
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
+
+    /// <summary>Reads the run afresh, after it went to the trash or came back.</summary>
+    private async Task ReloadAsync()
+    {
+        _state = null;
+        _trashed = null;
+        await LoadAsync();
+    }
+
+    /// <summary>The name and archived mark as the header shows them; changed here, not in the live state, which training owns.</summary>
+    private string _name = "";
+    private bool _archived;
+    private bool _renaming;
+    private string? _nameDraft;
+    private string? _nameError;
+
+    private void StartRenaming()
+    {
+        _nameDraft = _name;
+        _nameError = null;
+        _renaming = true;
+    }
+
+    private void StopRenaming() => _renaming = false;
+
+    private async Task RenameAsync()
+    {
+        await RunActionAsync(async () =>
+        {
+            var result = await Actions.RenameAsync(RunId, _nameDraft, _user, _disposed.Token);
+            if (result.Outcome is RunActionOutcome.Done)
+            {
+                _name = _nameDraft!.Trim();
+                _renaming = false;
+                _actionMessage = "Renamed.";
+            }
+            else
+                _nameError = result.Outcome switch
+                {
+                    RunActionOutcome.Invalid => result.Problem,
+                    RunActionOutcome.NotYours => "Only the run's owner or an admin may rename it.",
+                    _ => $"There is no run {RunId}.",
+                };
+        });
+    }
+
+    private async Task ToggleArchivedAsync()
+    {
+        await RunActionAsync(async () =>
+        {
+            var archive = !_archived;
+            var result = await Actions.SetArchivedAsync(RunId, archive, _user, _disposed.Token);
+            if (result.Outcome is RunActionOutcome.Done)
+            {
+                _archived = archive;
+                _actionMessage = archive ? "Archived: the runs list leaves it out unless it shows archived runs." : "Unarchived: back in the runs list.";
+            }
+            else
+                _actionError = result.Outcome is RunActionOutcome.NotYours ? "Only the run's owner or an admin may archive it." : $"There is no run {RunId}.";
         });
     }
 

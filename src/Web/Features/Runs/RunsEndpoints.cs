@@ -69,6 +69,18 @@ public static class RunsEndpoints
                 + "(admins may restore any).")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
 
+        runs.MapPost("/bulk", BulkAsync).WithName("BulkRunAction")
+            .WithSummary("Tag, untag, cancel, archive, unarchive, delete or compare many runs")
+            .WithDescription("The body names the action (tag, untag, cancel, archive, unarchive, delete, compare) and either runs, the ids "
+                + "of the ticked runs, or filter, every run GET /api/runs would list with those parameters (q, project, status, tag, method, "
+                + $"archived), at most {RunBulkActions.MaxRuns}; tag and untag also take tag. Each run is changed as its own endpoint "
+                + "would change it, with the same permission: 200 with each run's outcome (done, stopRequested, unchanged, notFound, "
+                + "notYours, stillActive, alreadyFinished, loggedByScript, invalid) and their counts; compare changes nothing and answers "
+                + "with the comparison's URL. 400 naming the field (action, runs, filter.q, tag...) when the request cannot run; "
+                + "nothing is changed then.")
+            .Accepts<BulkRunRequest>("application/json")
+            .ProducesValidationProblem();
+
         var trash = api.MapGroup("/trash").WithTags("Runs");
         trash.MapGet("/", ListTrashAsync).WithName("ListTrash")
             .WithSummary("The runs in the trash")
@@ -117,25 +129,15 @@ public static class RunsEndpoints
         string? project = null, string? status = null, string? tag = null, string? method = null,
         string? sort = null, bool desc = false, int page = 1, int pageSize = RunQueries.DefaultPageSize, string? q = null, string? archived = null)
     {
-        var archivedFilter = ArchivedRuns.Hide;
-        if (!string.IsNullOrEmpty(archived) && (!Enum.TryParse(archived, ignoreCase: true, out archivedFilter) || !Enum.IsDefined(archivedFilter)))
-            return BadQuery($"Unknown archived '{archived}'. Use one of: {Names<ArchivedRuns>()}.");
-        RunStatus? statusFilter = null;
-        if (!string.IsNullOrEmpty(status))
-        {
-            if (!Enum.TryParse<RunStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
-                return BadQuery($"Unknown status '{status}'. Use one of: {Names<RunStatus>()}.");
-            statusFilter = parsed;
-        }
+        var (filters, _, problem) = RunQueries.ParseFilters(project, status, tag, method, q, archived);
+        if (filters is null) return BadQuery(problem!);
         var order = RunSort.Created;
         if (!string.IsNullOrEmpty(sort) && (!Enum.TryParse(sort, ignoreCase: true, out order) || !Enum.IsDefined(order)))
-            return BadQuery($"Unknown sort '{sort}'. Use one of: {Names<RunSort>()}.");
+            return BadQuery($"Unknown sort '{sort}'. Use one of: {RunQueries.Names<RunSort>()}.");
         if (page < 1) return BadQuery("page counts from 1.");
         if (pageSize < 1 || pageSize > RunQueries.MaxPageSize) return BadQuery($"pageSize must be 1 to {RunQueries.MaxPageSize}.");
 
-        if (!RunFilter.TryCompile(q, out var filter, out var filterError)) return BadQuery(filterError.Message);
-
-        var query = new RunListQuery(project, statusFilter, tag, method, order, desc, page, pageSize, filter, archivedFilter);
+        var query = filters with { Sort = order, Descending = desc, Page = page, PageSize = pageSize };
         return TypedResults.Ok(await RunQueries.ListAsync(context, query, cancellationToken));
     }
 
@@ -154,78 +156,76 @@ public static class RunsEndpoints
     }
 
     private static async Task<Results<Ok<CancelledRun>, Accepted<CancelledRun>, ProblemHttpResult>> CancelAsync(
-        long id, JobLeases leases, TrackerDbContext context, AuditLog audit, ClaimsPrincipal user, CancellationToken cancellationToken)
+        long id, RunActions actions, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        if (await RunQueries.OwnerAsync(context, id, cancellationToken) is not { } run) return NoSuchRun(id);
-        if (!TrackerClaims.MayChangeRun(user, run.Owner)) return NotYours(id);
-        var outcome = await leases.CancelAsync(id, cancellationToken);
-        if (outcome is CancelResult.Cancelled or CancelResult.CancelRequested)
-            await audit.RecordAsync(user, AuditActions.Cancel, $"run {id}", null, cancellationToken);
-        return outcome switch
+        var result = await actions.CancelAsync(id, user, cancellationToken);
+        return result.Outcome switch
         {
-            CancelResult.Cancelled => TypedResults.Ok(new CancelledRun(id, RunStatus.Cancelled, StopRequested: false)),
-            CancelResult.CancelRequested => TypedResults.Accepted(AppUrls.Run(id), new CancelledRun(id, RunStatus.Cancelled, StopRequested: true)),
-            // A run stored without a job (imported, say) has nothing to cancel either.
-            _ => await RunQueries.StatusAsync(context, id, cancellationToken) is { } status
-                ? status.IsActive()
-                    // Running without a job: a run a script logs, which the script itself finishes.
-                    ? TypedResults.Problem(title: "The run is not the queue's.",
-                        detail: $"Run {id} is logged by a script; the script finishes it (POST /api/runs/{id}/finish).", statusCode: StatusCodes.Status409Conflict)
-                    : TypedResults.Problem(title: "The run has already finished.", detail: $"Run {id} is {status}; only queued or running runs can be cancelled.",
-                        statusCode: StatusCodes.Status409Conflict)
-                : NoSuchRun(id),
+            RunActionOutcome.Done => TypedResults.Ok(new CancelledRun(id, RunStatus.Cancelled, StopRequested: false)),
+            RunActionOutcome.StopRequested => TypedResults.Accepted(AppUrls.Run(id), new CancelledRun(id, RunStatus.Cancelled, StopRequested: true)),
+            _ => ProblemOf(id, result),
         };
     }
 
     private static async Task<Results<Ok<RunDetail>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        long id, RunChange change, TrackerDbContext context, AuditLog audit, ClaimsPrincipal user, TimeProvider clock, CancellationToken cancellationToken)
+        long id, RunChange change, RunActions actions, TrackerDbContext context, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         if (change is null || (change.Name is null && change.Archived is null))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["Say what changes: name, archived or both."] },
                 title: "The change names nothing.");
+        // Checked before anything is stored, so a bad name with archived: true changes nothing.
         if (change.Name is not null && RunAnnotations.ValidateName(change.Name) is { } nameError)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = [nameError] }, title: "The run's new name is not valid.");
-        if (await RunQueries.OwnerAsync(context, id, cancellationToken) is not { } run) return NoSuchRun(id);
-        if (!TrackerClaims.MayChangeRun(user, run.Owner)) return NotYours(id);
 
-        if (change.Name is { } name)
-        {
-            if (!await RunAnnotations.RenameAsync(context, id, name, cancellationToken)) return NoSuchRun(id);
-            await audit.RecordAsync(user, AuditActions.Rename, $"run {id}", name.Trim(), cancellationToken);
-        }
-        if (change.Archived is { } archived)
-        {
-            if (!await RunAnnotations.SetArchivedAsync(context, id, archived, clock.GetUtcNow().UtcDateTime, cancellationToken)) return NoSuchRun(id);
-            await audit.RecordAsync(user, archived ? AuditActions.Archive : AuditActions.Unarchive, $"run {id}", null, cancellationToken);
-        }
+        if (change.Name is { } name && await actions.RenameAsync(id, name, user, cancellationToken) is { Succeeded: false } renamed)
+            return ProblemOf(id, renamed);
+        if (change.Archived is { } archived && await actions.SetArchivedAsync(id, archived, user, cancellationToken) is { Succeeded: false } archiving)
+            return ProblemOf(id, archiving);
         return await RunQueries.FindAsync(context, id, cancellationToken) is { } detail ? TypedResults.Ok(detail) : NoSuchRun(id);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        long id, RunTrash trash, ClaimsPrincipal user, CancellationToken cancellationToken) =>
-        await trash.TrashAsync(id, user, cancellationToken) switch
-        {
-            TrashResult.Done => TypedResults.NoContent(),
-            TrashResult.NotYours => NotYours(id),
-            TrashResult.StillActive => TypedResults.Problem(title: "The run is still active.",
-                detail: $"Run {id} is queued or running; cancel it first, then delete it.", statusCode: StatusCodes.Status409Conflict),
-            _ => NoSuchRun(id),
-        };
+        long id, RunActions actions, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        await actions.DeleteAsync(id, user, cancellationToken) is { Succeeded: false } refused ? ProblemOf(id, refused) : TypedResults.NoContent();
 
     private static async Task<Results<Ok<RunDetail>, ProblemHttpResult>> RestoreAsync(
-        long id, RunTrash trash, TrackerDbContext context, ClaimsPrincipal user, CancellationToken cancellationToken) =>
-        await trash.RestoreAsync(id, user, cancellationToken) switch
+        long id, RunActions actions, TrackerDbContext context, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        (await actions.RestoreAsync(id, user, cancellationToken)).Outcome switch
         {
-            TrashResult.Done when await RunQueries.FindAsync(context, id, cancellationToken) is { } detail => TypedResults.Ok(detail),
-            TrashResult.NotYours => NotYours(id),
+            RunActionOutcome.Done when await RunQueries.FindAsync(context, id, cancellationToken) is { } detail => TypedResults.Ok(detail),
+            RunActionOutcome.NotYours => NotYours(id),
             _ => TypedResults.Problem(title: "No such run in the trash.", detail: $"Run {id} is not in the trash.", statusCode: StatusCodes.Status404NotFound),
         };
+
+    private static async Task<Results<Ok<BulkRunResult>, ValidationProblem>> BulkAsync(
+        BulkRunRequest request, RunBulkActions bulk, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        var (result, problem) = await bulk.ApplyAsync(request ?? new BulkRunRequest(), user, cancellationToken);
+        return result is not null
+            ? TypedResults.Ok(result)
+            : TypedResults.ValidationProblem(new Dictionary<string, string[]> { [problem!.Field] = [problem.Message] }, title: "The bulk action cannot run.");
+    }
 
     private static async Task<Ok<IReadOnlyList<TrashedRun>>> ListTrashAsync(RunTrash trash, CancellationToken cancellationToken) =>
         TypedResults.Ok(await trash.ListAsync(cancellationToken));
 
     private static async Task<Ok<EmptiedTrash>> EmptyTrashAsync(RunTrash trash, ClaimsPrincipal user, CancellationToken cancellationToken) =>
         TypedResults.Ok(await trash.EmptyAsync(user, cancellationToken));
+
+    /// <summary>The answer to an act on run <paramref name="id"/> that did not happen.</summary>
+    public static ProblemHttpResult ProblemOf(long id, RunActionResult result) => result.Outcome switch
+    {
+        RunActionOutcome.NotYours => NotYours(id),
+        RunActionOutcome.StillActive => TypedResults.Problem(title: "The run is still active.",
+            detail: $"Run {id} is queued or running; cancel it first, then delete it.", statusCode: StatusCodes.Status409Conflict),
+        // Running without a job: a run a script logs, which the script itself finishes.
+        RunActionOutcome.LoggedByScript => TypedResults.Problem(title: "The run is not the queue's.",
+            detail: $"Run {id} is logged by a script; the script finishes it (POST /api/runs/{id}/finish).", statusCode: StatusCodes.Status409Conflict),
+        RunActionOutcome.AlreadyFinished => TypedResults.Problem(title: "The run has already finished.",
+            detail: result.Problem ?? $"Run {id} has finished; only queued or running runs can be cancelled.", statusCode: StatusCodes.Status409Conflict),
+        RunActionOutcome.Invalid => TypedResults.Problem(title: "The change is not valid.", detail: result.Problem, statusCode: StatusCodes.Status400BadRequest),
+        _ => NoSuchRun(id),
+    };
 
     public static ProblemHttpResult NotYours(long id) =>
         TypedResults.Problem(title: "Not your run.", detail: $"Run {id} belongs to someone else; only its owner or an admin may change it.",
@@ -237,6 +237,4 @@ public static class RunsEndpoints
     private static ProblemHttpResult BadQuery(string detail) =>
         TypedResults.Problem(title: "Invalid query.", detail: detail, statusCode: StatusCodes.Status400BadRequest);
 
-    private static string Names<T>() where T : struct, Enum =>
-        string.Join(", ", Enum.GetNames<T>().Select(n => char.ToLowerInvariant(n[0]) + n[1..]));
 }

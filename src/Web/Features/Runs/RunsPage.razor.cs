@@ -35,6 +35,11 @@ public sealed partial class RunsPage
     [Inject] private IDbContextFactory<TrackerDbContext> Contexts { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
 
+    [CascadingParameter] private Task<Microsoft.AspNetCore.Components.Authorization.AuthenticationState>? AuthenticationState { get; set; }
+
+    /// <summary>Whose saved views the page lists and saves: each user keeps their own.</summary>
+    private string? _owner;
+
     [SupplyParameterFromQuery(Name = "q")] public string? Q { get; set; }
     [SupplyParameterFromQuery(Name = "project")] public string? ProjectFilter { get; set; }
     [SupplyParameterFromQuery(Name = "status")] public string? StatusFilter { get; set; }
@@ -44,17 +49,19 @@ public sealed partial class RunsPage
     [SupplyParameterFromQuery(Name = "sort")] public string? SortParameter { get; set; }
     [SupplyParameterFromQuery(Name = "desc")] public string? Desc { get; set; }
     [SupplyParameterFromQuery(Name = "page")] public int? PageNumber { get; set; }
+    [SupplyParameterFromQuery(Name = "cols")] public string? ColumnsParameter { get; set; }
 
     protected override async Task OnInitializedAsync()
     {
+        if (AuthenticationState is not null) _owner = Tracker.Web.Security.TrackerClaims.NameOf((await AuthenticationState).User);
         await using var context = await Contexts.CreateDbContextAsync();
         _facets = await RunQueries.FacetsAsync(context, CancellationToken.None);
-        _views = await SavedViews.ListAsync(context, CancellationToken.None);
+        _views = await SavedViews.ListAsync(context, _owner, CancellationToken.None);
     }
 
     protected override void OnParametersSet()
     {
-        _state = RunsListState.FromQuery(Q, ProjectFilter, StatusFilter, TagFilter, MethodFilter, SortParameter, Desc, PageNumber, ArchivedFilter);
+        _state = RunsListState.FromQuery(Q, ProjectFilter, StatusFilter, TagFilter, MethodFilter, SortParameter, Desc, PageNumber, ArchivedFilter, ColumnsParameter);
         // Compiled once per query text, so the list sees a new filter only when the query changed.
         if (_compiledQuery != _state.Query || (_filter is null && _error is null && _state.Query is not null))
         {
@@ -78,15 +85,15 @@ public sealed partial class RunsPage
         _viewProblem = SavedViews.Problem(_viewName, query);
         if (_viewProblem is not null) return;
         await using var context = await Contexts.CreateDbContextAsync();
-        await SavedViews.SaveAsync(context, _viewName!, query, DateTime.UtcNow, CancellationToken.None);
-        _views = await SavedViews.ListAsync(context, CancellationToken.None);
+        await SavedViews.SaveAsync(context, _owner, _viewName!, query, DateTime.UtcNow, CancellationToken.None);
+        _views = await SavedViews.ListAsync(context, _owner, CancellationToken.None);
         _viewName = null;
     }
 
     private async Task DeleteViewAsync(SavedViewItem view)
     {
         await using var context = await Contexts.CreateDbContextAsync();
-        await SavedViews.DeleteAsync(context, view.Id, CancellationToken.None);
-        _views = await SavedViews.ListAsync(context, CancellationToken.None);
+        await SavedViews.DeleteAsync(context, _owner, view.Id, CancellationToken.None);
+        _views = await SavedViews.ListAsync(context, _owner, CancellationToken.None);
     }
 }

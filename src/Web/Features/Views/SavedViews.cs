@@ -1,6 +1,8 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Tracker.Web.Data;
+using Tracker.Web.Security;
 
 namespace Tracker.Web.Features.Views;
 
@@ -10,15 +12,19 @@ public sealed record SavedViewItem(long Id, string Name, string Query, string Ur
 /// <summary>What POST /api/views takes: a name and the /runs query string to keep under it.</summary>
 public sealed record SaveViewRequest(string Name, string Query);
 
-/// <summary>Saved views of the runs list, for the /runs page and /api/views.</summary>
+/// <summary>
+/// Saved views of the runs list, for the /runs page and /api/views: each user's own (a view keeps the list's filters, order and
+/// chosen columns), plus the views saved before views had owners, which everyone sees.
+/// </summary>
 public static class SavedViews
 {
     public const int MaxNameLength = 200;
     public const int MaxQueryLength = 2000;
 
-    public static async Task<IReadOnlyList<SavedViewItem>> ListAsync(TrackerDbContext context, CancellationToken cancellationToken)
+    /// <summary><paramref name="owner"/>'s views and the ones without an owner, by name.</summary>
+    public static async Task<IReadOnlyList<SavedViewItem>> ListAsync(TrackerDbContext context, string? owner, CancellationToken cancellationToken)
     {
-        var views = await context.SavedViews.AsNoTracking().OrderBy(v => v.Name).ToListAsync(cancellationToken);
+        var views = await Visible(context, owner).AsNoTracking().OrderBy(v => v.Name).ThenBy(v => v.Id).ToListAsync(cancellationToken);
         return views.Select(ToItem).ToList();
     }
 
@@ -33,16 +39,17 @@ public static class SavedViews
         return null;
     }
 
-    /// <summary>Saves the view; one saved under the same name is replaced. Check <see cref="Problem"/> first.</summary>
-    public static async Task<SavedViewItem> SaveAsync(TrackerDbContext context, string name, string query, DateTime now, CancellationToken cancellationToken)
+    /// <summary>Saves the view as <paramref name="owner"/>'s; their view of the same name is replaced. Check <see cref="Problem"/> first.</summary>
+    public static async Task<SavedViewItem> SaveAsync(TrackerDbContext context, string? owner, string name, string query, DateTime now,
+        CancellationToken cancellationToken)
     {
         if (Problem(name, query) is { } problem) throw new ArgumentException(problem, nameof(name));
         name = name.Trim();
         query = query.TrimStart('?');
-        var view = await context.SavedViews.FirstOrDefaultAsync(v => v.Name == name, cancellationToken);
+        var view = await context.SavedViews.FirstOrDefaultAsync(v => v.Owner == owner && v.Name == name, cancellationToken);
         if (view is null)
         {
-            view = new SavedView { Name = name, Query = query, CreatedAt = now };
+            view = new SavedView { Name = name, Query = query, CreatedAt = now, Owner = owner };
             context.SavedViews.Add(view);
         }
         else
@@ -54,37 +61,43 @@ public static class SavedViews
         return ToItem(view);
     }
 
-    public static async Task<bool> DeleteAsync(TrackerDbContext context, long id, CancellationToken cancellationToken) =>
-        await context.SavedViews.Where(v => v.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
+    /// <summary>Deletes one of the views <paramref name="owner"/> sees; false when there is no such view for them.</summary>
+    public static async Task<bool> DeleteAsync(TrackerDbContext context, string? owner, long id, CancellationToken cancellationToken) =>
+        await Visible(context, owner).Where(v => v.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
+
+    private static IQueryable<SavedView> Visible(TrackerDbContext context, string? owner) =>
+        context.SavedViews.Where(v => v.Owner == owner || v.Owner == null);
 
     /// <summary>/api/views: list, save (by name) and delete saved views of the runs list.</summary>
     public static RouteGroupBuilder MapViews(this RouteGroupBuilder api)
     {
         var views = api.MapGroup("/views").WithTags("Saved views");
-        views.MapGet("/", async (TrackerDbContext context, CancellationToken cancellationToken) => TypedResults.Ok(await ListAsync(context, cancellationToken)))
-            .WithName("ListViews").WithSummary("Saved views of the runs list, by name")
-            .WithDescription("Each view with its name, its /runs query string and the URL that opens it.");
+        views.MapGet("/", async (TrackerDbContext context, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+                TypedResults.Ok(await ListAsync(context, TrackerClaims.NameOf(user), cancellationToken)))
+            .WithName("ListViews").WithSummary("Your saved views of the runs list, by name")
+            .WithDescription("Each of your views (and those saved before views had owners) with its name, its /runs query string and the URL that opens it.");
         views.MapPost("/", SaveEndpointAsync).WithName("SaveView")
             .WithSummary("Save a view")
-            .WithDescription("query is the /runs query string (q, project, status, tag, method, sort, desc). A view of the same name is replaced. "
+            .WithDescription("query is the /runs query string (q, project, status, tag, method, archived, sort, desc, cols). Your view of the same name is replaced. "
                 + "400 when the name is missing or either is too long.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
-        views.MapDelete("/{id:long}", async Task<Results<NoContent, ProblemHttpResult>> (long id, TrackerDbContext context, CancellationToken cancellationToken) =>
-                await DeleteAsync(context, id, cancellationToken)
+        views.MapDelete("/{id:long}", async Task<Results<NoContent, ProblemHttpResult>> (long id, TrackerDbContext context, ClaimsPrincipal user,
+                CancellationToken cancellationToken) =>
+                await DeleteAsync(context, TrackerClaims.NameOf(user), id, cancellationToken)
                     ? TypedResults.NoContent()
                     : TypedResults.Problem(title: "No such view.", detail: $"There is no saved view {id}.", statusCode: StatusCodes.Status404NotFound))
             .WithName("DeleteView").WithSummary("Delete a saved view")
-            .WithDescription("204 when the view was deleted, 404 when there is no such view.")
+            .WithDescription("204 when the view was deleted, 404 when there is no such view of yours.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
 
     private static async Task<Results<Ok<SavedViewItem>, ProblemHttpResult>> SaveEndpointAsync(
-        SaveViewRequest request, TrackerDbContext context, CancellationToken cancellationToken)
+        SaveViewRequest request, TrackerDbContext context, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         if (Problem(request.Name, request.Query) is { } problem)
             return TypedResults.Problem(title: "The view cannot be saved.", detail: problem, statusCode: StatusCodes.Status400BadRequest);
-        return TypedResults.Ok(await SaveAsync(context, request.Name, request.Query ?? "", DateTime.UtcNow, cancellationToken));
+        return TypedResults.Ok(await SaveAsync(context, TrackerClaims.NameOf(user), request.Name, request.Query ?? "", DateTime.UtcNow, cancellationToken));
     }
 
     private static SavedViewItem ToItem(SavedView view) => new(view.Id, view.Name, view.Query, AppUrls.RunsWithQuery(view.Query), view.CreatedAt);

@@ -38,6 +38,7 @@ public sealed class RunPageTests(AppInChromium fixture)
             await Expect(Status(page)).ToHaveTextAsync("running", new() { Timeout = 60_000 });
 
             await Button(page, "Cancel run").ClickAsync();
+            await Button(page, "Stop the run").ClickAsync();
 
             await Expect(Status(page)).ToHaveTextAsync("cancelled");
             await Expect(Button(page, "Cancel run")).ToHaveCountAsync(0);
