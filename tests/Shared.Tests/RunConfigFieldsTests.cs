@@ -33,6 +33,7 @@ public class RunConfigFieldsTests
         L2 = 1e-4,
         EarlyStopping = new EarlyStoppingSettings { Metric = MetricKeys.ValAcc, Patience = 3, Mode = MetricMode.Max },
         Analysis = new AnalysisSettings { EverySteps = 10, Gradients = true, GradientSamples = 4, WholeSetSamples = 256 },
+        StepEventEvery = 25,
         TrainSubset = 1000,
         MaxStepsPerEpoch = 20,
         Augment = true,

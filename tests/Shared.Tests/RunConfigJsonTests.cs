@@ -30,6 +30,7 @@ public class RunConfigJsonTests
         L2 = 1e-4,
         EarlyStopping = new EarlyStoppingSettings { Metric = MetricKeys.ValAcc, Patience = 3, Mode = MetricMode.Max },
         Analysis = new AnalysisSettings { EverySteps = 20, Gradients = true, GradientSamples = 4, WholeSetSamples = 512 },
+        StepEventEvery = 25,
         TrainSubset = 1000,
         MaxStepsPerEpoch = 50,
         Augment = true,

@@ -105,6 +105,26 @@ public class RunConfigValidatorTests
         Assert.Empty(Fields(Valid with { MaxStepsPerEpoch = 3 }));
     }
 
+    [Theory]
+    [InlineData(-1, true)]
+    [InlineData(0, false)] // only at the end of each epoch
+    [InlineData(1, false)]
+    [InlineData(RunConfigValidator.MaxStepEventEvery, false)]
+    [InlineData(RunConfigValidator.MaxStepEventEvery + 1, true)]
+    public void StepEventEvery_IsBetweenZeroAndItsBound(int every, bool rejected)
+    {
+        var fields = Fields(Valid with { StepEventEvery = every });
+        Assert.Equal(rejected, fields.Contains("stepEventEvery"));
+        Assert.Equal(rejected ? 1 : 0, fields.Count);
+    }
+
+    [Fact]
+    public void StepEventEvery_Defaults_ToTheEngineDefault_WhenAStoredConfigHasNone()
+    {
+        var parsed = RunConfigJson.Parse("""{"name":"old","model":"mlp","dataset":"fashion-mnist"}""");
+        Assert.Equal(RunConfig.DefaultStepEventEvery, parsed.StepEventEvery);
+    }
+
     // ---- optimisation ----
 
     [Theory]

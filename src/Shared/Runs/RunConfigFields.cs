@@ -130,6 +130,10 @@ public static class RunConfigFields
         Field("analysis.gradients", "Gradient direction metrics", Analysis, ConfigFieldKind.Flag, c => c.Analysis.Gradients),
         Field("analysis.gradientSamples", "Gradient samples (G)", Analysis, ConfigFieldKind.Integer, c => c.Analysis.GradientSamples),
         Field("analysis.wholeSetSamples", "Whole-set samples", Analysis, ConfigFieldKind.Integer, c => c.Analysis.WholeSetSamples),
+        Field("stepEventEvery", "Step metrics every N steps", Analysis, ConfigFieldKind.Integer, c => c.StepEventEvery) with
+        {
+            Hint = "Training loss, learning rate and live progress within an epoch; 0 = only at the end of each epoch",
+        },
 
         Field("trainSubset", "Training subset", ModelAndData, ConfigFieldKind.Integer, c => c.TrainSubset) with { Optional = true, Filterable = true },
         Field("maxStepsPerEpoch", "Max steps per epoch", ModelAndData, ConfigFieldKind.Integer, c => c.MaxStepsPerEpoch) with { Optional = true },

@@ -21,6 +21,7 @@ public static class RunConfigValidator
     public const int MaxDropConnectSamples = 1_000;
     public const int MaxPatience = MaxEpochs;
     public const int MaxAnalysisEverySteps = 1_000_000;
+    public const int MaxStepEventEvery = 1_000_000;
     public const int MaxGradientSamples = 1_000;
     public const int MaxWholeSetSamples = 100_000;
     public const int MaxPathLength = 4_096;
@@ -185,6 +186,11 @@ public static class RunConfigValidator
             Add("analysis.gradientSamples", $"Gradient analysis can use at most {MaxGradientSamples:N0} mini-batches.");
         if (analysis.WholeSetSamples > MaxWholeSetSamples)
             Add("analysis.wholeSetSamples", $"The whole-set gradient can use at most {MaxWholeSetSamples:N0} examples.");
+
+        if (config.StepEventEvery < 0)
+            Add("stepEventEvery", "The step metrics interval cannot be negative (0 reports them only at the end of each epoch).");
+        else if (config.StepEventEvery > MaxStepEventEvery)
+            Add("stepEventEvery", $"The step metrics interval can be at most {MaxStepEventEvery:N0} steps.");
 
         return errors;
     }

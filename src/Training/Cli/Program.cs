@@ -9,7 +9,7 @@ using Tracker.Training.Engine;
 var configOption = new Option<FileInfo>("--config") { Description = "Run config (RunConfig JSON, camelCase).", Required = true };
 var outOption = new Option<DirectoryInfo?>("--out") { Description = "Output folder for the checkpoint; an existing checkpoint there is resumed. Default: runs/<name>." };
 var runIdOption = new Option<long?>("--run-id") { Description = "Id echoed in the run-started event." };
-var stepEveryOption = new Option<int>("--step-every") { Description = "Emit a step event every N optimizer steps (0 = none).", DefaultValueFactory = _ => 50 };
+var stepEveryOption = new Option<int?>("--step-every") { Description = "Emit a step event every N optimizer steps (0 = none); default: the config's stepEventEvery." };
 var systemEveryOption = new Option<double>("--system-metrics-every") { Description = "Report CPU, memory and GPU use (sys/... keys) every N seconds (0 = none).", DefaultValueFactory = _ => 10 };
 var threadsOption = new Option<int?>("--threads") { Description = "libtorch intra-op CPU threads (default 1: matrix products use OpenBLAS's own threads)." };
 var noGraphsOption = new Option<bool>("--no-cuda-graphs") { Description = "On a GPU, run every training step eagerly instead of replaying CUDA graphs." };

@@ -10,7 +10,7 @@ namespace Tracker.Training.Engine;
 /// </summary>
 public sealed class StepTotals : IDisposable
 {
-    private readonly Tensor _lossSum, _correct, _stepsCounted, _firstBadStep, _badLoss, _one;
+    private readonly Tensor _lossSum, _correct, _stepsCounted, _firstBadStep, _badLoss, _one, _finiteLossSum, _finiteSamples, _zero64, _one64;
 
     /// <param name="stepsBefore">Steps the run took before these totals start (a resumed run), so bad steps carry the run's step number.</param>
     public StepTotals(Device device, long stepsBefore)
@@ -21,6 +21,11 @@ public sealed class StepTotals : IDisposable
         _firstBadStep = torch.full([], -1, ScalarType.Int64, device).DetachFromDisposeScope();
         _badLoss = torch.zeros([], ScalarType.Float64, device).DetachFromDisposeScope();
         _one = torch.full([], 1, ScalarType.Int64, device).DetachFromDisposeScope();
+        _finiteLossSum = torch.zeros([], ScalarType.Float64, device).DetachFromDisposeScope();
+        _finiteSamples = torch.zeros([], ScalarType.Float64, device).DetachFromDisposeScope();
+        // Made once: a captured CUDA graph replays the same memory, so no constant is made inside a step.
+        _zero64 = torch.zeros([], ScalarType.Float64, device).DetachFromDisposeScope();
+        _one64 = torch.full([], 1, ScalarType.Float64, device).DetachFromDisposeScope();
     }
 
     /// <summary>Adds one optimizer step: its classification loss (batch mean), the loss it minimised (the divergence check's), its logits and labels.</summary>
@@ -35,6 +40,10 @@ public sealed class StepTotals : IDisposable
         var total = loss.detach().to(ScalarType.Float64);
         var bad = total.isfinite().eq(0);
         var fresh = _firstBadStep.lt(0);
+        // The epoch's sums up to the step before the first bad one: the last finite values a diverged run reports.
+        var beforeBad = torch.where(fresh, bad.eq(0), fresh);
+        _finiteLossSum.add_(torch.where(beforeBad, classification.detach().to(ScalarType.Float64), _zero64), alpha: batchSize);
+        _finiteSamples.add_(torch.where(beforeBad, _one64, _zero64), alpha: batchSize);
         var stepIfBad = torch.where(bad, _stepsCounted, _firstBadStep);
         var lossIfBad = torch.where(bad, total, _badLoss);
         _badLoss.copy_(torch.where(fresh, lossIfBad, _badLoss));
@@ -46,19 +55,21 @@ public sealed class StepTotals : IDisposable
     {
         _lossSum.fill_(0);
         _correct.fill_(0);
+        _finiteLossSum.fill_(0);
+        _finiteSamples.fill_(0);
     }
 
     /// <summary>Waits for the device once and returns the sums so far.</summary>
     public StepTotalsReading Read()
     {
         using var scope = torch.NewDisposeScope();
-        var values = torch.stack([_lossSum, _correct, _firstBadStep.to(ScalarType.Float64), _badLoss]).ToArray<double>();
-        return new StepTotalsReading(values[0], (long)values[1], values[2] < 0 ? null : (long)values[2], values[3]);
+        var values = torch.stack([_lossSum, _correct, _firstBadStep.to(ScalarType.Float64), _badLoss, _finiteLossSum, _finiteSamples]).ToArray<double>();
+        return new StepTotalsReading(values[0], (long)values[1], values[2] < 0 ? null : (long)values[2], values[3], values[4], (long)values[5]);
     }
 
     public void Dispose()
     {
-        foreach (var tensor in new[] { _lossSum, _correct, _stepsCounted, _firstBadStep, _badLoss, _one }) tensor.Dispose();
+        foreach (var tensor in new[] { _lossSum, _correct, _stepsCounted, _firstBadStep, _badLoss, _one, _finiteLossSum, _finiteSamples, _zero64, _one64 }) tensor.Dispose();
     }
 }
 
@@ -66,4 +77,6 @@ public sealed class StepTotals : IDisposable
 /// <param name="Correct">Top-1 correct predictions over the epoch so far.</param>
 /// <param name="FirstBadStep">The run's step number (1-based) whose loss was first NaN or infinite; null while every loss was finite.</param>
 /// <param name="BadLoss">That loss.</param>
-public sealed record StepTotalsReading(double LossSum, long Correct, long? FirstBadStep, double BadLoss);
+/// <param name="FiniteLossSum">Like <paramref name="LossSum"/>, over the epoch's steps before the first bad one.</param>
+/// <param name="FiniteSamples">The examples of those steps.</param>
+public sealed record StepTotalsReading(double LossSum, long Correct, long? FirstBadStep, double BadLoss, double FiniteLossSum, long FiniteSamples);

@@ -35,8 +35,8 @@ public sealed record TrainerOptions
     /// </summary>
     public bool StageCheckpoints { get; init; }
 
-    /// <summary>A step event every N optimizer steps (running train loss, lr, rates); 0 = none.</summary>
-    public int StepEventEvery { get; init; } = 50;
+    /// <summary>Overrides the config's <see cref="RunConfig.StepEventEvery"/> (the CLI's --step-every); null = the config's.</summary>
+    public int? StepEventEvery { get; init; }
 
     /// <summary>
     /// System metrics (CPU, memory, GPUs: <see cref="SystemMetrics"/>) at the first step boundary after each such
@@ -133,6 +133,7 @@ public sealed class Trainer
         var validationLoader = new BatchLoader(splits.Test, splits.Normalization, config.BatchSize, device, shuffle: false);
         var analysisData = config.Analysis.Gradients ? new AnalysisData(splits, config, device) : null;
         var stepsPerEpoch = trainLoader.StepsPerEpoch;
+        var stepEventEvery = _options.StepEventEvery ?? config.StepEventEvery;
 
         using var optimizer = CreateOptimizer(model);
         var learningRate = new LearningRateSchedule(config.Lr, config.Epochs, config.WarmupEpochs, stepsPerEpoch);
@@ -168,6 +169,30 @@ public sealed class Trainer
             ? new SystemMetrics(_options.SystemMetricsEvery, SystemMetrics.FindOnPath("nvidia-smi"))
             : null;
 
+        long lastStepEvent = -1;
+        // A diverged run's last finite values go out as a step event at its last finite step, unless one is there
+        // already: a run that diverges before its first step event otherwise stores no training-loss point at all.
+        RunFinishedEvent? CheckDivergence(StepTotalsReading reading, int epoch)
+        {
+            if (reading.FirstBadStep is not { } badStep) return null;
+            var lastFinite = badStep - 1;
+            if (reading.FiniteSamples > 0 && lastFinite >= 1 && lastFinite != lastStepEvent)
+            {
+                // Step N ran with the rates scheduled for step index N - 1 (see the loop), as its own step event reports them.
+                Emit(new StepEvent
+                {
+                    Step = lastFinite, Epoch = epoch, Metrics = new Dictionary<string, double>
+                    {
+                        [MetricKeys.TrainLoss] = reading.FiniteLossSum / reading.FiniteSamples,
+                        [MetricKeys.LearningRate] = learningRate.RateAt(lastFinite - 1),
+                        [MetricKeys.DropoutRate] = dropoutRate.RateAt(lastFinite - 1),
+                        [MetricKeys.DropPathRate] = dropPathRate.RateAt(lastFinite - 1),
+                    },
+                });
+            }
+            return Diverged(reading, progress, epoch);
+        }
+
         for (var epoch = startEpoch; epoch <= config.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
@@ -193,14 +218,17 @@ public sealed class Trainer
                 seen += batch.Size;
                 progress.Steps++;
 
-                var stepEventDue = _options.StepEventEvery > 0 && progress.Steps % _options.StepEventEvery == 0;
+                var stepEventDue = stepEventEvery > 0 && progress.Steps % stepEventEvery == 0;
                 if (stepEventDue || progress.Steps % DivergenceCheckEvery == 0)
                 {
                     reading = totals.Read();
-                    if (Diverged(reading, progress, epoch) is { } diverged) return diverged;
+                    if (CheckDivergence(reading, epoch) is { } diverged) return diverged;
                 }
                 if (stepEventDue)
+                {
                     Emit(new StepEvent { Step = progress.Steps, Epoch = epoch, Metrics = StepMetrics(reading!.LossSum / seen, optimizer.LearningRate, model) });
+                    lastStepEvent = progress.Steps;
+                }
                 if (config.Analysis.EverySteps > 0 && progress.Steps % config.Analysis.EverySteps == 0)
                 {
                     Emit(new AnalysisEvent { Step = progress.Steps, Epoch = epoch, Metrics = Analyse(model, analysis, analysisData, progress.Steps) });
@@ -212,7 +240,7 @@ public sealed class Trainer
                     Emit(new AnalysisEvent { Step = progress.Steps, Epoch = epoch, Metrics = system });
             }
             reading = totals.Read();
-            if (Diverged(reading, progress, epoch) is { } divergedAtEnd) return divergedAtEnd;
+            if (CheckDivergence(reading, epoch) is { } divergedAtEnd) return divergedAtEnd;
             var trainSeconds = clock.Elapsed.TotalSeconds;
 
             var metrics = StepMetrics(reading.LossSum / Math.Max(seen, 1), optimizer.LearningRate, model);

@@ -149,9 +149,10 @@ public sealed class TrainingProcess(TrainingProcessOptions options) : ITrainingL
         var command = new List<string>
         {
             DotnetHost(), EnginePath, "train", "--config", configPath, "--out", trainer.OutputDirectory,
-            "--step-every", trainer.StepEventEvery.ToString(invariant),
             "--system-metrics-every", trainer.SystemMetricsEvery.TotalSeconds.ToString(invariant),
         };
+        // Without it the child takes the config's interval: the run setting reaches it inside the config file.
+        if (trainer.StepEventEvery is { } stepEvery) command.AddRange(["--step-every", stepEvery.ToString(invariant)]);
         if (cancelOnStdinClose) command.Add("--cancel-on-stdin-close");
         if (trainer.RunId is { } runId) command.AddRange(["--run-id", runId.ToString(invariant)]);
         if (trainer.LastSequence is { } lastSeq) command.AddRange(["--last-seq", lastSeq.ToString(invariant)]);

@@ -17,3 +17,18 @@ document.addEventListener("keydown", (event) => {
   box.focus();
   box.select();
 });
+
+// A refused submit of a form (the new-run page): bring its first problem into view and focus it, an input inside the
+// element the selector names (a field) or the element itself (a list of problems, tabindex=-1).
+window.trackerForm = {
+  focusProblem: (selector) => {
+    const target = document.querySelector(selector);
+    if (!target) return false;
+    const focusable = target.matches("input, select, textarea, [tabindex]")
+      ? target
+      : target.querySelector('input:not([type="hidden"]):not([disabled]), select, textarea, [tabindex]:not([tabindex="-1"])');
+    target.scrollIntoView({ block: "center" });
+    (focusable ?? target).focus({ preventScroll: true });
+    return true;
+  },
+};

@@ -56,6 +56,26 @@ public sealed class TrackerTrainCliTests : IDisposable
     }
 
     [Fact]
+    public void Train_TakesTheStepEventIntervalFromTheConfig_UnlessTheCommandLineOverridesIt()
+    {
+        var config = WriteConfig("""
+            {"name": "cli-every", "model": "mlp", "dataset": "synthetic", "epochs": 1, "batchSize": 32,
+             "trainSubset": 256, "maxStepsPerEpoch": 6, "seed": 1, "device": "cpu", "stepEventEvery": 3,
+             "analysis": {"everySteps": 0}}
+            """);
+        List<long> StepsOf(string output) =>
+            output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(TrainingEventJson.Deserialize).OfType<StepEvent>().Select(e => e.Step).ToList();
+
+        var (fromConfig, output, error) = RunCli("train", "--config", config, "--out", Path.Combine(_folder, "from-config"), "--system-metrics-every", "0");
+        Assert.True(fromConfig == 0, error);
+        Assert.Equal([3L, 6L], StepsOf(output));
+
+        var (overridden, overriddenOutput, overriddenError) = RunCli("train", "--config", config, "--out", Path.Combine(_folder, "overridden"), "--system-metrics-every", "0", "--step-every", "2");
+        Assert.True(overridden == 0, overriddenError);
+        Assert.Equal([2L, 4L, 6L], StepsOf(overriddenOutput));
+    }
+
+    [Fact]
     public void Train_ReportsSystemMetricsOnTheGivenInterval_AndNoneWhenItIsZero()
     {
         var config = WriteConfig("""

@@ -111,6 +111,31 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void RunThatDivergesBeforeItsFirstStepEvent_StillReportsItsLastFiniteStep()
+    {
+        var config = Tiny() with { Optimizer = OptimizerKind.Sgd, Lr = 1e12, Dropout = new DropSettings(), Analysis = new AnalysisSettings { EverySteps = 0 } };
+        // No step event would fall before the divergence: the interval is longer than the run gets.
+        var (finished, events) = Train(config, "diverged-early", options: o => o with { StepEventEvery = 1_000 });
+        Assert.Equal(RunOutcome.Diverged, finished.Status);
+        var badStep = long.Parse(System.Text.RegularExpressions.Regex.Match(finished.Summary.Message!, @"at step (\d+)").Groups[1].Value);
+        Assert.True(badStep > 1, $"the first step is finite from the initial weights; diverged at {badStep}");
+
+        var last = Assert.Single(events.OfType<StepEvent>());
+        Assert.Equal(badStep - 1, last.Step);
+        Assert.Equal(1, last.Epoch);
+        Assert.True(double.IsFinite(last.Metrics[MetricKeys.TrainLoss]) && last.Metrics[MetricKeys.TrainLoss] > 0, $"loss {last.Metrics[MetricKeys.TrainLoss]}");
+        Assert.IsType<RunFinishedEvent>(events[^1]);
+        Assert.True(last.Seq < events[^1].Seq);
+
+        // The same values a step event at that step reports when the interval reaches it: same seed, same run.
+        var (_, everyStep) = Train(config, "diverged-every-step", options: o => o with { StepEventEvery = 1 });
+        var reference = everyStep.OfType<StepEvent>().Single(e => e.Step == badStep - 1);
+        Assert.Equal(reference.Metrics.OrderBy(m => m.Key), last.Metrics.OrderBy(m => m.Key));
+        // There, the step already had its event: none is repeated at the divergence.
+        Assert.Equal(everyStep.OfType<StepEvent>().Select(e => e.Step).Distinct().Count(), everyStep.OfType<StepEvent>().Count());
+    }
+
+    [Fact]
     public void EarlyStopping_StopsWhenTheMetricStallsAndSaysWhy()
     {
         var config = Tiny() with

@@ -60,6 +60,22 @@ public sealed class TrainingWorkerTests : IDisposable
 
     private static bool Finished(Run run) => !run.Status.IsActive();
 
+    [Theory, SqliteData]
+    public async Task TheRunsStepEventInterval_ReachesTheTrainingProcess_ThroughTheQueue(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = Host(database);
+
+        // Eight steps an epoch cut at six; every 3 steps a step event (the default, 5, would give 5 and 6).
+        var runId = await SubmitAsync(host, Tiny(epochs: 1) with { TrainSubset = 256, MaxStepsPerEpoch = 6, StepEventEvery = 3 });
+        var run = await WaitForRunAsync(database, runId, Finished);
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        await using var context = database.CreateDbContext();
+        var lossSteps = await context.MetricPoints.Where(p => p.RunId == runId && p.Key == MetricKeys.TrainLoss).OrderBy(p => p.Step).Select(p => p.Step).ToListAsync();
+        Assert.Equal([3L, 6L], lossSteps); // 6 is also the epoch's end
+    }
+
     [Theory, SqliteData, PostgresData]
     public async Task TinyRun_TrainsToSuccess_WithEveryEpochStored(DatabaseProvider provider)
     {

@@ -40,6 +40,8 @@ public sealed class BadInputTests
         { "analysis.gradientSamples", """{"analysis":{"gradients":true,"gradientSamples":2147483647}}""" },
         { "analysis.wholeSetSamples", """{"analysis":{"gradients":true,"wholeSetSamples":2147483647}}""" },
         { "analysis.everySteps", """{"analysis":{"everySteps":2147483647}}""" },
+        { "stepEventEvery", """{"stepEventEvery":2147483647}""" },
+        { "stepEventEvery", """{"stepEventEvery":-1}""" },
         { "earlyStopping.patience", """{"earlyStopping":{"metric":"val/loss","mode":"min","patience":2147483647}}""" },
         { "batchSize", """{"batchSize":4096,"dataset":"synthetic"}""" }, // larger than the 2,048-example training set
         { "name", $$"""{"name":"{{new string('n', 201)}}"}""" },

@@ -129,6 +129,42 @@ public class MetricChartTests : ComponentTest
     }
 }
 
+public class MetricChartPlaceholderTests : ComponentTest
+{
+    public MetricChartPlaceholderTests()
+    {
+        SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+    }
+
+    [Fact]
+    public void WithoutPoints_TheTextStandsInForThePlot_UntilTheFirstPointComes()
+    {
+        var cut = Render<MetricChart>(p => p.Add(c => c.Title, "Loss").Add(c => c.XTitle, "epoch").Add(c => c.Lines, [])
+            .Add(c => c.EmptyText, "First point at the end of epoch 1 (step 469)."));
+
+        Assert.Equal("First point at the end of epoch 1 (step 469).", cut.Find(".metric-chart-empty[role=status]").TextContent);
+        Assert.Empty(cut.FindComponents<Plotly.Blazor.PlotlyChart>());
+
+        cut.Render(p => p.Add(c => c.Lines, [new ChartLine("train/loss", [new ChartPoint(1, 0.5)])]));
+
+        Assert.Empty(cut.FindAll(".metric-chart-empty"));
+        Assert.Single(cut.FindComponents<Plotly.Blazor.PlotlyChart>());
+    }
+
+    [Fact]
+    public void ANewText_IsShown_AndNoTextLeavesAnEmptyPlot()
+    {
+        var cut = Render<MetricChart>(p => p.Add(c => c.Title, "Loss").Add(c => c.XTitle, "step").Add(c => c.Lines, []).Add(c => c.EmptyText, "First point after step 5."));
+
+        cut.Render(p => p.Add(c => c.EmptyText, "First point after step 10."));
+        Assert.Equal("First point after step 10.", cut.Find(".metric-chart-empty").TextContent);
+
+        cut.Render(p => p.Add(c => c.EmptyText, (string?)null));
+        Assert.Empty(cut.FindAll(".metric-chart-empty"));
+        Assert.Single(cut.FindComponents<Plotly.Blazor.PlotlyChart>());
+    }
+}
+
 public class MetricChartScaleTests : ComponentTest
 {
     public MetricChartScaleTests()
@@ -201,6 +237,33 @@ public class PlotlyLinesTests
         Assert.Equal(Plotly.Blazor.LayoutLib.YAxisLib.TypeEnum.Linear, linear.YAxis![0].Type);
         Assert.Equal("d", linear.XAxis![0].TickFormat);
         Assert.NotEqual(log.Font!.Color, linear.Font!.Color);
+    }
+}
+
+public class PlotlyIntegerTicksTests
+{
+    [Fact]
+    public void AFewEpochs_GetATickAtEveryWholeNumber_NotRepeatedRoundedTicks()
+    {
+        IReadOnlyList<ChartLine> lines = [new ChartLine("val/acc", [new ChartPoint(1, 40), new ChartPoint(2, 50), new ChartPoint(3, 55)])];
+
+        var axis = PlotlyLines.Layout("epoch", 260, logScale: false, integerX: true, dark: false, zoomable: false, PlotlyLines.XSpan(lines)).XAxis![0];
+
+        Assert.Equal(Plotly.Blazor.LayoutLib.XAxisLib.TickModeEnum.Linear, axis.TickMode);
+        Assert.Equal(1, Convert.ToDouble(axis.DTick, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Null(axis.TickFormat); // "d" on Plotly's half-epoch ticks read "0 0 1 1"
+    }
+
+    [Fact]
+    public void ALongRange_KeepsPlotlysOwnTicks_AsWholeNumbers()
+    {
+        IReadOnlyList<ChartLine> lines = [new ChartLine("train/loss", [new ChartPoint(5, 2), new ChartPoint(5000, 0.5)])];
+
+        var axis = PlotlyLines.Layout("step", 260, logScale: false, integerX: true, dark: false, zoomable: true, PlotlyLines.XSpan(lines)).XAxis![0];
+
+        Assert.Null(axis.DTick);
+        Assert.Equal("d", axis.TickFormat);
+        Assert.Null(PlotlyLines.XSpan([]));
     }
 }
 

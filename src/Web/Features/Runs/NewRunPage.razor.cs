@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.JSInterop;
 using Microsoft.EntityFrameworkCore;
 using Tracker.Shared;
 using Tracker.Web.Data;
@@ -28,6 +29,11 @@ public partial class NewRunPage
     [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
     [Inject] private SweepSubmitter Sweeps { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private IJSRuntime JS { get; set; } = default!;
+    [Inject] private ILogger<NewRunPage> Logger { get; set; } = default!;
+
+    /// <summary>Set by a refused submit: the next render brings the first problem into view and focuses it.</summary>
+    private bool _focusProblem;
 
     /// <summary>A run whose config fills the form.</summary>
     [SupplyParameterFromQuery(Name = "from")] public long? From { get; set; }
@@ -159,7 +165,12 @@ public partial class NewRunPage
         _sweepSubmitErrors = [];
         _problems.Clear();
         var verdict = Check();
-        if (!verdict.CanSubmit) return;
+        // Refused here or by the server below: the user is at the button and the problem may be a screen higher.
+        if (!verdict.CanSubmit)
+        {
+            _focusProblem = true;
+            return;
+        }
         var user = (await AuthenticationState).User;
         if (!AccessHandler.Allows(user, Access.Write)) return; // the page's policy already keeps viewers out; the circuit may outlive a role change
         var owner = TrackerClaims.NameOf(user);
@@ -177,6 +188,7 @@ public partial class NewRunPage
                 if (!submission.Succeeded)
                 {
                     _problems.AddRange(submission.Errors.Select(e => $"{e.Field}: {e.Message}"));
+                    _focusProblem = true;
                     return;
                 }
                 Navigation.NavigateTo(AppUrls.Sweep(submission.SweepId!));
@@ -187,6 +199,7 @@ public partial class NewRunPage
                 if (!result.Succeeded)
                 {
                     _sweepSubmitErrors = SweepErrors.Group(result.Errors, plan.Configs);
+                    _focusProblem = true;
                     return;
                 }
                 await Audit.RecordAsync(user, AuditActions.Submit, result.SweepId is { } sweep ? $"sweep {sweep}" : $"run {result.RunIds[0]}",
@@ -200,6 +213,7 @@ public partial class NewRunPage
                 if (!result.Succeeded)
                 {
                     _problems.AddRange(result.Errors.Select(e => $"{RunFormErrors.LabelOf(e.Field)}: {e.Message}"));
+                    _focusProblem = true;
                     return;
                 }
                 await Audit.RecordAsync(user, AuditActions.Submit, $"run {result.RunId}", _form.Name);
@@ -209,6 +223,61 @@ public partial class NewRunPage
         finally
         {
             _submitting = false;
+        }
+    }
+
+    /// <summary>The paths of the inputs with errors, in the order the page shows them: the sweep's, then each section's.</summary>
+    private IReadOnlyList<string> InvalidPaths(Verdict verdict)
+    {
+        IEnumerable<string> sweepPaths = verdict.Plan is { } plan
+            ? new[] { SweepForm.MethodsPath, SweepForm.ModelsPath, SweepForm.SeedsPath }.Where(path => plan.InputErrorsFor(path).Count > 0)
+            : [];
+        var fieldPaths = RunConfigFields.Sections
+            .SelectMany(section => RunConfigFields.All.Where(field => field.Section == section && IsShown(field.Path)))
+            .Select(field => field.Path)
+            .Where(path => verdict.Fields.For(path).Count > 0);
+        return [.. sweepPaths, .. fieldPaths];
+    }
+
+    private bool HasTopProblems(Verdict verdict) => verdict.Top.Count > 0 || _problems.Count > 0;
+
+    private bool HasSweepRunProblems(Verdict verdict) => IsSweep && (_sweepSubmitErrors.Count > 0 || verdict.SweepRuns.Count > 0);
+
+    private string BlockedMessage(Verdict verdict) => BlockedSubmit.Message(
+        [.. InvalidPaths(verdict).Select(LabelOf)], HasTopProblems(verdict) || HasSweepRunProblems(verdict));
+
+    private static string LabelOf(string path) => path switch
+    {
+        SweepForm.MethodsPath => "Methods",
+        SweepForm.ModelsPath => "Models",
+        SweepForm.SeedsPath => "Seeds",
+        _ => RunFormErrors.LabelOf(path),
+    };
+
+    /// <summary>The element a refused submit focuses: what comes first on the page of the top list, the sweep's inputs, its invalid runs, the fields.</summary>
+    private string? ProblemSelector(Verdict verdict)
+    {
+        if (HasTopProblems(verdict)) return $"#{BlockedSubmit.ProblemsId}";
+        var invalid = InvalidPaths(verdict);
+        var sweepInput = invalid.FirstOrDefault(path => path.StartsWith("sweep.", StringComparison.Ordinal));
+        if (sweepInput is not null) return BlockedSubmit.FieldSelector(sweepInput);
+        if (HasSweepRunProblems(verdict)) return $"#{BlockedSubmit.SweepProblemsId}";
+        return invalid.Count > 0 ? BlockedSubmit.FieldSelector(invalid[0]) : null;
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (!_focusProblem) return;
+        _focusProblem = false;
+        if (ProblemSelector(Check()) is not { } selector) return;
+        try
+        {
+            await JS.InvokeVoidAsync("trackerForm.focusProblem", selector);
+        }
+        catch (Exception error) when (error is JSException or JSDisconnectedException or TaskCanceledException)
+        {
+            // Focus is a convenience: the message under the button still names the fields.
+            Logger.LogDebug(error, "Could not focus the form's first problem");
         }
     }
 

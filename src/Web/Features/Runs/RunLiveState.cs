@@ -42,6 +42,8 @@ public sealed class RunLiveState
             foreach (var point in epochMarks.Points) _epochEnds[point.Epoch] = point.Step;
             LastEpochAt = epochMarks.Points.MaxBy(p => p.Epoch)?.Time;
         }
+        // The furthest step any stored point reached: where the run stood when the page opened.
+        if (metrics.Series.SelectMany(s => s.Points).MaxBy(p => p.Step) is { } latest) MarkStep(latest.Step, latest.Time);
     }
 
     /// <summary>The run as the database had it when the view opened (name, project, owner, config...).</summary>
@@ -63,6 +65,24 @@ public sealed class RunLiveState
     public DateTime? LastEpochAt { get; private set; }
 
     public string? Error { get; private set; }
+
+    /// <summary>The furthest optimizer step reported so far (by a step, analysis or epoch event, or a stored point); 0 before any.</summary>
+    public long LatestStep { get; private set; }
+
+    /// <summary>When <see cref="LatestStep"/> was reported (UTC); null before any step.</summary>
+    public DateTime? LatestStepAt { get; private set; }
+
+    /// <summary>The last few steps reported, with their times, for the training speed; cleared by nothing, trimmed to a window.</summary>
+    private readonly List<(long Step, DateTime At)> _recentSteps = [];
+
+    /// <summary>The steps the speed is measured over: enough to smooth one slow step, few enough to follow a change of pace.</summary>
+    private const int SpeedWindow = 8;
+
+    /// <summary>The step at which <paramref name="epoch"/> ended (0 for epoch 0, the start); null when not known.</summary>
+    public long? EpochEndStep(int epoch) => epoch == 0 ? 0 : _epochEnds.TryGetValue(epoch, out var step) ? step : null;
+
+    /// <summary>The steps and times reported since <paramref name="afterStep"/>, oldest first (at most a few).</summary>
+    public IReadOnlyList<(long Step, DateTime At)> RecentStepsAfter(long afterStep) => _recentSteps.Where(s => s.Step > afterStep).ToList();
 
     public IReadOnlyList<string> Tags { get; set; }
 
@@ -113,12 +133,15 @@ public sealed class RunLiveState
                 return true;
             case StepEvent step:
                 AddPoints(step.Step, step.Metrics);
+                MarkStep(step.Step, step.Time.UtcDateTime);
                 return false;
             case AnalysisEvent analysis:
                 AddPoints(analysis.Step, analysis.Metrics);
+                MarkStep(analysis.Step, analysis.Time.UtcDateTime);
                 return false;
             case EpochEvent epoch:
                 AddPoints(epoch.Step, epoch.Metrics);
+                MarkStep(epoch.Step, epoch.Time.UtcDateTime);
                 _epochEnds[epoch.Epoch] = epoch.Step;
                 _epochSeries.Clear();
                 if (epoch.Epoch >= EpochsCompleted)
@@ -156,17 +179,18 @@ public sealed class RunLiveState
         EpochsCompleted = Math.Max(EpochsCompleted, detail.EpochsCompleted);
     }
 
-    /// <summary>
-    /// Time left, from the average epoch so far and how long the current epoch has been running; null until an epoch
-    /// has completed or when the run is not running.
-    /// </summary>
-    public TimeSpan? EstimateRemaining(DateTime now)
+    /// <summary>Time left (see <see cref="LiveProgress"/>); null until it can be told, or when the run is not running.</summary>
+    public TimeSpan? EstimateRemaining(DateTime now) => Progress(now).Remaining;
+
+    /// <summary>Where the run stands now: steps within the epoch, speed, time left (see <see cref="LiveProgress"/>).</summary>
+    public LiveProgress Progress(DateTime now) => LiveProgress.Of(this, now);
+
+    private void MarkStep(long step, DateTime at)
     {
-        if (Status != RunStatus.Running || StartedAt is not { } started || LastEpochAt is not { } lastEpoch || EpochsCompleted < 1) return null;
-        var perEpoch = (lastEpoch - started) / EpochsCompleted;
-        if (perEpoch <= TimeSpan.Zero) return null;
-        var remaining = perEpoch * Math.Max(EpochsPlanned - EpochsCompleted, 0) - (now - lastEpoch);
-        return remaining < TimeSpan.Zero ? TimeSpan.Zero : remaining;
+        if (step <= LatestStep && LatestStepAt is not null) return;
+        (LatestStep, LatestStepAt) = (step, at);
+        _recentSteps.Add((step, at));
+        if (_recentSteps.Count > SpeedWindow) _recentSteps.RemoveAt(0);
     }
 
     private void Finish(RunFinishedEvent finished)

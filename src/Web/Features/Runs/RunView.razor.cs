@@ -489,8 +489,8 @@ public sealed partial class RunView : IDisposable
         return merged;
     }
 
-    /// <summary>One chart as the view last drew it.</summary>
-    private sealed record ChartView(string Title, string XTitle, bool ShowMarkers, IReadOnlyList<ChartLine> Lines);
+    /// <summary>One chart as the view last drew it; <see cref="Waiting"/> stands in for it while it has no point.</summary>
+    private sealed record ChartView(string Title, string XTitle, bool ShowMarkers, IReadOnlyList<ChartLine> Lines, string? Waiting = null);
 
     /// <summary>Takes the charts' current points from the state; a chart whose lists did not change is not redrawn.</summary>
     private void RefreshCharts()
@@ -498,23 +498,33 @@ public sealed partial class RunView : IDisposable
         if (_state is not { } state) return;
         IReadOnlyList<ChartLine> EpochLines(params string[] keys) =>
             keys.Where(state.Has).Select(key => new ChartLine(key, state.EpochSeries(key))).Where(line => line.Points.Count > 0).ToList();
+        ChartView EpochChart(string title, params string[] keys) =>
+            EpochLines(keys) is { Count: > 0 } lines ? new(title, "epoch", true, lines) : new(title, "epoch", true, [], ChartPlaceholders.Epoch(state));
         var charts = new List<ChartView>
         {
-            new("Loss", "epoch", true, EpochLines(MetricKeys.TrainLoss, MetricKeys.ValLoss)),
-            new("Accuracy", "epoch", true, EpochLines(MetricKeys.TrainAcc, MetricKeys.ValAcc, MetricKeys.ValAcc5)),
+            EpochChart("Loss", MetricKeys.TrainLoss, MetricKeys.ValLoss),
+            EpochChart("Accuracy", MetricKeys.TrainAcc, MetricKeys.ValAcc, MetricKeys.ValAcc5),
         };
-        // Step-level metrics, each chart only once the run reports one of its keys (the analysis metrics are optional).
-        void AddStepChart(string title, bool showMarkers, params string[] keys)
+        // Step-level metrics, each chart once the run reports one of its keys; before that, a chart the engine will fill
+        // (a queued or running run the queue trains) shows when its first point is due. A script's run reports what it likes.
+        var config = state.Config;
+        var expecting = state.IsActive && !state.Detail.LoggedByScript;
+        void AddStepChart(string title, bool showMarkers, string? waiting, params string[] keys)
         {
             if (keys.Any(state.Has))
                 charts.Add(new ChartView(title, "step", showMarkers, keys.Where(state.Has).Select(key => new ChartLine(key, Detailed(key, state.StepSeries(key)))).ToList()));
+            else if (expecting && waiting is not null)
+                charts.Add(new ChartView(title, "step", showMarkers, [], waiting));
         }
-        AddStepChart("Training loss by step", false, MetricKeys.TrainLoss);
-        AddStepChart("Drop rates as scheduled", false, MetricKeys.DropoutRate, MetricKeys.DropPathRate);
-        AddStepChart("Learning rate", false, MetricKeys.LearningRate);
-        AddStepChart("Gradient norm", true, MetricKeys.GradNorm);
-        AddStepChart("Distance from initialisation", true, MetricKeys.WeightsDistInit);
-        AddStepChart("Gradient direction", true, MetricKeys.GradDirVariance, MetricKeys.GradDirError);
+        // Step events carry the training loss, learning rate and drop rates, and so does every epoch's end.
+        var stepWaiting = ChartPlaceholders.Step(state, config.StepEventEvery, alsoAtEpochEnds: true);
+        var analysisWaiting = config.Analysis.EverySteps > 0 ? ChartPlaceholders.Step(state, config.Analysis.EverySteps, alsoAtEpochEnds: false) : null;
+        AddStepChart("Training loss by step", false, stepWaiting, MetricKeys.TrainLoss);
+        AddStepChart("Drop rates as scheduled", false, config.Dropout.Rate > 0 || config.DropPath.Rate > 0 ? stepWaiting : null, MetricKeys.DropoutRate, MetricKeys.DropPathRate);
+        AddStepChart("Learning rate", false, stepWaiting, MetricKeys.LearningRate);
+        AddStepChart("Gradient norm", true, analysisWaiting, MetricKeys.GradNorm);
+        AddStepChart("Distance from initialisation", true, analysisWaiting, MetricKeys.WeightsDistInit);
+        AddStepChart("Gradient direction", true, config.Analysis.Gradients ? analysisWaiting : null, MetricKeys.GradDirVariance, MetricKeys.GradDirError);
         _charts = charts;
         _systemCharts = SystemCharts.For(state.Keys)
             .Select(chart => new ChartView(chart.Title, "step", false, chart.Keys.Select(key => new ChartLine(key, Detailed(key, state.StepSeries(key)))).ToList()))

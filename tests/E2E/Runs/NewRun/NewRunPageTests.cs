@@ -49,6 +49,10 @@ public sealed partial class NewRunPageTests(AppInChromium fixture) : IAsyncLifet
         await Expect(input).ToHaveAccessibleDescriptionAsync(message);
         await NewRunPage.SubmitButton(_page).ClickAsync();
         await Expect(_page.GetByText("Nothing was queued")).ToBeVisibleAsync();
+        // The refused submit names the field and takes the user to it (issue 13, problem 4).
+        await Expect(_page.GetByTestId("submit-blocked")).ToHaveTextAsync($"Nothing was queued: fix {label} (marked above).");
+        await Expect(input).ToBeFocusedAsync();
+        await Expect(input).ToBeInViewportAsync();
         await Expect(input).ToHaveValueAsync(value);
         Assert.EndsWith("/runs/new", _page.Url, StringComparison.Ordinal);
         Assert.Equal(runsBefore, await RunCountAsync());
@@ -77,6 +81,35 @@ public sealed partial class NewRunPageTests(AppInChromium fixture) : IAsyncLifet
         Assert.Equal(("mlp", "synthetic", "cpu", 2, 3),
             (config["model"]!.GetValue<string>(), config["dataset"]!.GetValue<string>(), config["device"]!.GetValue<string>(),
              config["epochs"]!.GetValue<int>(), config["maxStepsPerEpoch"]!.GetValue<int>()));
+    }
+
+    /// <summary>Issue 13, problem 6 (seen on the Radzen form): the first box of each list lay under the list's label.</summary>
+    [Theory]
+    [InlineData(1400)]
+    [InlineData(390)]
+    public async Task TheSweepsCheckLists_ShowTheirFirstBoxBelowTheListsLabel_WhereAClickTicksIt(int width)
+    {
+        await _page.SetViewportSizeAsync(width, 900);
+        await NewRunPage.OpenAsync(_page, fixture.App.Address);
+        await _page.GetByRole(AriaRole.Radio, new() { Name = "Sweep" }).ClickAsync();
+
+        await NewRunPage.Field(_page, SweepForm.MethodsPath).ScrollIntoViewIfNeededAsync();
+        foreach (var path in new[] { SweepForm.MethodsPath, SweepForm.ModelsPath })
+        {
+            var field = NewRunPage.Field(_page, path);
+            var label = (await field.Locator("label.config-label").BoundingBoxAsync())!;
+            var first = field.GetByRole(AriaRole.Checkbox).First;
+            var box = (await field.Locator(".mud-checkbox").First.BoundingBoxAsync())!;
+            Assert.True(box.Y >= label.Y + label.Height - 0.5, $"{path} at {width} px: the first box (top {box.Y}) starts above the label's bottom ({label.Y + label.Height})");
+            // Nothing lies over the box: the element at its centre belongs to it.
+            var (x, y) = (box.X + 12, box.Y + box.Height / 2);
+            var centre = FormattableString.Invariant($"document.elementFromPoint({x}, {y})?.closest('.mud-checkbox') !== null");
+            Assert.True(await _page.EvaluateAsync<bool>(centre),
+                $"{path} at {width} px: something covers the first box");
+            var ticked = await first.IsCheckedAsync();
+            await _page.Mouse.ClickAsync((float)x, (float)y);
+            await Expect(first).ToBeCheckedAsync(new() { Checked = !ticked });
+        }
     }
 
     [Fact]

@@ -26,6 +26,27 @@ public sealed class RunPageTests(AppInChromium fixture)
         Assert.True(problems.All.Count == 0, $"{string.Join('\n', problems.All)}\nServer log:\n{fixture.App.Log}");
     }
 
+    /// <summary>Issue 13, problem 3: after a few epochs the epoch axis read "0 0 0 1 1 1 1" (half-epoch ticks rounded).</summary>
+    [Fact]
+    public async Task AFewEpochs_AreTickedOncePerWholeEpoch()
+    {
+        var runId = await SubmitAsync(fixture.App.Address, "e2e ticks", 3);
+        await using var context = await fixture.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+
+        await OpenAsync(page, fixture.App.Address, runId);
+        await Expect(Status(page)).ToHaveTextAsync("succeeded", new() { Timeout = 120_000 });
+        await Expect(page.Locator("figure[aria-label=\"Loss\"]")).ToHaveAttributeAsync("data-points", "6", new() { Timeout = 30_000 });
+        await Expect(page.Locator("figure[aria-label=\"Loss\"] g.xtick text").First).ToBeVisibleAsync();
+
+        var ticks = await page.Locator("figure[aria-label=\"Loss\"] g.xtick text").AllTextContentsAsync();
+        Assert.True(ticks.Count >= 3, $"ticks: {string.Join(" ", ticks)}");
+        Assert.Equal(ticks.Count, ticks.Distinct().Count());
+        Assert.All(ticks, tick => Assert.Matches("^[0-9]+$", tick));
+        Assert.Contains("1", ticks);
+        Assert.Contains("3", ticks);
+    }
+
     [Fact]
     public async Task CancelButton_StopsARunningRun_AndRetry_QueuesItAgain()
     {

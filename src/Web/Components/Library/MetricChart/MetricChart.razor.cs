@@ -96,10 +96,21 @@ public partial class MetricChart : IDisposable
     /// <summary>Offer the chart's tools (the log-scale switch and Plotly's mode bar); off on read-only views (share links), which hold no controls.</summary>
     [Parameter] public bool ShowTools { get; set; } = true;
 
+    /// <summary>
+    /// Shown in place of the plot while no line has a point: what is coming and when ("first point after step 10"), so a
+    /// live run's empty chart does not read as broken. Null: an empty plot.
+    /// </summary>
+    [Parameter] public string? EmptyText { get; set; }
+
     /// <summary>The plot's height in pixels.</summary>
     [Parameter] public int Height { get; set; } = 260;
 
     private int PointCount => Lines.Sum(line => line.Points.Count);
+
+    /// <summary>Whether the placeholder stands in for the plot.</summary>
+    private bool ShowsEmptyText => EmptyText is not null && PointCount == 0;
+
+    private string? _renderedEmptyText;
 
     /// <summary>The furthest x drawn (data-last-x), so a script can tell when an epoch reached the chart.</summary>
     private string LastX => Lines.Count == 0 || Lines.All(line => line.Points.Count == 0)
@@ -113,6 +124,10 @@ public partial class MetricChart : IDisposable
         _changed |= Lines.Count != _rendered.Count
             || Lines.Zip(_rendered).Any(pair => pair.First.Name != pair.Second.Name || !ReferenceEquals(pair.First.Points, pair.Second.Points));
         _rendered = Lines;
+        _changed |= EmptyText != _renderedEmptyText;
+        _renderedEmptyText = EmptyText;
+        // A placeholder has no plot: the plot that replaces it draws itself first, as any new plot does.
+        if (ShowsEmptyText) _plotted = false;
         if (_changed || _darkDrawn != Theme.IsDark) Build();
     }
 
@@ -161,7 +176,7 @@ public partial class MetricChart : IDisposable
     {
         _darkDrawn = Theme.IsDark;
         _traces = PlotlyLines.Traces(Lines, ShowMarkers ? MaxMarkedPoints : 0, GlPoints);
-        _layout = PlotlyLines.Layout(XTitle, Height, _logScale, IntegerX, Theme.IsDark, Zoomed.HasDelegate);
+        _layout = PlotlyLines.Layout(XTitle, Height, _logScale, IntegerX, Theme.IsDark, Zoomed.HasDelegate, PlotlyLines.XSpan(Lines));
         _config = new Config
         {
             Responsive = true, DisplayLogo = false, DisplayModeBar = ShowTools ? Plotly.Blazor.ConfigLib.DisplayModeBarEnum.Hover : Plotly.Blazor.ConfigLib.DisplayModeBarEnum.False,

@@ -56,7 +56,7 @@ public static class PlotlyLines
     /// The layout: titled x axis (integer ticks for epochs), linear or log y, legend below, hover values of every line at an x,
     /// colours that read on the light and the dark theme, and drag-to-pan where the chart zooms.
     /// </summary>
-    public static Plotly.Blazor.Layout Layout(string xTitle, int height, bool logScale, bool integerX, bool dark, bool zoomable)
+    public static Plotly.Blazor.Layout Layout(string xTitle, int height, bool logScale, bool integerX, bool dark, bool zoomable, double? xSpan = null)
     {
         var text = dark ? "#e0e0e0" : "#424242";
         var grid = dark ? "#3a3a3a" : "#e0e0e0";
@@ -64,7 +64,18 @@ public static class PlotlyLines
         {
             Title = new Plotly.Blazor.LayoutLib.XAxisLib.Title { Text = xTitle }, GridColor = grid, ZeroLineColor = grid,
         };
-        if (integerX) xAxis.TickFormat = "d";
+        if (integerX && xSpan is { } span && span <= IntegerTickSpan)
+        {
+            // Plotly's automatic ticks over a short range fall between integers (0, 0.5, 1...), and "d" then reads
+            // "0 0 1 1": one tick per whole number instead.
+            xAxis.TickMode = Plotly.Blazor.LayoutLib.XAxisLib.TickModeEnum.Linear;
+            xAxis.Tick0 = 0;
+            xAxis.DTick = 1;
+        }
+        else if (integerX)
+        {
+            xAxis.TickFormat = "d";
+        }
         return new Plotly.Blazor.Layout
         {
             Height = height,
@@ -89,6 +100,17 @@ public static class PlotlyLines
             // Kept while the data changes, so a live chart's new points do not reset the user's zoom.
             UiRevision = "keep",
         };
+    }
+
+    /// <summary>Up to this x range an integer axis has a tick at every whole number; beyond it Plotly's own ticks are whole numbers already.</summary>
+    public const double IntegerTickSpan = 10;
+
+    /// <summary>The x range the lines cover (largest x less smallest); null when they hold no point.</summary>
+    public static double? XSpan(IReadOnlyList<ChartLine> lines)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        var xs = lines.SelectMany(line => line.Points).Select(p => p.X).ToList();
+        return xs.Count == 0 ? null : xs.Max() - xs.Min();
     }
 
     private static List<object> Objects(IEnumerable<double> values) => values.Select(v => (object)v).ToList();

@@ -73,6 +73,7 @@ public sealed class RunForm
     public bool AnalysisGradients { get; set; }
     public int AnalysisGradientSamples { get; set; }
     public int AnalysisWholeSetSamples { get; set; }
+    public int StepEventEvery { get; set; }
 
     /// <summary>A form showing the engine's defaults.</summary>
     public RunForm() => Load(new RunConfig());
@@ -145,6 +146,7 @@ public sealed class RunForm
         AnalysisGradients = config.Analysis.Gradients;
         AnalysisGradientSamples = config.Analysis.GradientSamples;
         AnalysisWholeSetSamples = config.Analysis.WholeSetSamples;
+        StepEventEvery = config.StepEventEvery;
     }
 
     /// <summary>The config the form describes, exactly as it would be queued (not validated: see <see cref="Validate"/>).</summary>
@@ -193,6 +195,7 @@ public sealed class RunForm
             GradientSamples = AnalysisGradientSamples,
             WholeSetSamples = AnalysisWholeSetSamples,
         },
+        StepEventEvery = StepEventEvery,
     };
 
     /// <summary>The engine's verdict on <see cref="ToConfig"/>, placed on the inputs the page shows.</summary>
