@@ -36,6 +36,36 @@ public sealed class SqliteCheckpointer(IDbContextFactory<TrackerDbContext> conte
         }
     }
 
+    /// <summary>
+    /// Copies the whole log into the database file and empties the log (what shortens the file after
+    /// <c>PRAGMA incremental_vacuum</c>). SQLite answers busy at once, without waiting, while another connection
+    /// checkpoints (this service's passive one, every <see cref="Interval"/>), so a busy answer is tried again for a while.
+    /// </summary>
+    public static async Task TruncateAsync(TrackerDbContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var connection = context.Database.GetDbConnection();
+        await context.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+                // The answer's first column: 1 when the checkpoint could not run to its end.
+                var busy = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+                if (busy == 0 || attempt == TruncateAttempts) return;
+                await Task.Delay(Interval / 5, cancellationToken);
+            }
+        }
+        finally
+        {
+            await context.Database.CloseConnectionAsync();
+        }
+    }
+
+    private const int TruncateAttempts = 100;
+
     /// <summary>One passive checkpoint: whatever of the log no reader still needs goes into the database file.</summary>
     public async Task CheckpointAsync(CancellationToken cancellationToken = default)
     {

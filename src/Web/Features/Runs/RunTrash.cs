@@ -119,7 +119,7 @@ public sealed class RunTrash(IDbContextFactory<TrackerDbContext> contexts, RunCh
         // The file was created with auto_vacuum = INCREMENTAL (TrackerDatabase.MigrateAsync): the freed pages are cut off the
         // end of the file, and the checkpoint writes the shortened file out of the write-ahead log.
         await context.Database.ExecuteSqlRawAsync("PRAGMA incremental_vacuum;", cancellationToken);
-        await context.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE);", cancellationToken);
+        await SqliteCheckpointer.TruncateAsync(context, cancellationToken);
         return new EmptiedTrash(ids.Count, Math.Max(0, sizeBefore - await SqliteFileBytesAsync(context, cancellationToken)));
     }
 
