@@ -179,7 +179,8 @@ public class RunDeleteApiTests
             connection.Open();
             using var checkpoint = connection.CreateCommand();
             checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
-            checkpoint.ExecuteNonQuery();
+            // Busy (1) while the app's background checkpointer is mid-checkpoint: SQLite does not wait for it.
+            for (var attempt = 0; attempt < 100 && (long)checkpoint.ExecuteScalar()! == 1; attempt++) Thread.Sleep(50);
         }
         return new FileInfo(host.Database.Options.SqlitePath!).Length;
     }
