@@ -142,6 +142,11 @@ public sealed class WorkerClient : IDisposable
         {
             throw new ServerUnavailableException($"{request.RequestUri}: {error.Message}", error);
         }
+        catch (Exception error) when (error is System.Net.Sockets.SocketException or IOException)
+        {
+            // A connection cut just as it opened can surface unwrapped (seen: SocketException 107 from the handler's connect).
+            throw new ServerUnavailableException($"{request.RequestUri}: {error.Message}", error);
+        }
         catch (TaskCanceledException error) when (!cancellationToken.IsCancellationRequested)
         {
             throw new ServerUnavailableException($"{request.RequestUri}: no answer within {http.Timeout.TotalSeconds:0} s", error);
