@@ -36,8 +36,10 @@ public sealed class BatchOrder
             while (true)
             {
                 await turns.Gate.WaitAsync(cancellationToken);
-                if (seq <= turns.Stored + 1 || DateTime.UtcNow >= patience) return new Turn(this, runId, turns);
+                // Taken before the check: a stored sequence seen after it (another waiter reads the database without
+                // the gate) completes this task instead of slipping between the check and the wait.
                 var stored = turns.Changed.Task;
+                if (seq <= turns.Stored + 1 || DateTime.UtcNow >= patience) return new Turn(this, runId, turns);
                 turns.Gate.Release();
                 await Task.WhenAny(stored, Task.Delay(LookAgain, cancellationToken));
                 cancellationToken.ThrowIfCancellationRequested();
