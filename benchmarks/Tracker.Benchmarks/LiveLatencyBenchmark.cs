@@ -25,6 +25,11 @@ public static class LiveLatencyBenchmark
         () => {
             window.__epochTimes = [];
             window.__chartTimes = [];
+            // The browser's main thread: a long task (over 50 ms) delays whatever render batch arrives during it.
+            window.__longTasks = [];
+            new PerformanceObserver(list => {
+                for (const task of list.getEntries()) window.__longTasks.push([performance.timeOrigin + task.startTime, task.duration]);
+            }).observe({ entryTypes: ['longtask'] });
             const element = document.querySelector('[data-testid="epochs-completed"]');
             let last = element.textContent.trim();
             new MutationObserver(() => {
@@ -81,6 +86,7 @@ public static class LiveLatencyBenchmark
             var shown = await page.EvaluateAsync<double[][]>("() => window.__epochTimes");
             var drawn = await page.EvaluateAsync<double[][]>("() => window.__chartTimes");
             var published = await EpochTimesAsync(http, runId);
+            var longTasks = await page.EvaluateAsync<double[][]>("() => window.__longTasks");
 
             var seconds = (published[^1].Time - published[0].Time).TotalSeconds;
             Console.WriteLine($"epochs: {published.Count} published in {seconds:F1} s ({published.Count / Math.Max(seconds, 1e-9):F1}/s); "
@@ -94,6 +100,7 @@ public static class LiveLatencyBenchmark
             }
             Print("event -> epoch count in the DOM", countLatencies);
             Print("event -> accuracy chart in the DOM", chartLatencies);
+            PrintLongTasks(longTasks, published[0].Time.ToUnixTimeMilliseconds());
             var p95 = Percentile(countLatencies, 0.95);
             Console.WriteLine($"goal: p95 <= {GoalP95Milliseconds:F0} ms (epoch count): {(p95 <= GoalP95Milliseconds ? "met" : "NOT met")}; "
                 + $"machine load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} on {Environment.ProcessorCount} cores");
@@ -118,6 +125,15 @@ public static class LiveLatencyBenchmark
 
     private static void Print(string what, List<double> sorted) =>
         Console.WriteLine($"{what}: p50 {Percentile(sorted, 0.50):F0} ms, p95 {Percentile(sorted, 0.95):F0} ms, max {sorted[^1]:F0} ms ({sorted.Count} epochs)");
+
+    /// <summary>Where the browser was busy: a late epoch count with no long task near it waited on the server instead.</summary>
+    private static void PrintLongTasks(double[][] tasks, double firstEpochAt)
+    {
+        var during = tasks.Where(task => task[0] >= firstEpochAt).ToList();
+        Console.WriteLine($"browser long tasks (> 50 ms) during the run: {during.Count}, {during.Sum(task => task[1]):F0} ms in all, "
+            + $"longest {(during.Count > 0 ? during.Max(task => task[1]) : 0):F0} ms; before the first epoch: {tasks.Length - during.Count}, "
+            + $"longest {tasks.Where(task => task[0] < firstEpochAt).Select(task => task[1]).DefaultIfEmpty(0).Max():F0} ms");
+    }
 
     private static double Percentile(List<double> sorted, double fraction) =>
         sorted[Math.Clamp((int)Math.Ceiling(fraction * sorted.Count) - 1, 0, sorted.Count - 1)];

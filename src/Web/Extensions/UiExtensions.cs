@@ -17,6 +17,7 @@ public static class UiExtensions
             options.SnackbarConfiguration.VisibleStateDuration = 5000;
         });
         builder.Services.AddScoped<Components.Library.ThemeMode>();
+        builder.Services.AddScoped<Components.Library.ChartDraws>();
         return builder;
     }
 

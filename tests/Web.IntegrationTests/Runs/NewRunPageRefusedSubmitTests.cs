@@ -23,6 +23,7 @@ public sealed class NewRunPageRefusedSubmitTests
         bunit.JSInterop.Mode = JSRuntimeMode.Loose;
         bunit.Services.AddMudServices();
         bunit.Services.AddScoped<Tracker.Web.Components.Library.ThemeMode>();
+        bunit.Services.AddScoped<Tracker.Web.Components.Library.ChartDraws>();
         bunit.Services.AddFallbackServiceProvider(host.Services.CreateScope().ServiceProvider);
         bunit.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         return (bunit.Render<NewRunPage>(), bunit, host, database);

@@ -48,6 +48,7 @@ public sealed class RunPageStorageErrorTests : IDisposable
         bunit.JSInterop.Mode = JSRuntimeMode.Loose;
         bunit.Services.AddMudServices();
         bunit.Services.AddScoped<Tracker.Web.Components.Library.ThemeMode>();
+        bunit.Services.AddScoped<Tracker.Web.Components.Library.ChartDraws>();
         // A scope of the app's services, as a circuit has: the singletons (the notifier, the storage health) are the app's own.
         using var circuit = host.Services.CreateScope();
         bunit.Services.AddFallbackServiceProvider(circuit.ServiceProvider);

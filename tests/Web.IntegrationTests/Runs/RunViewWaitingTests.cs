@@ -44,6 +44,7 @@ public sealed class RunViewWaitingTests
         bunit.JSInterop.Mode = JSRuntimeMode.Loose;
         bunit.Services.AddMudServices();
         bunit.Services.AddScoped<Tracker.Web.Components.Library.ThemeMode>();
+        bunit.Services.AddScoped<Tracker.Web.Components.Library.ChartDraws>();
         using var circuit = host.Services.CreateScope();
         bunit.Services.AddFallbackServiceProvider(circuit.ServiceProvider);
         bunit.SetRendererInfo(new RendererInfo("Server", isInteractive: true));

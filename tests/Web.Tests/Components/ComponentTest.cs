@@ -12,6 +12,7 @@ public abstract class ComponentTest : BunitContext
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
         Services.AddScoped<Tracker.Web.Components.Library.ThemeMode>();
+        Services.AddScoped<Tracker.Web.Components.Library.ChartDraws>();
     }
 
     // Some of MudBlazor's services dispose only asynchronously, and xUnit disposes a test class synchronously.

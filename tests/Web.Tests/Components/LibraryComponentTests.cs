@@ -137,18 +137,19 @@ public class MetricChartPlaceholderTests : ComponentTest
     }
 
     [Fact]
-    public void WithoutPoints_TheTextStandsInForThePlot_UntilTheFirstPointComes()
+    public void WithoutPoints_TheTextCoversThePlot_UntilTheFirstPointComes()
     {
         var cut = Render<MetricChart>(p => p.Add(c => c.Title, "Loss").Add(c => c.XTitle, "epoch").Add(c => c.Lines, [])
             .Add(c => c.EmptyText, "First point at the end of epoch 1 (step 469)."));
 
-        Assert.Equal("First point at the end of epoch 1 (step 469).", cut.Find(".metric-chart-empty[role=status]").TextContent);
-        Assert.Empty(cut.FindComponents<Plotly.Blazor.PlotlyChart>());
+        Assert.Equal("First point at the end of epoch 1 (step 469).", cut.Find(".metric-chart-plot > .metric-chart-empty[role=status]").TextContent);
+        // The plot is made with the page, under the text, so that its first draw does not fall in the middle of a live run.
+        var plot = Assert.Single(cut.FindComponents<Plotly.Blazor.PlotlyChart>());
 
         cut.Render(p => p.Add(c => c.Lines, [new ChartLine("train/loss", [new ChartPoint(1, 0.5)])]));
 
         Assert.Empty(cut.FindAll(".metric-chart-empty"));
-        Assert.Single(cut.FindComponents<Plotly.Blazor.PlotlyChart>());
+        Assert.Same(plot.Instance, Assert.Single(cut.FindComponents<Plotly.Blazor.PlotlyChart>()).Instance);
     }
 
     [Fact]

@@ -65,9 +65,13 @@ public partial class MetricChart : IDisposable
     private bool _changed = true;
     private bool _plotted;
     private bool _logScale;
+    private bool _textChanged;
+    private bool _drawQueued;
+    private readonly CancellationTokenSource _disposed = new();
     private bool? _darkDrawn;
 
     [Inject] private ThemeMode Theme { get; set; } = default!;
+    [Inject] private ChartDraws Draws { get; set; } = default!;
 
     /// <summary>What the chart shows, e.g. "Accuracy"; also the figure's accessible name.</summary>
     [Parameter, EditorRequired] public string Title { get; set; } = "";
@@ -107,7 +111,7 @@ public partial class MetricChart : IDisposable
 
     private int PointCount => Lines.Sum(line => line.Points.Count);
 
-    /// <summary>Whether the placeholder stands in for the plot.</summary>
+    /// <summary>Whether the placeholder covers the plot (which is there all the same: see the razor file).</summary>
     private bool ShowsEmptyText => EmptyText is not null && PointCount == 0;
 
     private string? _renderedEmptyText;
@@ -124,21 +128,34 @@ public partial class MetricChart : IDisposable
         _changed |= Lines.Count != _rendered.Count
             || Lines.Zip(_rendered).Any(pair => pair.First.Name != pair.Second.Name || !ReferenceEquals(pair.First.Points, pair.Second.Points));
         _rendered = Lines;
-        _changed |= EmptyText != _renderedEmptyText;
+        // A new placeholder text renders the chart again, but there is nothing new to draw.
+        _textChanged |= EmptyText != _renderedEmptyText;
         _renderedEmptyText = EmptyText;
-        // A placeholder has no plot: the plot that replaces it draws itself first, as any new plot does.
-        if (ShowsEmptyText) _plotted = false;
         if (_changed || _darkDrawn != Theme.IsDark) Build();
     }
 
-    protected override bool ShouldRender() => _changed;
+    protected override bool ShouldRender() => _changed || _textChanged;
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
         var redraw = _changed && _plotted;
-        _changed = false;
-        // The first render draws through PlotlyChart itself; later point lists are pushed with Plotly.react (a diff, no new plot).
-        if (redraw && _plot is not null) await _plot.React();
+        (_changed, _textChanged) = (false, false);
+        // The first render draws through PlotlyChart itself; later point lists are pushed with Plotly.react (a diff, no new
+        // plot), one chart of the page at a time. A draw still waiting for its turn sends the newest points when it comes.
+        if (!redraw || _plot is not { } plot || _drawQueued) return;
+        _drawQueued = true;
+        try
+        {
+            await Draws.DrawAsync(() =>
+            {
+                _drawQueued = false;
+                return plot.React();
+            }, _disposed.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // The chart left the page while it waited for its turn.
+        }
     }
 
     /// <summary>Plotly drew the plot the first time: later point lists go through React, and a zoomable chart listens for zooms.</summary>
@@ -184,5 +201,10 @@ public partial class MetricChart : IDisposable
         };
     }
 
-    public void Dispose() => Theme.Changed -= OnThemeChanged;
+    public void Dispose()
+    {
+        Theme.Changed -= OnThemeChanged;
+        // Cancelled, not disposed: a draw waiting for its turn still reads the token.
+        _disposed.Cancel();
+    }
 }
