@@ -27,6 +27,9 @@ public sealed partial class RunProgressPanel : IDisposable
             _timer = Time.CreateTimer(_ => _ = InvokeAsync(OnTick), null, Tick, Tick);
     }
 
+    /// <summary>Redraws the line alone, when the page knows that only the run's progress changed (a new epoch).</summary>
+    public void Refresh() => StateHasChanged();
+
     private void OnTick()
     {
         if (!State.IsActive)

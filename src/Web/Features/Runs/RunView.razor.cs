@@ -33,6 +33,7 @@ public sealed partial class RunView : IDisposable
     private bool _loaded;
     private IReadOnlyList<ChartView> _charts = [];
     private IReadOnlyList<ChartView> _systemCharts = [];
+    private RunProgressPanel? _progress;
     private IReadOnlyList<ConfigRow> _configRows = [];
     private string _configJson = "";
     private string? _notesDraft;
@@ -136,22 +137,26 @@ public sealed partial class RunView : IDisposable
             if (!_loaded) _early.Add(trainingEvent);
             return;
         }
+        var statusBefore = _state.Status;
         var urgent = _state.Apply(trainingEvent);
         // The finished event is announced only once the queue has recorded the end: one read gets the final times.
         if (trainingEvent is RunFinishedEvent) _ = RefreshFinishedAsync();
         // A checkpoint changes nothing the page shows; redrawing the charts for it kept the circuit busy when the
         // next epoch arrived, and the epoch count waited (benchmarks/latency, decision 0011).
         if (trainingEvent is CheckpointEvent) return;
-        RequestRender(urgent);
+        RequestRender(urgent, progressOnly: trainingEvent is EpochEvent && _state.Status == statusBefore);
     }
 
     /// <summary>
     /// An urgent change renders at once without the charts, so the epoch count and status reach the browser first; the
-    /// charts (and the metric table) follow in a render of their own when the throttle says they are due, else later.
+    /// charts (and the metric table) follow in a render of their own when the throttle says they are due, else later. A
+    /// new epoch alone renders only the progress panel: the whole page (its MudBlazor buttons and fields) is a much larger
+    /// render and diff, on the two cores the trainer uses too, and all else it shows of an epoch can wait for the charts.
     /// </summary>
-    private void RequestRender(bool urgent)
+    private void RequestRender(bool urgent, bool progressOnly = false)
     {
-        if (urgent) StateHasChanged();
+        if (urgent && progressOnly && _progress is not null) _progress.Refresh();
+        else if (urgent) StateHasChanged();
         var decision = _throttle!.OnChange();
         if (decision.Now && urgent)
             _ = DispatchAsync(RenderCharts);
