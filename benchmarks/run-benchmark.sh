@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds and runs one printed benchmark: ./benchmarks/run-benchmark.sh ops|train|ingest|python-ingest|latency|runs-query|compare|long-series
+# Builds and runs one printed benchmark: ./benchmarks/run-benchmark.sh ops|train|ingest|python-ingest|remote-ingest|latency|runs-query|compare|long-series
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/common.sh

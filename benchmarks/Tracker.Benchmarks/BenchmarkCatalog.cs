@@ -12,6 +12,7 @@ public static class BenchmarkCatalog
         ["latency"] = ("run page: epoch event to DOM update in Chromium, p50/p95/max ms of a real run", LiveLatencyBenchmark.Run),
         ["runs-query"] = ("the /runs list query (filter language + page) on 100k SQLite runs, p50/p95, and GET /runs", RunsQueryBenchmark.Run),
         ["compare"] = ("GET /compare for 50 runs x 300 epochs x 8 metrics (p50/p95), and its data load alone", CompareBenchmark.Run),
+        ["remote-ingest"] = ("points/s from tracker-worker (LiteDB outbox, HTTP batches) into the app on SQLite, acknowledged, beside the store alone", RemoteIngestBenchmark.Run),
         ["process-start"] = ("a run in a child process (as the workers start it) beside a thread: time to first step and to the end", ProcessStartBenchmark.Run),
         ["charts"] = ("MudChart vs Plotly (SVG, WebGL) in Chromium: a 100k-point line and 20-line comparisons, draw and zoom ms (decision 0060)", ChartRenderBenchmark.Run),
         ["long-series"] = ("runs of 1,000,000 points of one key: run page chart data and HTML, /compare of 20 such runs (p50/p95)", LongSeriesBenchmark.Run),

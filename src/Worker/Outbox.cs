@@ -9,12 +9,23 @@ namespace Tracker.Worker;
 /// training and the events pile up here, up to <see cref="MaxBytes"/>; then <see cref="AppendAsync"/> waits for room,
 /// which stops the worker reading the child's stdout, so the child waits too (back-pressure, nothing dropped).
 /// Events are kept per run in sequence order, so a backlog is sent in order when the server is back.
+/// Appended events are written in groups, one LiteDB transaction each (a transaction per event held a worker to about
+/// 600 events/s, decision 0073): before anything reads the outbox (<see cref="Pending"/>, so nothing is sent unwritten),
+/// when <see cref="WriteGroup"/> events wait, and on <see cref="Dispose"/>. What each run holds (sequence and size) is
+/// also kept in memory, so appending, counting and acknowledging need no reads.
 /// </summary>
 public sealed class Outbox : IDisposable
 {
+    /// <summary>Appended events held in memory at most before they are written, whether or not anyone reads.</summary>
+    public const int WriteGroup = 1000;
+
     private readonly LiteDatabase _database;
     private readonly ILiteCollection<OutboxEntry> _events;
     private readonly Lock _gate = new();
+    // Every event the outbox holds, written or not: run -> sequence -> JSON length.
+    private readonly SortedDictionary<long, SortedDictionary<long, int>> _held = [];
+    private readonly List<OutboxEntry> _unwritten = [];
+    private bool _replacing;
     private long _bytes;
     private int _count;
     private TaskCompletionSource _freed = NewSignal();
@@ -30,12 +41,7 @@ public sealed class Outbox : IDisposable
         MaxBytes = maxBytes;
         _database = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
         _events = _database.GetCollection<OutboxEntry>("events");
-        _events.EnsureIndex(e => e.RunId);
-        foreach (var entry in _events.FindAll())
-        {
-            _bytes += entry.Json.Length;
-            _count++;
-        }
+        foreach (var entry in _events.FindAll()) Hold(entry.RunId, entry.Seq, entry.Json.Length);
     }
 
     public long MaxBytes { get; }
@@ -59,8 +65,8 @@ public sealed class Outbox : IDisposable
     }
 
     /// <summary>
-    /// Writes the event before anyone sends it. Waits while the outbox is full (a lone event larger than the bound still
-    /// goes in, so a run never stalls on it). Appending a sequence the outbox holds already replaces it.
+    /// Takes the event into the outbox, written before anyone reads it. Waits while the outbox is full (a lone event
+    /// larger than the bound still goes in, so a run never stalls on it). Appending a sequence the outbox holds already replaces it.
     /// </summary>
     public async ValueTask AppendAsync(long runId, TrainingEvent trainingEvent, CancellationToken cancellationToken = default)
     {
@@ -73,10 +79,14 @@ public sealed class Outbox : IDisposable
             {
                 if (_count == 0 || _bytes + entry.Json.Length <= MaxBytes)
                 {
-                    var replaced = _events.FindById(entry.Id);
-                    _events.Upsert(entry);
-                    _bytes += entry.Json.Length - (replaced?.Json.Length ?? 0);
-                    if (replaced is null) _count++;
+                    if (Hold(runId, entry.Seq, entry.Json.Length))
+                    {
+                        // Replaced before it was written, or replacing a written one: the group's write must update, not insert.
+                        _unwritten.RemoveAll(e => e.Id == entry.Id);
+                        _replacing = true;
+                    }
+                    _unwritten.Add(entry);
+                    if (_unwritten.Count >= WriteGroup) WriteUnwritten();
                     var appended = _appended;
                     _appended = NewSignal();
                     appended.TrySetResult();
@@ -92,30 +102,47 @@ public sealed class Outbox : IDisposable
     public IReadOnlyList<PendingEvent> Pending(long runId, int limit)
     {
         lock (_gate)
-            return _events.Query().Where(e => e.RunId == runId).OrderBy(e => e.Seq).Limit(limit).ToList()
+        {
+            WriteUnwritten();
+            return _events.Query().Where(OfRun(runId, long.MaxValue)).OrderBy(IdOrder).Limit(limit).ToList()
                 .Select(e => new PendingEvent(e.Seq, e.Json)).ToList();
+        }
+    }
+
+    /// <summary>How many of the run's events wait for an acknowledgement.</summary>
+    public int PendingCountOf(long runId)
+    {
+        lock (_gate) return _held.TryGetValue(runId, out var held) ? held.Count : 0;
     }
 
     /// <summary>The runs that have events waiting.</summary>
     public IReadOnlyList<long> Runs()
     {
-        lock (_gate) return _events.FindAll().Select(e => e.RunId).Distinct().Order().ToList();
+        lock (_gate) return _held.Keys.ToList();
     }
 
     /// <summary>The server stored the run's events up to <paramref name="ackedSeq"/>: they are deleted and their room freed. Returns how many.</summary>
-    public int Acknowledge(long runId, long ackedSeq) => Delete(e => e.RunId == runId && e.Seq <= ackedSeq);
+    public int Acknowledge(long runId, long ackedSeq) => Delete(runId, ackedSeq);
 
     /// <summary>Forgets every waiting event of the run (a lease lost: the run resumes elsewhere from its last stored checkpoint).</summary>
-    public int Discard(long runId) => Delete(e => e.RunId == runId);
+    public int Discard(long runId) => Delete(runId, long.MaxValue);
 
-    private int Delete(System.Linq.Expressions.Expression<Func<OutboxEntry, bool>> which)
+    /// <summary>Deletes the run's events up to <paramref name="lastSeq"/>, in one transaction.</summary>
+    private int Delete(long runId, long lastSeq)
     {
         lock (_gate)
         {
-            var gone = _events.Find(which).ToList();
+            if (!_held.TryGetValue(runId, out var held)) return 0;
+            var gone = held.TakeWhile(e => e.Key <= lastSeq).ToList();
             if (gone.Count == 0) return 0;
-            foreach (var entry in gone) _events.Delete(entry.Id);
-            _bytes -= gone.Sum(e => (long)e.Json.Length);
+            WriteUnwritten();
+            _events.DeleteMany(OfRun(runId, lastSeq));
+            foreach (var (seq, length) in gone)
+            {
+                held.Remove(seq);
+                _bytes -= length;
+            }
+            if (held.Count == 0) _held.Remove(runId);
             _count -= gone.Count;
             var freed = _freed;
             _freed = NewSignal();
@@ -124,13 +151,45 @@ public sealed class Outbox : IDisposable
         }
     }
 
+    /// <summary>Counts an event in, under the gate; true when it replaces one of the same sequence.</summary>
+    private bool Hold(long runId, long seq, int length)
+    {
+        if (!_held.TryGetValue(runId, out var held)) _held[runId] = held = [];
+        var replacing = held.TryGetValue(seq, out var replaced);
+        if (replacing) _bytes -= replaced;
+        else _count++;
+        held[seq] = length;
+        _bytes += length;
+        return replacing;
+    }
+
+    /// <summary>Writes the appended events in one transaction, under the gate: inserted, or upserted when one may replace a written one.</summary>
+    private void WriteUnwritten()
+    {
+        if (_unwritten.Count == 0) return;
+        // An upsert first looks each key up to update it: nearly half the write's time for events that are all new.
+        if (_replacing) _events.Upsert(_unwritten);
+        else _events.InsertBulk(_unwritten, _unwritten.Count);
+        _unwritten.Clear();
+        _replacing = false;
+    }
+
+    /// <summary>The run's events up to <paramref name="lastSeq"/>: a range of the primary key, which sorts by run, then sequence.</summary>
+    private static BsonExpression OfRun(long runId, long lastSeq) => Query.Between("_id", KeyOf(runId, 0), KeyOf(runId, lastSeq));
+
+    private static readonly BsonExpression IdOrder = BsonExpression.Create("_id");
+
     /// <summary>Sorts by run, then sequence, as text.</summary>
     private static string KeyOf(long runId, long seq) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{runId:D19}:{seq:D19}");
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public void Dispose() => _database.Dispose();
+    public void Dispose()
+    {
+        lock (_gate) WriteUnwritten();
+        _database.Dispose();
+    }
 
     /// <summary>One stored event. Public with setters for LiteDB's mapper.</summary>
     public sealed class OutboxEntry

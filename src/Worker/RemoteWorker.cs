@@ -263,7 +263,7 @@ public sealed class RemoteWorker(WorkerSettings settings, WorkerClient client, O
         {
             control.ChildExited = true;
         }
-        Log($"run {runId}: the training process ended ({result.Finished.Status.ToString().ToLowerInvariant()}); {outbox.Pending(runId, int.MaxValue).Count} events still to send");
+        Log($"run {runId}: the training process ended ({result.Finished.Status.ToString().ToLowerInvariant()}); {outbox.PendingCountOf(runId)} events still to send");
         var drained = await sender;
         if (control.LeaseLost)
         {

@@ -74,6 +74,26 @@ public sealed class OutboxTests : IDisposable
     }
 
     [Fact]
+    public async Task EventsWrittenInGroups_AllSurviveAReopen_InOrder_AndAReplacementBeforeItsGroupIsWritten_IsKeptOnce()
+    {
+        var count = 2 * Outbox.WriteGroup + 5; // two full groups written as they filled, five written on dispose
+        var replaced = Step(count - 1) with { Metrics = new Dictionary<string, double> { [MetricKeys.TrainLoss] = 0.25 } };
+        using (var outbox = new Outbox(PathOf(), maxBytes: 1 << 24))
+        {
+            for (long seq = 1; seq <= count; seq++) await outbox.AppendAsync(4, Step(seq));
+            await outbox.AppendAsync(4, replaced); // its first copy is in the group not yet written
+            Assert.Equal(count, outbox.PendingCount);
+        }
+        using var reopened = new Outbox(PathOf(), maxBytes: 1 << 24);
+        Assert.Equal(Enumerable.Range(1, count).Select(s => (long)s), reopened.Pending(4, int.MaxValue).Select(e => e.Seq));
+        Assert.Equal(TrainingEventJson.Serialize(replaced), reopened.Pending(4, int.MaxValue)[^2].Json);
+        Assert.Equal(count, reopened.PendingCountOf(4));
+        Assert.Equal(Enumerable.Range(1, count).Sum(s => (long)SizeOf(s)) - SizeOf(count - 1) + TrainingEventJson.Serialize(replaced).Length, reopened.PendingBytes);
+        Assert.Equal(count - 10, reopened.Acknowledge(4, count - 10));
+        Assert.Equal(Enumerable.Range(count - 9, 10).Select(s => (long)s), reopened.Pending(4, int.MaxValue).Select(e => e.Seq));
+    }
+
+    [Fact]
     public async Task AFullOutbox_MakesAppendWait_UntilAnAcknowledgementMakesRoom()
     {
         // Room for exactly three events (all of one size): the fourth waits (the worker stops reading the child's stdout meanwhile).
