@@ -40,17 +40,8 @@ public static class PythonIngestBenchmark
 
     private static void ServerReference(string folder, int points)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = folder });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = "sqlite", ["Database:SqlitePath"] = Path.Combine(folder, "reference.db"),
-        });
-        builder.AddTrackerData();
-        using var app = builder.Build();
-        app.StartAsync().GetAwaiter().GetResult();
-        var contexts = app.Services.GetRequiredService<IDbContextFactory<TrackerDbContext>>();
-        var store = app.Services.GetRequiredService<RunEventStore>();
+        using var reference = InProcessStore.Start(folder);
+        var (contexts, store) = (reference.Contexts, reference.Store);
         Store(store, AddRun(contexts), 2 * BatchPoints); // compiles the path and EF's queries first
         var runId = AddRun(contexts);
         var watch = Stopwatch.StartNew();
@@ -58,7 +49,6 @@ public static class PythonIngestBenchmark
         var seconds = watch.Elapsed.TotalSeconds;
         Console.WriteLine($"server alone   {points,9} points acknowledged in {seconds,6:F2} s = {points / seconds,9:F0} points/s "
             + $"(RunEventStore, {BatchPoints}-point batches in-process); load average {LoadAverage()}");
-        app.StopAsync().GetAwaiter().GetResult();
     }
 
     private static void Store(RunEventStore store, long runId, int points)

@@ -57,17 +57,8 @@ public static class RemoteIngestBenchmark
     /// <summary>The same events stored in-process through <see cref="RunEventStore.StoreAsync(long, IReadOnlyList{TrainingEvent}, CancellationToken)"/>, in the worker's batches.</summary>
     private static double ServerReference(string folder, int points)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = folder });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = "sqlite", ["Database:SqlitePath"] = Path.Combine(folder, "reference.db"),
-        });
-        builder.AddTrackerData();
-        using var app = builder.Build();
-        app.StartAsync().GetAwaiter().GetResult();
-        var contexts = app.Services.GetRequiredService<IDbContextFactory<TrackerDbContext>>();
-        var store = app.Services.GetRequiredService<RunEventStore>();
+        using var reference = InProcessStore.Start(folder);
+        var (contexts, store) = (reference.Contexts, reference.Store);
         var warmUp = SyntheticTrainer.Plan("warm-up", points / 2).Config;
         Store(store, AddRun(contexts, warmUp), warmUp); // compiles the path and EF's queries first
         var plan = SyntheticTrainer.Plan("reference", points);
@@ -79,7 +70,6 @@ public static class RemoteIngestBenchmark
         var stored = context.MetricPoints.Count(p => p.RunId == runId);
         Console.WriteLine($"server alone   {stored,9} points acknowledged in {seconds,6:F2} s = {stored / seconds,9:F0} points/s "
             + $"(RunEventStore, {WorkerProtocol.MaxEventsPerBatch}-event batches in-process); load average {LoadAverage()}");
-        app.StopAsync().GetAwaiter().GetResult();
         return stored / seconds;
     }
 
