@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -103,7 +102,10 @@ public static class RemoteIngestBenchmark
         if (created.StatusCode != HttpStatusCode.Created) throw new InvalidOperationException($"No worker token: {await created.Content.ReadAsStringAsync()}");
         var token = (await created.Content.ReadFromJsonAsync<JsonNode>())!["token"]!.GetValue<string>();
         var work = Path.Combine(folder, "worker");
-        await using var worker = WorkerProcess.Start(app.Address, token, work);
+        // The worker's child is this program, which the variable tells to act as the synthetic trainer.
+        await using var worker = WorkerProcess.Start(app.Address, token, "bench-worker", work,
+            new Dictionary<string, string> { [SyntheticTrainer.Variable] = "1" },
+            "--engine", Path.Combine(AppContext.BaseDirectory, "Tracker.Benchmarks.dll"));
         using var poll = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = database, Mode = SqliteOpenMode.ReadOnly }.ToString());
         // A first, smaller run through the same worker and app, so the measured one runs compiled code, as a long-lived worker does.
         if (await TrainAsync(app, admin, poll, worker, work, SyntheticTrainer.Plan("remote-ingest-warm-up", points / 2)) is null) return null;
@@ -170,48 +172,4 @@ public static class RemoteIngestBenchmark
     }
 
     private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
-
-    /// <summary>tracker-worker as its own process, its child being this program as <see cref="SyntheticTrainer"/>.</summary>
-    private sealed class WorkerProcess : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly ConcurrentQueue<string> _log = new();
-
-        private WorkerProcess(Process process) => _process = process;
-
-        public string Log => string.Join('\n', _log);
-
-        public bool HasExited => _process.HasExited;
-
-        public static WorkerProcess Start(Uri server, string token, string work)
-        {
-            var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-            {
-                RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory,
-            };
-            foreach (var argument in new[]
-                     {
-                         Path.Combine(AppContext.BaseDirectory, "tracker-worker.dll"), "--server", server.ToString(), "--token", token,
-                         "--name", "bench-worker", "--work", work, "--poll", "0.2",
-                         "--engine", Path.Combine(AppContext.BaseDirectory, "Tracker.Benchmarks.dll"),
-                     })
-                start.ArgumentList.Add(argument);
-            // Inherited by the worker's child, which it tells to act as the synthetic trainer.
-            start.Environment[SyntheticTrainer.Variable] = "1";
-            var worker = new WorkerProcess(new Process { StartInfo = start });
-            worker._process.OutputDataReceived += (_, line) => { if (line.Data is not null) worker._log.Enqueue(line.Data); };
-            worker._process.ErrorDataReceived += (_, line) => { if (line.Data is not null) worker._log.Enqueue(line.Data); };
-            worker._process.Start();
-            worker._process.BeginOutputReadLine();
-            worker._process.BeginErrorReadLine();
-            return worker;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-            _process.Dispose();
-        }
-    }
 }

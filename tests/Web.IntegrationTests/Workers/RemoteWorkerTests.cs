@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -240,44 +238,5 @@ public sealed class RemoteWorkerTests : IAsyncLifetime
             await Task.Delay(100);
         }
         throw new TimeoutException($"The worker did not register.\n{worker.Log}");
-    }
-
-    /// <summary>tracker-worker.dll from the test's output folder, as its own process.</summary>
-    internal sealed class WorkerProcess : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly ConcurrentQueue<string> _log = new();
-
-        private WorkerProcess(Process process) => _process = process;
-
-        public string Log => string.Join('\n', _log);
-
-        public static WorkerProcess Start(Uri server, string token, string name, string work, params string[] more)
-        {
-            var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-            {
-                RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory,
-            };
-            foreach (var argument in new[]
-                     {
-                         Path.Combine(AppContext.BaseDirectory, "tracker-worker.dll"), "--server", server.ToString(), "--token", token,
-                         "--name", name, "--work", work, "--poll", "0.2", "--cancel-grace", "5",
-                     }.Concat(more))
-                start.ArgumentList.Add(argument);
-            var worker = new WorkerProcess(new Process { StartInfo = start });
-            worker._process.OutputDataReceived += (_, line) => { if (line.Data is not null) worker._log.Enqueue(line.Data); };
-            worker._process.ErrorDataReceived += (_, line) => { if (line.Data is not null) worker._log.Enqueue(line.Data); };
-            worker._process.Start();
-            worker._process.BeginOutputReadLine();
-            worker._process.BeginErrorReadLine();
-            return worker;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-            _process.Dispose();
-        }
     }
 }

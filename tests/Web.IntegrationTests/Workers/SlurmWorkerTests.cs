@@ -66,7 +66,7 @@ public sealed class SlurmWorkerTests : IAsyncLifetime
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
     private readonly string _folder = Directory.CreateTempSubdirectory("tracker-slurm-worker-").FullName;
     private RunningApp _app = null!;
-    private RemoteWorkerTests.WorkerProcess _worker = null!;
+    private WorkerProcess _worker = null!;
 
     public async Task InitializeAsync()
     {
@@ -82,7 +82,7 @@ public sealed class SlurmWorkerTests : IAsyncLifetime
         Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
         var token = (await created.Content.ReadFromJsonAsync<JsonNode>())!["token"]!.GetValue<string>();
         // The work folder is on this machine, which is the cluster's only node: the storage a real cluster's nodes share.
-        _worker = RemoteWorkerTests.WorkerProcess.Start(_app.Address, token, "slurm", Path.Combine(_folder, "work"), "--slurm", "--slots", "2");
+        _worker = WorkerProcess.Start(_app.Address, token, "slurm", Path.Combine(_folder, "work"), "--slurm", "--slots", "2");
     }
 
     public async Task DisposeAsync()
