@@ -93,9 +93,10 @@ internal sealed class FeedForward : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        var x = _fc1.forward(input);
-        x = _drop1.forward(x);
-        x = _fc2.forward(x);
-        return _drop2.forward(x);
+        // Each intermediate is freed as soon as the next is made (autograd keeps what backward needs).
+        using var hidden = _fc1.forward(input);
+        using var dropped = _drop1.forward(hidden);
+        using var output = _fc2.forward(dropped);
+        return _drop2.forward(output);
     }
 }

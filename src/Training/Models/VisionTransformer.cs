@@ -97,8 +97,18 @@ public sealed class VisionTransformer : ClassifierModel
 
         public override Tensor forward(Tensor input)
         {
-            var x = input + _dropPath1.forward(_attn.forward(_norm1.forward(input)));
-            return x + _dropPath2.forward(_mlp.forward(_norm2.forward(x)));
+            using var x = Residual(input, _norm1, _attn, _dropPath1);
+            return Residual(x, _norm2, _mlp, _dropPath2);
+        }
+
+        // input + dropPath(body(norm(input))), each intermediate freed as soon as the next is made: the
+        // step's dispose scope would keep them all until the step ends, while autograd keeps only what it needs.
+        private static Tensor Residual(Tensor input, LayerNorm norm, Module<Tensor, Tensor> body, DropPath dropPath)
+        {
+            using var normed = norm.forward(input);
+            using var transformed = body.forward(normed);
+            using var dropped = dropPath.forward(transformed);
+            return input + dropped;
         }
     }
 
@@ -125,7 +135,12 @@ public sealed class VisionTransformer : ClassifierModel
             // Training on the CPU: one op that recomputes the attention map in backward instead of keeping
             // it (and its dropped copy): same values and masks, a third less memory per block.
             if (training && input.device.Type == DeviceType.CPU && torch.is_grad_enabled())
-                return _projDrop.forward(_proj.forward(torch.nn.functional.recomputed_attention(_qkv.forward(input), _heads, _scale, _attnDrop.p)));
+            {
+                using var projection = _qkv.forward(input);
+                using var attended = torch.nn.functional.recomputed_attention(projection, _heads, _scale, _attnDrop.p);
+                using var projected = _proj.forward(attended);
+                return _projDrop.forward(projected);
+            }
             // [B, N, 3D] → [3, B, heads, N, head_dim]
             var qkv = _qkv.forward(input).reshape(batch, tokens, 3, _heads, channels / _heads).permute(2, 0, 3, 1, 4);
             var (q, k, v) = (qkv[0], qkv[1], qkv[2]);

@@ -38,7 +38,10 @@ public static unsafe partial class torch
                 return Native.Wrap(NativeMethods.trk_log_softmax(x.Handle, dim, &result), result);
             }
 
-            /// <summary>Zeroes each element with probability p in training and scales the rest by 1/(1-p).</summary>
+            /// <summary>
+            /// Zeroes each element with probability p in training and scales the rest by 1/(1-p). On the CPU the
+            /// mask comes from a seed drawn from the default generator and is regenerated in backward, not kept.
+            /// </summary>
             public static Tensor dropout(Tensor x, double p = 0.5, bool training = true)
             {
                 Probability.Check(p, "dropout");
@@ -49,7 +52,7 @@ public static unsafe partial class torch
             /// <summary>
             /// Training's attention core from a qkv projection [B, N, 3C] (q, k, v split into heads):
             /// dropout(softmax(q kᵀ · scale), p) v as [B, N, C], with the values and randomness of those calls,
-            /// keeping only qkv and a bool mask for backward: the attention map is recomputed there.
+            /// keeping only qkv and the dropout's seed for backward: the attention map is recomputed there.
             /// </summary>
             public static Tensor recomputed_attention(Tensor qkv, long heads, double scale, double p)
             {

@@ -4,21 +4,21 @@ using F = Tracker.Training.Torch.torch.nn.functional;
 namespace Tracker.Training.Tests.Torch;
 
 /// <summary>
-/// The ops that keep less for backward (bool dropout masks, the recomputed MLP) give what the plain
-/// ATen composition gives: the same values and randomness forward, the same gradients backward.
+/// The ops that keep less for backward: CPU dropout draws its mask from a seed and regenerates it in
+/// backward; the recomputed attention gives what the composed ops give, values and gradients.
 /// </summary>
 public class MemoryOpsTests
 {
     private const ulong Seed = 1234;
 
     [Fact]
-    public void Dropout_WithGradient_DrawsAtenMaskAndBackpropagatesThroughIt()
+    public void Dropout_WithGradient_BackpropagatesThroughTheMaskItDrew()
     {
         using var scope = torch.NewDisposeScope();
         var x = torch.randn([3, 5, 7]);
         var upstream = torch.randn([3, 5, 7]);
 
-        // Without autograd, ATen's own dropout: dropping ones gives the noise {0, 1/(1-p)} itself.
+        // Dropping ones gives the noise {0, 1/(1-p)} itself; the same seed draws the same mask.
         torch.manual_seed(Seed);
         var noise = F.dropout(torch.ones([3, 5, 7]), p: 0.3);
         torch.manual_seed(Seed);
@@ -29,9 +29,61 @@ public class MemoryOpsTests
         var output = F.dropout(leaf, p: 0.3);
         output.backward(upstream);
 
+        Assert.Equal((x * noise).ToArray<float>(), expected.ToArray<float>());
         Assert.Equal(expected.ToArray<float>(), output.detach().ToArray<float>());
         Assert.Equal((upstream * noise).ToArray<float>(), leaf.grad!.ToArray<float>());
         Assert.Contains(0f, noise.ToArray<float>()); // the test draws a real mask, not all ones
+    }
+
+    [Theory]
+    [InlineData(0.1)]
+    [InlineData(0.3)]
+    [InlineData(0.9)]
+    public void Dropout_DropsAboutPAndKeepsTheExpectation(double p)
+    {
+        using var scope = torch.NewDisposeScope();
+        const int n = 1_000_000;
+        torch.manual_seed(Seed);
+        var noise = F.dropout(torch.ones([n]), p).ToArray<float>();
+
+        var dropped = noise.Count(v => v == 0);
+        var sigma = Math.Sqrt(n * p * (1 - p));
+        Assert.InRange(dropped, n * p - 5 * sigma, n * p + 5 * sigma);
+        // Every kept element carries ATen's factor, 1/(1-p).
+        var kept = noise.Where(v => v != 0).Distinct().ToArray();
+        Assert.Single(kept);
+        Assert.Equal((float)(1 / (1 - p)), kept[0]);
+        // Neighbouring elements are independent: a dropped element's neighbour is dropped about p of the time.
+        var pairs = Enumerable.Range(0, n - 1).Count(i => noise[i] == 0 && noise[i + 1] == 0);
+        Assert.InRange(pairs / (double)dropped, p - 0.01, p + 0.01);
+    }
+
+    [Fact]
+    public void Dropout_EachCallDrawsANewMaskAndASeedRepeatsThem()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(Seed);
+        var first = F.dropout(torch.ones([4096]), 0.5).ToArray<float>();
+        var second = F.dropout(torch.ones([4096]), 0.5).ToArray<float>();
+        torch.manual_seed(Seed);
+        var again = F.dropout(torch.ones([4096]), 0.5).ToArray<float>();
+
+        Assert.Equal(first, again);
+        Assert.NotEqual(first, second);
+        // Another seed draws another mask.
+        torch.manual_seed(Seed + 1);
+        Assert.NotEqual(first, F.dropout(torch.ones([4096]), 0.5).ToArray<float>());
+    }
+
+    [Fact]
+    public void Dropout_OfANonContiguousInput_MatchesItsContiguousCopy()
+    {
+        using var scope = torch.NewDisposeScope();
+        var x = torch.randn([6, 9]).transpose(0, 1);
+        torch.manual_seed(Seed);
+        var fromView = F.dropout(x, 0.4).ToArray<float>();
+        torch.manual_seed(Seed);
+        Assert.Equal(F.dropout(x.contiguous(), 0.4).ToArray<float>(), fromView);
     }
 
     [Theory]

@@ -1,6 +1,16 @@
-// Operations that give the same results as their ATen counterparts but keep less for backward:
-// on the CPU a training step's peak memory is mostly what autograd saves.
+// Operations that keep less for backward than their ATen compositions: on the CPU a training
+// step's peak memory is mostly what autograd saves.
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Dispatch.h>
+#include <ATen/Parallel.h>
 #include <torch/csrc/autograd/custom_function.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <type_traits>
 
 #include "shim.h"
 
@@ -10,42 +20,109 @@ using torch::autograd::variable_list;
 
 namespace {
 
-// Draws dropout noise exactly as ATen's CPU dropout does; returns it with its bool mask.
-std::pair<at::Tensor, at::Tensor> dropout_noise(const at::Tensor& like, double p) {
-    auto noise = at::empty_like(like, c10::MemoryFormat::Contiguous);
-    noise.bernoulli_(1 - p);
-    noise.div_(1 - p);
-    auto mask = noise.ne(0);
-    return {std::move(noise), std::move(mask)};
-}
+// CPU dropout draws its keep/drop decisions from a counter-based generator: element i's decision
+// is a pure function of (seed, i), so backward regenerates the mask instead of saving it, and
+// drawing it costs a hash per two elements. ATen's CPU dropout (1.13: bernoulli_ on a float noise
+// tensor, one Mersenne Twister call per element, then a multiply) spent a third of a ViT-nano
+// training step there, and autograd kept its four-byte noise per element. The seed comes from
+// libtorch's default CPU generator, so torch.manual_seed still makes runs reproducible.
+struct DropoutMask {
+    uint64_t seed;
+    uint32_t threshold;  // an element is dropped when its 32 random bits are below this: p · 2³², rounded
+    double scale;        // 1 / (1 - p) for the kept elements, as ATen's dropout
 
-at::Tensor noise_from(const at::Tensor& mask, double p, at::ScalarType type) { return mask.to(type).div_(1 - p); }
+    static constexpr int64_t Block = 64;  // elements per 32 draws of 64 bits
 
-// ATen's CPU dropout (1.13: _dropout_impl; native_dropout is CUDA-only there) multiplies by a
-// float noise tensor {0, 1/(1-p)} and autograd saves that noise: four bytes per element. This
-// draws the same noise from the same generator, multiplies the same way, and keeps only a bool
-// mask; backward rebuilds the identical noise (1 or 0, divided by the same 1-p) from it.
-struct MaskedDropout : public torch::autograd::Function<MaskedDropout> {
+    static DropoutMask draw(double p) {
+        auto generator = at::detail::getDefaultCPUGenerator();
+        uint64_t seed;
+        {
+            std::lock_guard<std::mutex> lock(generator.mutex());
+            seed = at::check_generator<at::CPUGeneratorImpl>(generator)->random64();
+        }
+        const auto threshold = static_cast<uint32_t>(std::min(4294967295.0, std::round(std::ldexp(p, 32))));
+        return {seed, threshold, 1.0 / (1.0 - p)};
+    }
+
+    // SplitMix64 over a counter: 64 well-mixed bits for the elements 2k and 2k + 1.
+    static uint64_t bits(uint64_t seed, int64_t pair) {
+        uint64_t z = seed + static_cast<uint64_t>(pair) * 0x9E3779B97F4A7C15ULL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        return z ^ (z >> 31);
+    }
+
+    // out[i] = in[i] · scale where element i is kept, else in[i] · 0 (as ATen's dropout multiplies).
+    // A block's draws are unpacked into 32-bit lanes, then factors, then one multiply: loops the
+    // compiler vectorizes (a compare-and-branch per element cost three times as much).
+    template <typename scalar_t>
+    void apply_blocks(const scalar_t* in, scalar_t* out, int64_t numel, int64_t first_block, int64_t end_block) const {
+        using math_t = std::conditional_t<std::is_same_v<scalar_t, double>, double, float>;
+        uint32_t lanes[Block];
+        math_t factors[Block];
+        const auto kept = static_cast<math_t>(scale);
+        for (int64_t block = first_block; block < end_block; ++block) {
+            const int64_t start = block * Block, count = std::min(Block, numel - start);
+            for (int64_t pair = 0; pair < Block / 2; ++pair) {
+                const uint64_t random = bits(seed, block * (Block / 2) + pair);
+                lanes[2 * pair] = static_cast<uint32_t>(random);
+                lanes[2 * pair + 1] = static_cast<uint32_t>(random >> 32);
+            }
+            for (int64_t j = 0; j < Block; ++j) factors[j] = lanes[j] >= threshold ? kept : math_t(0);
+            for (int64_t j = 0; j < count; ++j)
+                out[start + j] = static_cast<scalar_t>(static_cast<math_t>(in[start + j]) * factors[j]);
+        }
+    }
+
+    // in and out may be the same tensor.
+    void apply(const at::Tensor& in, at::Tensor& out) const {
+        TORCH_CHECK(in.is_contiguous() && out.is_contiguous() && in.numel() == out.numel(), "dropout needs contiguous tensors of one size");
+        const int64_t numel = in.numel();
+        AT_DISPATCH_FLOATING_TYPES_AND2(at::kHalf, at::kBFloat16, in.scalar_type(), "trk_dropout", [&] {
+            const scalar_t* source = in.data_ptr<scalar_t>();
+            scalar_t* target = out.data_ptr<scalar_t>();
+            at::parallel_for(0, (numel + Block - 1) / Block, 256, [&](int64_t begin, int64_t end) {
+                apply_blocks(source, target, numel, begin, end);
+            });
+        });
+    }
+
+    at::Tensor applied(const at::Tensor& input) const {
+        auto in = input.contiguous();
+        auto out = at::empty_like(in, c10::MemoryFormat::Contiguous);
+        apply(in, out);
+        return out;
+    }
+
+    void save(AutogradContext* ctx) const {
+        ctx->saved_data["dropout_seed"] = static_cast<int64_t>(seed);
+        ctx->saved_data["dropout_threshold"] = static_cast<int64_t>(threshold);
+        ctx->saved_data["dropout_scale"] = scale;
+    }
+
+    static DropoutMask saved(AutogradContext* ctx) {
+        return {static_cast<uint64_t>(ctx->saved_data["dropout_seed"].toInt()),
+                static_cast<uint32_t>(ctx->saved_data["dropout_threshold"].toInt()), ctx->saved_data["dropout_scale"].toDouble()};
+    }
+};
+
+// Dropout whose backward regenerates its mask from the seed: autograd keeps nothing per element.
+struct RegeneratedDropout : public torch::autograd::Function<RegeneratedDropout> {
     static at::Tensor forward(AutogradContext* ctx, const at::Tensor& input, double p) {
-        auto [noise, mask] = dropout_noise(input, p);
-        auto output = input.mul(noise);
-        ctx->save_for_backward(variable_list{mask});
-        ctx->saved_data["p"] = p;
-        return output;
+        const auto mask = DropoutMask::draw(p);
+        mask.save(ctx);
+        return mask.applied(input);
     }
 
     static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
-        const auto mask = ctx->get_saved_variables()[0];
-        const double p = ctx->saved_data["p"].toDouble();
-        const auto& grad = grad_outputs[0];
-        return {grad.mul(noise_from(mask, p, grad.scalar_type())), at::Tensor()};
+        return {DropoutMask::saved(ctx).applied(grad_outputs[0]), at::Tensor()};
     }
 };
 
 // timm's attention core in training, from the qkv projection's output [B, N, 3C] to the heads'
 // weighted values [B, N, C]: softmax(q kᵀ · scale), dropout, times v. Autograd keeps only qkv and
-// the bool mask; the attention map (and its dropped copy, and the contiguous q, k, v copies
-// matmul would keep) is recomputed in backward. Forward runs the module's ATen calls in order.
+// the dropout's seed; the attention map (and its dropped copy, and the contiguous q, k, v copies
+// matmul would keep) is recomputed in backward, its mask regenerated.
 struct RecomputedAttention : public torch::autograd::Function<RecomputedAttention> {
     struct Parts {
         at::Tensor q, k, v, probabilities;
@@ -61,14 +138,13 @@ struct RecomputedAttention : public torch::autograd::Function<RecomputedAttentio
 
     static at::Tensor forward(AutogradContext* ctx, const at::Tensor& qkv, int64_t heads, double scale, double p) {
         auto parts = attend(qkv, heads, scale);
-        at::Tensor mask;
         if (p > 0) {
-            auto [noise, drawn] = dropout_noise(parts.probabilities, p);
-            parts.probabilities = parts.probabilities.mul(noise);
-            mask = std::move(drawn);
+            const auto mask = DropoutMask::draw(p);
+            mask.apply(parts.probabilities, parts.probabilities);  // softmax's fresh output, no longer needed undropped
+            mask.save(ctx);
         }
         const auto batch = qkv.size(0), tokens = qkv.size(1), channels = qkv.size(2) / 3;
-        ctx->save_for_backward(variable_list{qkv, mask});
+        ctx->save_for_backward(variable_list{qkv});
         ctx->saved_data["heads"] = heads;
         ctx->saved_data["scale"] = scale;
         ctx->saved_data["p"] = p;
@@ -77,21 +153,21 @@ struct RecomputedAttention : public torch::autograd::Function<RecomputedAttentio
 
     static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
         const auto saved = ctx->get_saved_variables();
-        const auto &qkv = saved[0], &mask = saved[1];
+        const auto& qkv = saved[0];
         const auto heads = ctx->saved_data["heads"].toInt();
         const double scale = ctx->saved_data["scale"].toDouble(), p = ctx->saved_data["p"].toDouble();
         const auto batch = qkv.size(0), tokens = qkv.size(1), channels = qkv.size(2) / 3;
 
         auto parts = attend(qkv, heads, scale);
-        at::Tensor noise = mask.defined() ? noise_from(mask, p, parts.probabilities.scalar_type()) : at::Tensor();
-        auto dropped = noise.defined() ? parts.probabilities.mul(noise) : parts.probabilities;
+        std::optional<DropoutMask> mask;
+        if (p > 0) mask = DropoutMask::saved(ctx);
+        auto dropped = mask ? mask->applied(parts.probabilities) : parts.probabilities;
 
         auto grad = grad_outputs[0].reshape({batch, tokens, heads, channels / heads}).transpose(1, 2);  // [B, H, N, d]
         auto grad_v = dropped.transpose(-2, -1).matmul(grad);
         dropped = at::Tensor();
-        auto grad_probabilities = grad.matmul(parts.v.transpose(-2, -1));
-        if (noise.defined()) grad_probabilities.mul_(noise);
-        noise = at::Tensor();
+        auto grad_probabilities = grad.matmul(parts.v.transpose(-2, -1)).contiguous();
+        if (mask) mask->apply(grad_probabilities, grad_probabilities);
         auto grad_scores = at::_softmax_backward_data(grad_probabilities, parts.probabilities, -1,
                                                       parts.probabilities.scalar_type()).mul_(scale);
         grad_probabilities = at::Tensor();
@@ -111,8 +187,7 @@ at::Tensor recomputed_attention(const at::Tensor& qkv, int64_t heads, double sca
 }
 
 at::Tensor dropout(const at::Tensor& input, double p, bool training) {
-    const bool keeps_mask = training && p > 0 && p < 1 && input.numel() > 0 && input.is_cpu() &&
-                            c10::GradMode::is_enabled() && input.requires_grad();
-    return keeps_mask ? MaskedDropout::apply(input, p) : at::dropout(input, p, training);
+    const bool regenerated = training && p > 0 && p < 1 && input.numel() > 0 && input.is_cpu();
+    return regenerated ? RegeneratedDropout::apply(input, p) : at::dropout(input, p, training);
 }
 }  // namespace trk

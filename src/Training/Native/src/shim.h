@@ -44,9 +44,9 @@ inline std::vector<at::Tensor> many(trk_tensor** handles, int count) {
     return tensors;
 }
 
-// Dropout that keeps a bool mask for backward on the CPU (memory_ops.cpp).
+// Dropout whose mask on the CPU is drawn from (seed, index) and regenerated in backward (memory_ops.cpp).
 at::Tensor dropout(const at::Tensor& input, double p, bool training);
-// timm's attention core in training that keeps only qkv and the dropout mask for backward (memory_ops.cpp).
+// timm's attention core in training that keeps only qkv (and its dropout's seed) for backward (memory_ops.cpp).
 at::Tensor recomputed_attention(const at::Tensor& qkv, int64_t heads, double scale, double p);
 inline void require_out(void* out) {
     if (out == nullptr) throw std::invalid_argument("output pointer is null");
