@@ -93,6 +93,12 @@ internal sealed class FeedForward : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
+        // Training on the CPU with plain linear layers: one op that recomputes the activated hidden tensor in
+        // backward instead of keeping it (same values and masks; decision 0055).
+        if (training && input.device.Type == DeviceType.CPU && torch.is_grad_enabled() &&
+            _fc1 is Sequential { Count: 2 } fc1 && fc1[0] is Linear { bias: { } b1 } linear1 && fc1[1] is GELU &&
+            _fc2 is Linear { bias: { } b2 } linear2)
+            return torch.nn.functional.recomputed_mlp(input, linear1.weight, b1, linear2.weight, b2, _drop1.p, _drop2.p);
         // Each intermediate is freed as soon as the next is made (autograd keeps what backward needs).
         using var hidden = _fc1.forward(input);
         using var dropped = _drop1.forward(hidden);

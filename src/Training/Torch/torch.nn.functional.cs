@@ -61,6 +61,19 @@ public static unsafe partial class torch
                 return Native.Wrap(NativeMethods.trk_recomputed_attention(qkv.Handle, heads, scale, p, &result), result);
             }
 
+            /// <summary>
+            /// Training's dropout(linear(dropout(gelu(linear(x, w1, b1)), p1), w2, b2), p2) with the values and
+            /// randomness of those calls, keeping x, the first linear's output and the dropouts' seeds for
+            /// backward: the activated, dropped hidden tensor (four times x's width) is recomputed there.
+            /// </summary>
+            public static Tensor recomputed_mlp(Tensor x, Tensor w1, Tensor b1, Tensor w2, Tensor b2, double p1, double p2)
+            {
+                Probability.Check(p1, "dropout");
+                Probability.Check(p2, "dropout");
+                IntPtr result;
+                return Native.Wrap(NativeMethods.trk_recomputed_mlp(x.Handle, w1.Handle, b1.Handle, w2.Handle, b2.Handle, p1, p2, &result), result);
+            }
+
             public static Tensor linear(Tensor x, Tensor weight, Tensor? bias = null)
             {
                 IntPtr result;

@@ -5,7 +5,7 @@ namespace Tracker.Training.Tests.Torch;
 
 /// <summary>
 /// The ops that keep less for backward: CPU dropout draws its mask from a seed and regenerates it in
-/// backward; the recomputed attention gives what the composed ops give, values and gradients.
+/// backward; the recomputed attention and MLP give what the composed ops give, values and gradients.
 /// </summary>
 public class MemoryOpsTests
 {
@@ -120,5 +120,43 @@ public class MemoryOpsTests
         for (var j = 0; j < composed.Grad.Length; j++)
             Assert.True(Math.Abs(composed.Grad[j] - recomputed.Grad[j]) <= 1e-5 + 1e-5 * Math.Abs(composed.Grad[j]),
                 $"gradient [{j}]: composed {composed.Grad[j]}, recomputed {recomputed.Grad[j]}");
+    }
+
+    [Theory]
+    [InlineData(0.2)]
+    [InlineData(0.0)]
+    public void RecomputedMlp_MatchesTheComposedOps(double p)
+    {
+        using var scope = torch.NewDisposeScope();
+        const long batch = 3, tokens = 5, width = 8, hidden = 32;
+        var x = torch.randn([batch, tokens, width]);
+        var (w1, b1, w2, b2) = (torch.randn([hidden, width]), torch.randn([hidden]), torch.randn([width, hidden]), torch.randn([width]));
+        var upstream = torch.randn([batch, tokens, width]);
+
+        (float[] Output, float[][] Grads) Run(Func<Tensor[], Tensor> mlp)
+        {
+            var leaves = new[] { x, w1, b1, w2, b2 }.Select(t => t.detach().requires_grad_()).ToArray();
+            torch.manual_seed(Seed);
+            var output = mlp(leaves);
+            output.backward(upstream);
+            return (output.detach().ToArray<float>(), leaves.Select(l => l.grad!.ToArray<float>()).ToArray());
+        }
+
+        // The module path (FeedForward with plain linear layers).
+        var composed = Run(t =>
+        {
+            var h = F.gelu(F.linear(t[0], t[1], t[2]));
+            if (p > 0) h = F.dropout(h, p);
+            var y = F.linear(h, t[3], t[4]);
+            return p > 0 ? F.dropout(y, p) : y;
+        });
+        var recomputed = Run(t => F.recomputed_mlp(t[0], t[1], t[2], t[3], t[4], p, p));
+
+        Assert.Equal(composed.Output, recomputed.Output);
+        if (p > 0) Assert.Contains(0f, recomputed.Output); // a real mask was drawn
+        for (var i = 0; i < composed.Grads.Length; i++)
+        for (var j = 0; j < composed.Grads[i].Length; j++)
+            Assert.True(Math.Abs(composed.Grads[i][j] - recomputed.Grads[i][j]) <= 1e-4 + 1e-5 * Math.Abs(composed.Grads[i][j]),
+                $"gradient {i}[{j}]: composed {composed.Grads[i][j]}, recomputed {recomputed.Grads[i][j]}");
     }
 }

@@ -168,8 +168,12 @@ TRK_API int trk_softmax(trk_tensor* t, int64_t dim, trk_tensor** out);
 TRK_API int trk_log_softmax(trk_tensor* t, int64_t dim, trk_tensor** out);
 TRK_API int trk_dropout(trk_tensor* t, double p, int training, trk_tensor** out);
 /* Attention core from qkv [B, N, 3C] (q, k, v each C = heads x d): dropout(softmax(q k^T scale), p) v as
-   [B, N, C], in training, keeping only qkv and the dropout mask for backward. */
+   [B, N, C], in training, keeping only qkv and the dropout's seed for backward. */
 TRK_API int trk_recomputed_attention(trk_tensor* qkv, int64_t heads, double scale, double p, trk_tensor** out);
+/* timm's Mlp in training: dropout(linear(dropout(gelu(linear(x, w1, b1)), p1), w2, b2), p2), keeping x, the first
+   linear's output and the dropouts' seeds for backward (the activated hidden tensor is recomputed there). */
+TRK_API int trk_recomputed_mlp(trk_tensor* x, trk_tensor* w1, trk_tensor* b1, trk_tensor* w2, trk_tensor* b2, double p1,
+                               double p2, trk_tensor** out);
 /* reduction: 0 none, 1 mean, 2 sum (at::Reduction values) */
 TRK_API int trk_cross_entropy(trk_tensor* logits, trk_tensor* target, double label_smoothing, int reduction, trk_tensor** out);
 TRK_API int trk_kl_div(trk_tensor* input, trk_tensor* target, int reduction, int log_target, trk_tensor** out);

@@ -33,15 +33,17 @@ struct DropoutMask {
 
     static constexpr int64_t Block = 64;  // elements per 32 draws of 64 bits
 
+    // The mask for rate p with its seed still to be set.
+    static DropoutMask of(double p) {
+        return {0, static_cast<uint32_t>(std::min(4294967295.0, std::round(std::ldexp(p, 32)))), 1.0 / (1.0 - p)};
+    }
+
     static DropoutMask draw(double p) {
+        auto mask = of(p);
         auto generator = at::detail::getDefaultCPUGenerator();
-        uint64_t seed;
-        {
-            std::lock_guard<std::mutex> lock(generator.mutex());
-            seed = at::check_generator<at::CPUGeneratorImpl>(generator)->random64();
-        }
-        const auto threshold = static_cast<uint32_t>(std::min(4294967295.0, std::round(std::ldexp(p, 32))));
-        return {seed, threshold, 1.0 / (1.0 - p)};
+        std::lock_guard<std::mutex> lock(generator.mutex());
+        mask.seed = at::check_generator<at::CPUGeneratorImpl>(generator)->random64();
+        return mask;
     }
 
     // SplitMix64 over a counter: 64 well-mixed bits for the elements 2k and 2k + 1.
@@ -119,6 +121,68 @@ struct RegeneratedDropout : public torch::autograd::Function<RegeneratedDropout>
     }
 };
 
+// timm's Mlp in training, dropout(fc2(dropout(gelu(fc1(x))))), keeping x, fc1's output and the
+// dropouts' seeds for backward: the activated, dropped hidden tensor that fc2's backward needs (as
+// wide as fc1's output) is recomputed there by one GELU and the regenerated mask, instead of kept.
+// fc1 is not recomputed: a matmul in backward cost a fifth of a step (decision 0055).
+struct RecomputedMlp : public torch::autograd::Function<RecomputedMlp> {
+    static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& w1, const at::Tensor& b1,
+                              const at::Tensor& w2, const at::Tensor& b2, double p1, double p2) {
+        auto pre = at::linear(x, w1, b1);
+        auto hidden = at::gelu(pre);
+        // Seeds drawn in the module path's order (drop1, then drop2), so the masks are the same.
+        if (p1 > 0) {
+            const auto mask = DropoutMask::draw(p1);
+            mask.apply(hidden, hidden);
+            ctx->saved_data["mask1_seed"] = static_cast<int64_t>(mask.seed);
+        }
+        auto output = at::linear(hidden, w2, b2);
+        if (p2 > 0) {
+            const auto mask = DropoutMask::draw(p2);
+            mask.apply(output, output);
+            ctx->saved_data["mask2_seed"] = static_cast<int64_t>(mask.seed);
+        }
+        ctx->save_for_backward(variable_list{x, pre, w1, w2});
+        ctx->saved_data["p1"] = p1;
+        ctx->saved_data["p2"] = p2;
+        return output;
+    }
+
+    static std::optional<DropoutMask> mask(AutogradContext* ctx, const char* seed_key, double p) {
+        if (p <= 0) return std::nullopt;
+        auto mask = DropoutMask::of(p);
+        mask.seed = static_cast<uint64_t>(ctx->saved_data[seed_key].toInt());
+        return mask;
+    }
+
+    static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
+        const auto saved = ctx->get_saved_variables();
+        const auto &x = saved[0], &pre = saved[1], &w1 = saved[2], &w2 = saved[3];
+        const auto mask1 = mask(ctx, "mask1_seed", ctx->saved_data["p1"].toDouble());
+        const auto mask2 = mask(ctx, "mask2_seed", ctx->saved_data["p2"].toDouble());
+        const auto width = w1.size(1), hidden_width = w1.size(0), out_width = w2.size(0);
+
+        auto grad = grad_outputs[0].reshape({-1, out_width}).contiguous();
+        if (mask2) grad = mask2->applied(grad);
+        auto pre2d = pre.reshape({-1, hidden_width});
+        auto hidden = at::gelu(pre2d);
+        if (mask1) mask1->apply(hidden, hidden);
+        auto grad_w2 = grad.t().mm(hidden);
+        hidden = at::Tensor();
+        auto grad_b2 = grad.sum(0);
+        auto grad_hidden = grad.mm(w2);
+        grad = at::Tensor();
+        if (mask1) mask1->apply(grad_hidden, grad_hidden);
+        auto grad_pre = at::gelu_backward(grad_hidden, pre2d);
+        grad_hidden = at::Tensor();
+        auto x2d = x.reshape({-1, width});
+        auto grad_w1 = grad_pre.t().mm(x2d);
+        auto grad_b1 = grad_pre.sum(0);
+        auto grad_x = grad_pre.mm(w1).view(x.sizes());
+        return {grad_x, grad_w1, grad_b1, grad_w2, grad_b2, at::Tensor(), at::Tensor()};
+    }
+};
+
 // timm's attention core in training, from the qkv projection's output [B, N, 3C] to the heads'
 // weighted values [B, N, C]: softmax(q kᵀ · scale), dropout, times v. Autograd keeps only qkv and
 // the dropout's seed; the attention map (and its dropped copy, and the contiguous q, k, v copies
@@ -184,6 +248,11 @@ struct RecomputedAttention : public torch::autograd::Function<RecomputedAttentio
 namespace trk {
 at::Tensor recomputed_attention(const at::Tensor& qkv, int64_t heads, double scale, double p) {
     return RecomputedAttention::apply(qkv, heads, scale, p);
+}
+
+at::Tensor recomputed_mlp(const at::Tensor& x, const at::Tensor& w1, const at::Tensor& b1, const at::Tensor& w2,
+                          const at::Tensor& b2, double p1, double p2) {
+    return RecomputedMlp::apply(x, w1, b1, w2, b2, p1, p2);
 }
 
 at::Tensor dropout(const at::Tensor& input, double p, bool training) {

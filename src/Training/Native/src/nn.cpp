@@ -49,6 +49,11 @@ int trk_recomputed_attention(trk_tensor* qkv, int64_t heads, double scale, doubl
     TRK_RETURN(out, trk::recomputed_attention(unwrap(qkv), heads, scale, p))
 }
 
+int trk_recomputed_mlp(trk_tensor* x, trk_tensor* w1, trk_tensor* b1, trk_tensor* w2, trk_tensor* b2, double p1, double p2,
+                       trk_tensor** out) {
+    TRK_RETURN(out, trk::recomputed_mlp(unwrap(x), unwrap(w1), unwrap(b1), unwrap(w2), unwrap(b2), p1, p2))
+}
+
 int trk_cross_entropy(trk_tensor* logits, trk_tensor* target, double label_smoothing, int reduction, trk_tensor** out) {
     TRK_RETURN(out, at::cross_entropy_loss(unwrap(logits), unwrap(target), c10::nullopt, reduction, -100, label_smoothing))
 }

@@ -48,6 +48,9 @@ inline std::vector<at::Tensor> many(trk_tensor** handles, int count) {
 at::Tensor dropout(const at::Tensor& input, double p, bool training);
 // timm's attention core in training that keeps only qkv (and its dropout's seed) for backward (memory_ops.cpp).
 at::Tensor recomputed_attention(const at::Tensor& qkv, int64_t heads, double scale, double p);
+// timm's Mlp in training that keeps only its input, fc1's output and the dropouts' seeds for backward (memory_ops.cpp).
+at::Tensor recomputed_mlp(const at::Tensor& x, const at::Tensor& w1, const at::Tensor& b1, const at::Tensor& w2,
+                          const at::Tensor& b2, double p1, double p2);
 inline void require_out(void* out) {
     if (out == nullptr) throw std::invalid_argument("output pointer is null");
 }

@@ -42,6 +42,9 @@ internal static unsafe partial class NativeMethods
     internal static partial int trk_recomputed_attention(IntPtr qkv, long heads, double scale, double p, IntPtr* @out);
 
     [LibraryImport(LibraryName)]
+    internal static partial int trk_recomputed_mlp(IntPtr x, IntPtr w1, IntPtr b1, IntPtr w2, IntPtr b2, double p1, double p2, IntPtr* @out);
+
+    [LibraryImport(LibraryName)]
     internal static partial int trk_cross_entropy(IntPtr logits, IntPtr target, double label_smoothing, int reduction, IntPtr* @out);
 
     [LibraryImport(LibraryName)]
