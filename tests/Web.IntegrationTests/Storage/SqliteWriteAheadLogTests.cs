@@ -44,8 +44,15 @@ public class SqliteWriteAheadLogTests
         await database.MigrateAsync();
         var runId = await Runs.AddAsync(database);
         // SQLite also checkpoints when the last connection to a file closes, as when another test clears the pools.
+        // It must read once: only a connection that has opened the log's index holds it open, so an idle one did not stop
+        // the writer's pooled connection, closed by another test's ClearAllPools mid-test, from checkpointing on close.
         await using var keepsTheLogOpen = new SqliteConnection($"Data Source={database.Options.SqlitePath};Pooling=False");
         await keepsTheLogOpen.OpenAsync();
+        await using (var read = keepsTheLogOpen.CreateCommand())
+        {
+            read.CommandText = "SELECT count(*) FROM sqlite_master";
+            await read.ExecuteScalarAsync();
+        }
         var checkpointer = new SqliteCheckpointer(database, Options.Create(database.Options), NullLogger<SqliteCheckpointer>.Instance);
         await checkpointer.CheckpointAsync();
         var file = new FileInfo(database.Options.SqlitePath!);
