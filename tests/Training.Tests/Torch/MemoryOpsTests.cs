@@ -94,32 +94,20 @@ public class MemoryOpsTests
         using var scope = torch.NewDisposeScope();
         const long batch = 3, tokens = 5, heads = 2, channels = 8;
         var scale = 1.0 / Math.Sqrt(channels / heads);
-        var qkv = torch.randn([batch, tokens, 3 * channels]);
+        Tensor[] inputs = [torch.randn([batch, tokens, 3 * channels])];
         var upstream = torch.randn([batch, tokens, channels]);
 
-        (float[] Output, float[] Grad) Run(Func<Tensor, Tensor> attention)
-        {
-            var leaf = qkv.detach().requires_grad_();
-            torch.manual_seed(Seed);
-            var output = attention(leaf);
-            output.backward(upstream);
-            return (output.detach().ToArray<float>(), leaf.grad!.ToArray<float>());
-        }
-
         // The module's own path (VisionTransformer.Attention before the projection).
-        var composed = Run(t =>
+        var composed = ForwardBackward(inputs, upstream, t =>
         {
-            var split = t.reshape(batch, tokens, 3, heads, channels / heads).permute(2, 0, 3, 1, 4);
+            var split = t[0].reshape(batch, tokens, 3, heads, channels / heads).permute(2, 0, 3, 1, 4);
             var attn = F.softmax(split[0].matmul(split[1].transpose(-2, -1)) * scale, dim: -1);
             if (p > 0) attn = F.dropout(attn, p);
             return attn.matmul(split[2]).transpose(1, 2).reshape(batch, tokens, channels);
         });
-        var recomputed = Run(t => F.recomputed_attention(t, heads, scale, p));
+        var recomputed = ForwardBackward(inputs, upstream, t => F.recomputed_attention(t[0], heads, scale, p));
 
-        Assert.Equal(composed.Output, recomputed.Output);
-        for (var j = 0; j < composed.Grad.Length; j++)
-            Assert.True(Math.Abs(composed.Grad[j] - recomputed.Grad[j]) <= 1e-5 + 1e-5 * Math.Abs(composed.Grad[j]),
-                $"gradient [{j}]: composed {composed.Grad[j]}, recomputed {recomputed.Grad[j]}");
+        AssertSame(composed, recomputed, absolute: 1e-5);
     }
 
     [Theory]
@@ -129,34 +117,40 @@ public class MemoryOpsTests
     {
         using var scope = torch.NewDisposeScope();
         const long batch = 3, tokens = 5, width = 8, hidden = 32;
-        var x = torch.randn([batch, tokens, width]);
-        var (w1, b1, w2, b2) = (torch.randn([hidden, width]), torch.randn([hidden]), torch.randn([width, hidden]), torch.randn([width]));
+        Tensor[] inputs = [torch.randn([batch, tokens, width]), torch.randn([hidden, width]), torch.randn([hidden]), torch.randn([width, hidden]), torch.randn([width])];
         var upstream = torch.randn([batch, tokens, width]);
 
-        (float[] Output, float[][] Grads) Run(Func<Tensor[], Tensor> mlp)
-        {
-            var leaves = new[] { x, w1, b1, w2, b2 }.Select(t => t.detach().requires_grad_()).ToArray();
-            torch.manual_seed(Seed);
-            var output = mlp(leaves);
-            output.backward(upstream);
-            return (output.detach().ToArray<float>(), leaves.Select(l => l.grad!.ToArray<float>()).ToArray());
-        }
-
         // The module path (FeedForward with plain linear layers).
-        var composed = Run(t =>
+        var composed = ForwardBackward(inputs, upstream, t =>
         {
             var h = F.gelu(F.linear(t[0], t[1], t[2]));
             if (p > 0) h = F.dropout(h, p);
             var y = F.linear(h, t[3], t[4]);
             return p > 0 ? F.dropout(y, p) : y;
         });
-        var recomputed = Run(t => F.recomputed_mlp(t[0], t[1], t[2], t[3], t[4], p, p));
+        var recomputed = ForwardBackward(inputs, upstream, t => F.recomputed_mlp(t[0], t[1], t[2], t[3], t[4], p, p));
 
-        Assert.Equal(composed.Output, recomputed.Output);
         if (p > 0) Assert.Contains(0f, recomputed.Output); // a real mask was drawn
+        AssertSame(composed, recomputed, absolute: 1e-4);
+    }
+
+    /// <summary>The op's output and each input's gradient for <paramref name="upstream"/>, its masks drawn from <see cref="Seed"/>.</summary>
+    private static (float[] Output, float[][] Grads) ForwardBackward(Tensor[] inputs, Tensor upstream, Func<Tensor[], Tensor> op)
+    {
+        var leaves = inputs.Select(t => t.detach().requires_grad_()).ToArray();
+        torch.manual_seed(Seed);
+        var output = op(leaves);
+        output.backward(upstream);
+        return (output.detach().ToArray<float>(), leaves.Select(l => l.grad!.ToArray<float>()).ToArray());
+    }
+
+    /// <summary>The same output exactly (same ops, same masks); gradients to float rounding (another order of sums).</summary>
+    private static void AssertSame((float[] Output, float[][] Grads) composed, (float[] Output, float[][] Grads) recomputed, double absolute)
+    {
+        Assert.Equal(composed.Output, recomputed.Output);
         for (var i = 0; i < composed.Grads.Length; i++)
         for (var j = 0; j < composed.Grads[i].Length; j++)
-            Assert.True(Math.Abs(composed.Grads[i][j] - recomputed.Grads[i][j]) <= 1e-4 + 1e-5 * Math.Abs(composed.Grads[i][j]),
+            Assert.True(Math.Abs(composed.Grads[i][j] - recomputed.Grads[i][j]) <= absolute + 1e-5 * Math.Abs(composed.Grads[i][j]),
                 $"gradient {i}[{j}]: composed {composed.Grads[i][j]}, recomputed {recomputed.Grads[i][j]}");
     }
 }
