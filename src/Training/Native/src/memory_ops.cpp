@@ -10,6 +10,7 @@
 #include <cstring>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <type_traits>
 
 #include "shim.h"
@@ -33,17 +34,11 @@ struct DropoutMask {
 
     static constexpr int64_t Block = 64;  // elements per 32 draws of 64 bits
 
-    // The mask for rate p with its seed still to be set.
-    static DropoutMask of(double p) {
-        return {0, static_cast<uint32_t>(std::min(4294967295.0, std::round(std::ldexp(p, 32)))), 1.0 / (1.0 - p)};
-    }
-
     static DropoutMask draw(double p) {
-        auto mask = of(p);
         auto generator = at::detail::getDefaultCPUGenerator();
         std::lock_guard<std::mutex> lock(generator.mutex());
-        mask.seed = at::check_generator<at::CPUGeneratorImpl>(generator)->random64();
-        return mask;
+        return {at::check_generator<at::CPUGeneratorImpl>(generator)->random64(),
+                static_cast<uint32_t>(std::min(4294967295.0, std::round(std::ldexp(p, 32)))), 1.0 / (1.0 - p)};
     }
 
     // SplitMix64 over a counter: 64 well-mixed bits for the elements 2k and 2k + 1.
@@ -96,15 +91,20 @@ struct DropoutMask {
         return out;
     }
 
-    void save(AutogradContext* ctx) const {
-        ctx->saved_data["dropout_seed"] = static_cast<int64_t>(seed);
-        ctx->saved_data["dropout_threshold"] = static_cast<int64_t>(threshold);
-        ctx->saved_data["dropout_scale"] = scale;
+    // Kept for backward under a name of its own: an op may hold several masks beside its other saved data.
+    void save(AutogradContext* ctx, const std::string& name) const {
+        ctx->saved_data[name + ".seed"] = static_cast<int64_t>(seed);
+        ctx->saved_data[name + ".threshold"] = static_cast<int64_t>(threshold);
+        ctx->saved_data[name + ".scale"] = scale;
     }
 
-    static DropoutMask saved(AutogradContext* ctx) {
-        return {static_cast<uint64_t>(ctx->saved_data["dropout_seed"].toInt()),
-                static_cast<uint32_t>(ctx->saved_data["dropout_threshold"].toInt()), ctx->saved_data["dropout_scale"].toDouble()};
+    // The mask saved under the name; none when forward drew none (p = 0).
+    static std::optional<DropoutMask> saved(AutogradContext* ctx, const std::string& name) {
+        const auto& data = ctx->saved_data;
+        const auto seed = data.find(name + ".seed");
+        if (seed == data.end()) return std::nullopt;
+        return DropoutMask{static_cast<uint64_t>(seed->second.toInt()),
+                           static_cast<uint32_t>(data.at(name + ".threshold").toInt()), data.at(name + ".scale").toDouble()};
     }
 };
 
@@ -112,12 +112,12 @@ struct DropoutMask {
 struct RegeneratedDropout : public torch::autograd::Function<RegeneratedDropout> {
     static at::Tensor forward(AutogradContext* ctx, const at::Tensor& input, double p) {
         const auto mask = DropoutMask::draw(p);
-        mask.save(ctx);
+        mask.save(ctx, "mask");
         return mask.applied(input);
     }
 
     static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
-        return {DropoutMask::saved(ctx).applied(grad_outputs[0]), at::Tensor()};
+        return {DropoutMask::saved(ctx, "mask")->applied(grad_outputs[0]), at::Tensor()};
     }
 };
 
@@ -134,32 +134,22 @@ struct RecomputedMlp : public torch::autograd::Function<RecomputedMlp> {
         if (p1 > 0) {
             const auto mask = DropoutMask::draw(p1);
             mask.apply(hidden, hidden);
-            ctx->saved_data["mask1_seed"] = static_cast<int64_t>(mask.seed);
+            mask.save(ctx, "drop1");
         }
         auto output = at::linear(hidden, w2, b2);
         if (p2 > 0) {
             const auto mask = DropoutMask::draw(p2);
             mask.apply(output, output);
-            ctx->saved_data["mask2_seed"] = static_cast<int64_t>(mask.seed);
+            mask.save(ctx, "drop2");
         }
         ctx->save_for_backward(variable_list{x, pre, w1, w2});
-        ctx->saved_data["p1"] = p1;
-        ctx->saved_data["p2"] = p2;
         return output;
-    }
-
-    static std::optional<DropoutMask> mask(AutogradContext* ctx, const char* seed_key, double p) {
-        if (p <= 0) return std::nullopt;
-        auto mask = DropoutMask::of(p);
-        mask.seed = static_cast<uint64_t>(ctx->saved_data[seed_key].toInt());
-        return mask;
     }
 
     static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
         const auto saved = ctx->get_saved_variables();
         const auto &x = saved[0], &pre = saved[1], &w1 = saved[2], &w2 = saved[3];
-        const auto mask1 = mask(ctx, "mask1_seed", ctx->saved_data["p1"].toDouble());
-        const auto mask2 = mask(ctx, "mask2_seed", ctx->saved_data["p2"].toDouble());
+        const auto mask1 = DropoutMask::saved(ctx, "drop1"), mask2 = DropoutMask::saved(ctx, "drop2");
         const auto width = w1.size(1), hidden_width = w1.size(0), out_width = w2.size(0);
 
         auto grad = grad_outputs[0].reshape({-1, out_width}).contiguous();
@@ -205,13 +195,12 @@ struct RecomputedAttention : public torch::autograd::Function<RecomputedAttentio
         if (p > 0) {
             const auto mask = DropoutMask::draw(p);
             mask.apply(parts.probabilities, parts.probabilities);  // softmax's fresh output, no longer needed undropped
-            mask.save(ctx);
+            mask.save(ctx, "attn_drop");
         }
         const auto batch = qkv.size(0), tokens = qkv.size(1), channels = qkv.size(2) / 3;
         ctx->save_for_backward(variable_list{qkv});
         ctx->saved_data["heads"] = heads;
         ctx->saved_data["scale"] = scale;
-        ctx->saved_data["p"] = p;
         return parts.probabilities.matmul(parts.v).transpose(1, 2).reshape({batch, tokens, channels});
     }
 
@@ -219,12 +208,11 @@ struct RecomputedAttention : public torch::autograd::Function<RecomputedAttentio
         const auto saved = ctx->get_saved_variables();
         const auto& qkv = saved[0];
         const auto heads = ctx->saved_data["heads"].toInt();
-        const double scale = ctx->saved_data["scale"].toDouble(), p = ctx->saved_data["p"].toDouble();
+        const double scale = ctx->saved_data["scale"].toDouble();
         const auto batch = qkv.size(0), tokens = qkv.size(1), channels = qkv.size(2) / 3;
 
         auto parts = attend(qkv, heads, scale);
-        std::optional<DropoutMask> mask;
-        if (p > 0) mask = DropoutMask::saved(ctx);
+        const auto mask = DropoutMask::saved(ctx, "attn_drop");
         auto dropped = mask ? mask->applied(parts.probabilities) : parts.probabilities;
 
         auto grad = grad_outputs[0].reshape({batch, tokens, heads, channels / heads}).transpose(1, 2);  // [B, H, N, d]
