@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Tracker.Shared;
 using Tracker.Web.Data;
 using Tracker.Web.Extensions;
 
@@ -26,6 +27,18 @@ internal sealed class InProcessStore : IDisposable
     public IDbContextFactory<TrackerDbContext> Contexts { get; }
 
     public RunEventStore Store { get; }
+
+    /// <summary>A run of its own project to store points into; <paramref name="loggedByScript"/> as a script's run is.</summary>
+    public long AddRun(RunConfig config, bool loggedByScript = false)
+    {
+        using var context = Contexts.CreateDbContext();
+        var project = new Project { Name = $"bench-{Guid.NewGuid():N}", CreatedAt = DateTime.UtcNow };
+        var run = Run.FromConfig(config, project, DateTime.UtcNow);
+        run.LoggedByScript = loggedByScript;
+        context.Runs.Add(run);
+        context.SaveChanges();
+        return run.Id;
+    }
 
     public static InProcessStore Start(string folder)
     {

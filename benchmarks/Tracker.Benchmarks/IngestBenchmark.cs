@@ -76,7 +76,7 @@ public static class IngestBenchmark
         // Points per CPU-second as well: on a shared machine it moves much less with the load than the wall-clock figure.
         Console.WriteLine($"{name,-11} {stored,8} points stored in {seconds,6:F2} s = {stored / seconds,10:F0} points/s acknowledged "
             + $"({stored / cpuSeconds:F0} per CPU-second); {unacknowledged.Wall,10:F0} points/s unacknowledged, MetricWriter alone "
-            + $"({unacknowledged.PerCpuSecond:F0} per CPU-second); load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+            + $"({unacknowledged.PerCpuSecond:F0} per CPU-second); load average {Machine.LoadAverage()}");
         app.StopAsync().GetAwaiter().GetResult();
     }
 

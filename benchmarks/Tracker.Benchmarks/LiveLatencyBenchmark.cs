@@ -103,7 +103,7 @@ public static class LiveLatencyBenchmark
             PrintLongTasks(longTasks, published[0].Time.ToUnixTimeMilliseconds());
             var p95 = Percentile(countLatencies, 0.95);
             Console.WriteLine($"goal: p95 <= {GoalP95Milliseconds:F0} ms (epoch count): {(p95 <= GoalP95Milliseconds ? "met" : "NOT met")}; "
-                + $"machine load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} on {Environment.ProcessorCount} cores");
+                + $"machine load average {Machine.LoadAverage()} on {Environment.ProcessorCount} cores");
             return 0;
         }
         finally

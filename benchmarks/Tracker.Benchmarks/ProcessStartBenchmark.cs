@@ -20,7 +20,7 @@ public static class ProcessStartBenchmark
             Name = "process-start", Model = KnownModels.Mlp, Dataset = KnownDatasets.Synthetic, TrainSubset = 256, BatchSize = 32,
             Epochs = 1, MaxStepsPerEpoch = 4, Device = DeviceKind.Cpu, Analysis = new AnalysisSettings { EverySteps = 0 },
         };
-        Console.WriteLine($"process-start benchmark: tiny MLP run (4 steps, 1 epoch), {repeats} runs each way, load {LoadAverage()}");
+        Console.WriteLine($"process-start benchmark: tiny MLP run (4 steps, 1 epoch), {repeats} runs each way, load {Machine.LoadAverage()}");
         var child = new List<(double First, double End)>();
         var thread = new List<(double First, double End)>();
         for (var i = 0; i < repeats; i++)
@@ -72,6 +72,4 @@ public static class ProcessStartBenchmark
         var sorted = values.Order().ToArray();
         return sorted[sorted.Length / 2];
     }
-
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 }

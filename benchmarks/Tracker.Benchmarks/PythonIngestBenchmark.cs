@@ -1,13 +1,7 @@
 using System.Diagnostics;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Tracker.Shared;
 using Tracker.Tests.Support;
 using Tracker.Web.Data;
-using Tracker.Web.Extensions;
 
 namespace Tracker.Benchmarks;
 
@@ -20,6 +14,7 @@ public static class PythonIngestBenchmark
 {
     private const int Keys = 10;
     private const int BatchPoints = 10_000;
+    private static readonly RunConfig ScriptRun = new() { Name = "bench" };
 
     public static int Run(string[] args)
     {
@@ -41,14 +36,13 @@ public static class PythonIngestBenchmark
     private static void ServerReference(string folder, int points)
     {
         using var reference = InProcessStore.Start(folder);
-        var (contexts, store) = (reference.Contexts, reference.Store);
-        Store(store, AddRun(contexts), 2 * BatchPoints); // compiles the path and EF's queries first
-        var runId = AddRun(contexts);
+        Store(reference.Store, reference.AddRun(ScriptRun, loggedByScript: true), 2 * BatchPoints); // compiles the path and EF's queries first
+        var runId = reference.AddRun(ScriptRun, loggedByScript: true);
         var watch = Stopwatch.StartNew();
-        Store(store, runId, points);
+        Store(reference.Store, runId, points);
         var seconds = watch.Elapsed.TotalSeconds;
         Console.WriteLine($"server alone   {points,9} points acknowledged in {seconds,6:F2} s = {points / seconds,9:F0} points/s "
-            + $"(RunEventStore, {BatchPoints}-point batches in-process); load average {LoadAverage()}");
+            + $"(RunEventStore, {BatchPoints}-point batches in-process); load average {Machine.LoadAverage()}");
     }
 
     private static void Store(RunEventStore store, long runId, int points)
@@ -60,17 +54,6 @@ public static class PythonIngestBenchmark
                 .Select(i => new LoggedPoint($"bench/metric{i % Keys}", i / Keys, i / Keys * 1e-3 + i % Keys, Time: DateTimeOffset.UtcNow)).ToList();
             store.StoreAsync(runId, [new PointsEvent { Seq = ++seq, Points = batch }]).GetAwaiter().GetResult();
         }
-    }
-
-    private static long AddRun(IDbContextFactory<TrackerDbContext> contexts)
-    {
-        using var context = contexts.CreateDbContext();
-        var project = new Project { Name = $"bench-{Guid.NewGuid():N}", CreatedAt = DateTime.UtcNow };
-        var run = Tracker.Web.Data.Run.FromConfig(new RunConfig { Name = "bench" }, project, DateTime.UtcNow);
-        run.LoggedByScript = true;
-        context.Runs.Add(run);
-        context.SaveChanges();
-        return run.Id;
     }
 
     private static async Task<int> PythonClientAsync(string folder, int points)
@@ -90,7 +73,7 @@ public static class PythonIngestBenchmark
         start.Environment["TRACKER_DIR"] = Path.Combine(folder, "spool");
         using var python = Process.Start(start)!;
         await python.WaitForExitAsync();
-        Console.WriteLine($"load average {LoadAverage()}; goal: 50,000 points/s or more from one Python process on SQLite");
+        Console.WriteLine($"load average {Machine.LoadAverage()}; goal: 50,000 points/s or more from one Python process on SQLite");
         return python.ExitCode;
     }
 
@@ -100,6 +83,4 @@ public static class PythonIngestBenchmark
             if (Directory.Exists(Path.Combine(folder.FullName, "clients", "python"))) return folder.FullName;
         throw new DirectoryNotFoundException($"No clients/python above {AppContext.BaseDirectory}.");
     }
-
-    private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 }

@@ -3,16 +3,10 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Tracker.Shared;
 using Tracker.Tests.Support;
 using Tracker.Web.Data;
-using Tracker.Web.Extensions;
 
 namespace Tracker.Benchmarks;
 
@@ -35,7 +29,7 @@ public static class RemoteIngestBenchmark
         var plan = SyntheticTrainer.Plan("remote-ingest", points);
         Console.WriteLine($"remote-ingest benchmark: {plan.Points} points in {plan.Events} events ({plan.Config.Epochs} epochs of "
             + $"{plan.Config.MaxStepsPerEpoch} step events of {SyntheticTrainer.StepKeys.Length} metrics, then analysis, system and epoch events) "
-            + $"from tracker-worker into the app on SQLite; load average {LoadAverage()}");
+            + $"from tracker-worker into the app on SQLite; load average {Machine.LoadAverage()}");
         var folder = Directory.CreateTempSubdirectory("tracker-remote-ingest-").FullName;
         try
         {
@@ -43,7 +37,7 @@ public static class RemoteIngestBenchmark
             var remote = RemoteWorkerAsync(folder, points).GetAwaiter().GetResult();
             if (remote is null) return 1;
             Console.WriteLine($"the worker reaches {remote.Value / reference:P0} of the server's own store");
-            Console.WriteLine($"goal: >= 50k points/s acknowledged: {(remote.Value >= GoalPointsPerSecond ? "met" : "NOT met")}; load average {LoadAverage()}");
+            Console.WriteLine($"goal: >= 50k points/s acknowledged: {(remote.Value >= GoalPointsPerSecond ? "met" : "NOT met")}; load average {Machine.LoadAverage()}");
             return 0;
         }
         finally
@@ -57,18 +51,17 @@ public static class RemoteIngestBenchmark
     private static double ServerReference(string folder, int points)
     {
         using var reference = InProcessStore.Start(folder);
-        var (contexts, store) = (reference.Contexts, reference.Store);
         var warmUp = SyntheticTrainer.Plan("warm-up", points / 2).Config;
-        Store(store, AddRun(contexts, warmUp), warmUp); // compiles the path and EF's queries first
+        Store(reference.Store, reference.AddRun(warmUp), warmUp); // compiles the path and EF's queries first
         var plan = SyntheticTrainer.Plan("reference", points);
-        var runId = AddRun(contexts, plan.Config);
+        var runId = reference.AddRun(plan.Config);
         var watch = Stopwatch.StartNew();
-        Store(store, runId, plan.Config);
+        Store(reference.Store, runId, plan.Config);
         var seconds = watch.Elapsed.TotalSeconds;
-        using var context = contexts.CreateDbContext();
+        using var context = reference.Contexts.CreateDbContext();
         var stored = context.MetricPoints.Count(p => p.RunId == runId);
         Console.WriteLine($"server alone   {stored,9} points acknowledged in {seconds,6:F2} s = {stored / seconds,9:F0} points/s "
-            + $"(RunEventStore, {WorkerProtocol.MaxEventsPerBatch}-event batches in-process); load average {LoadAverage()}");
+            + $"(RunEventStore, {WorkerProtocol.MaxEventsPerBatch}-event batches in-process); load average {Machine.LoadAverage()}");
         return stored / seconds;
     }
 
@@ -76,16 +69,6 @@ public static class RemoteIngestBenchmark
     {
         foreach (var batch in SyntheticTrainer.Events(config, lastSeq: 0).TakeWhile(e => e is not RunFinishedEvent).Chunk(WorkerProtocol.MaxEventsPerBatch))
             store.StoreAsync(runId, batch).GetAwaiter().GetResult();
-    }
-
-    private static long AddRun(IDbContextFactory<TrackerDbContext> contexts, RunConfig config)
-    {
-        using var context = contexts.CreateDbContext();
-        var project = new Project { Name = $"bench-{Guid.NewGuid():N}", CreatedAt = DateTime.UtcNow };
-        var run = Tracker.Web.Data.Run.FromConfig(config, project, DateTime.UtcNow);
-        context.Runs.Add(run);
-        context.SaveChanges();
-        return run.Id;
     }
 
     /// <summary>The points/s the server acknowledged from tracker-worker, or null when a run did not store them all.</summary>
@@ -149,7 +132,7 @@ public static class RemoteIngestBenchmark
         if (report)
             Console.WriteLine($"remote worker  {stored,9} points acknowledged in {seconds,6:F2} s = {stored / seconds,9:F0} points/s "
                 + $"(tracker-worker: child's stdout -> LiteDB outbox -> HTTP batches of up to {WorkerProtocol.MaxEventsPerBatch} events; "
-                + $"the child wrote its last event after {written:F2} s); run {status.ToLowerInvariant()}; load average {LoadAverage()}");
+                + $"the child wrote its last event after {written:F2} s); run {status.ToLowerInvariant()}; load average {Machine.LoadAverage()}");
         return stored / seconds;
     }
 
@@ -170,6 +153,4 @@ public static class RemoteIngestBenchmark
         command.Parameters.AddWithValue("$id", runId);
         return (long)command.ExecuteScalar()!;
     }
-
-    private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 }
