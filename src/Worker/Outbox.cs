@@ -27,7 +27,6 @@ public sealed class Outbox : IDisposable
     private readonly List<OutboxEntry> _unwritten = [];
     private bool _replacing;
     private long _bytes;
-    private int _count;
     private TaskCompletionSource _freed = NewSignal();
     private TaskCompletionSource _appended = NewSignal();
 
@@ -55,7 +54,7 @@ public sealed class Outbox : IDisposable
     /// <summary>Events waiting for an acknowledgement, of every run.</summary>
     public int PendingCount
     {
-        get { lock (_gate) return _count; }
+        get { lock (_gate) return _held.Values.Sum(held => held.Count); }
     }
 
     /// <summary>Completes when an event is appended after this was read: a sender waits on it instead of polling.</summary>
@@ -77,7 +76,7 @@ public sealed class Outbox : IDisposable
             Task freed;
             lock (_gate)
             {
-                if (_count == 0 || _bytes + entry.Json.Length <= MaxBytes)
+                if (_held.Count == 0 || _bytes + entry.Json.Length <= MaxBytes)
                 {
                     if (Hold(runId, entry.Seq, entry.Json.Length))
                     {
@@ -143,7 +142,6 @@ public sealed class Outbox : IDisposable
                 _bytes -= length;
             }
             if (held.Count == 0) _held.Remove(runId);
-            _count -= gone.Count;
             var freed = _freed;
             _freed = NewSignal();
             freed.TrySetResult();
@@ -157,7 +155,6 @@ public sealed class Outbox : IDisposable
         if (!_held.TryGetValue(runId, out var held)) _held[runId] = held = [];
         var replacing = held.TryGetValue(seq, out var replaced);
         if (replacing) _bytes -= replaced;
-        else _count++;
         held[seq] = length;
         _bytes += length;
         return replacing;
