@@ -152,8 +152,8 @@ struct RecomputedMlp : public torch::autograd::Function<RecomputedMlp> {
         const auto mask1 = DropoutMask::saved(ctx, "drop1"), mask2 = DropoutMask::saved(ctx, "drop2");
         const auto width = w1.size(1), hidden_width = w1.size(0), out_width = w2.size(0);
 
-        auto grad = grad_outputs[0].reshape({-1, out_width}).contiguous();
-        if (mask2) grad = mask2->applied(grad);
+        auto grad = grad_outputs[0].reshape({-1, out_width});
+        if (mask2) grad = mask2->applied(grad);  // applied() makes its own contiguous copy; mm takes any layout
         auto pre2d = pre.reshape({-1, hidden_width});
         auto hidden = at::gelu(pre2d);
         if (mask1) mask1->apply(hidden, hidden);
